@@ -1,0 +1,59 @@
+package bot
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"time"
+)
+
+// Dialog is where a sender is in a multi-step flow (the 我要建议 menu flow,
+// say). It lives in the state store and expires after DialogTTL of silence.
+type Dialog struct {
+	Flow  string            `json:"flow,omitempty"`
+	Step  string            `json:"step,omitempty"`
+	Data  map[string]string `json:"data,omitempty"`
+	Parts []string          `json:"parts,omitempty"`
+	// Since is when the flow started or last moved on.
+	Since time.Time `json:"since"`
+}
+
+// DialogTTL is how long a dialog waits for the sender's next message.
+const DialogTTL = 30 * time.Minute
+
+func dialogKey(sender string) string { return "dialog:" + sender }
+
+// loadDialog returns the sender's dialog, or an empty one when there is
+// none or the state store cannot be reached (the sender then starts afresh).
+func (b *Bot) loadDialog(ctx context.Context, sender string) Dialog {
+	raw, err := b.state.Get(ctx, dialogKey(sender))
+	if err != nil {
+		if !errors.Is(err, ErrNotFound) {
+			b.log.Warn("state_unavailable", "op", "load_dialog", "err", err)
+		}
+		return Dialog{}
+	}
+	var d Dialog
+	if err := json.Unmarshal(raw, &d); err != nil {
+		b.log.Warn("dialog_corrupt", "err", err)
+		return Dialog{}
+	}
+	return d
+}
+
+// saveDialog stores the dialog, or clears it when it has no flow.
+func (b *Bot) saveDialog(ctx context.Context, sender string, d Dialog) {
+	var err error
+	if d.Flow == "" {
+		err = b.state.Delete(ctx, dialogKey(sender))
+	} else {
+		var raw []byte
+		raw, err = json.Marshal(d)
+		if err == nil {
+			err = b.state.Set(ctx, dialogKey(sender), raw, DialogTTL)
+		}
+	}
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "save_dialog", "err", err)
+	}
+}

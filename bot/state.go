@@ -1,0 +1,54 @@
+package bot
+
+import (
+	"context"
+	"time"
+)
+
+// State is the short-lived state shared by all instances of the service:
+// dialog state, dedup claims with their cached replies, rate counters, locks
+// and small caches such as the WeChat access token. Everything in it expires.
+//
+// Implementations: storage/state.Redis (shared by every instance) and
+// storage/state.Memory (one process, bounded). Keys are opaque to the
+// implementation; callers never put an openid or message text in a key.
+// Every method returns ErrUnavailable (wrapped) when the store cannot be
+// reached, so that callers can degrade instead of failing the message.
+type State interface {
+	// Get returns the value stored under key, or ErrNotFound if there is
+	// none or it has expired.
+	Get(ctx context.Context, key string) ([]byte, error)
+	// Set stores value under key for ttl (which must be positive),
+	// replacing any earlier value.
+	Set(ctx context.Context, key string, value []byte, ttl time.Duration) error
+	// Delete removes key. Deleting a missing key is not an error.
+	Delete(ctx context.Context, key string) error
+
+	// Claim marks key as being processed by the caller for ttl, unless
+	// somebody claimed it first. It returns
+	//   - claimed=true when the caller now holds the claim;
+	//   - claimed=false, done=false while another holder is still working;
+	//   - claimed=false, done=true and the stored result once Complete ran.
+	// The result may be empty.
+	Claim(ctx context.Context, key string, ttl time.Duration) (claimed, done bool, result []byte, err error)
+	// Complete stores result for a claimed key for ttl; later Claims of the
+	// key return it. Completing a key that is not claimed stores it anyway.
+	Complete(ctx context.Context, key string, result []byte, ttl time.Duration) error
+	// Release gives up an unfinished claim so that a retry may process the
+	// key again. Releasing a completed key does nothing.
+	Release(ctx context.Context, key string) error
+
+	// Incr adds one to the counter under key and returns the new count. The
+	// counter expires window after its first increment (a fixed window).
+	Incr(ctx context.Context, key string, window time.Duration) (int64, error)
+
+	// Lock takes the lock named key for ttl and returns a token for Unlock.
+	// It returns ErrConflict if another holder has the lock.
+	Lock(ctx context.Context, key string, ttl time.Duration) (token string, err error)
+	// Unlock releases the lock if token still holds it; otherwise (expired,
+	// taken over) it does nothing and returns nil.
+	Unlock(ctx context.Context, key, token string) error
+
+	// Ping reports whether the store can be reached.
+	Ping(ctx context.Context) error
+}

@@ -1,0 +1,97 @@
+// Command minqing is the minqing service and its tools, in one binary.
+//
+//	minqing [serve]      run the service (the default)
+//	minqing migrate      bring the database schema up to date and exit
+//	minqing loadtest     send signed WeChat traffic to a webhook and report
+//	minqing echo         a bare WeChat SDK echo handler: the load baseline
+//	minqing version      print the version
+package main
+
+import (
+	"context"
+	"fmt"
+	"io"
+	"os"
+	"os/signal"
+	"slices"
+	"strings"
+	"syscall"
+	_ "time/tzdata" // the distroless image has no zoneinfo
+)
+
+// version is set at build time: -ldflags "-X main.version=v1.2.3".
+var version = "dev"
+
+func main() {
+	ctx, stop := signal.NotifyContext(context.Background(), os.Interrupt, syscall.SIGTERM)
+	code := run(ctx, os.Args[1:], os.Getenv, os.Stdin, os.Stdout, os.Stderr)
+	stop()
+	os.Exit(code)
+}
+
+// command is one subcommand.
+type command struct {
+	summary string
+	run     func(ctx context.Context, e *env, args []string) int
+}
+
+// env is what a subcommand may use of the process: arguments aside, every
+// input and output goes through it, so that tests run commands in-process.
+type env struct {
+	getenv func(string) string
+	stdin  io.Reader
+	stdout io.Writer
+	stderr io.Writer
+}
+
+func commands() map[string]command {
+	return map[string]command{
+		"serve":   {"run the service (default)", cmdServe},
+		"migrate": {"bring the database schema up to date and exit", cmdMigrate},
+		"loadtest": {"send signed WeChat traffic to a webhook and report throughput and latency", func(ctx context.Context, e *env, args []string) int {
+			return cmdLoadtest(ctx, args, e.stdout, e.stderr)
+		}},
+		"echo": {"serve a bare WeChat SDK echo handler (the load-test baseline)", func(ctx context.Context, e *env, args []string) int {
+			return cmdEcho(ctx, args, e.stdout, e.stderr)
+		}},
+		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
+			fmt.Fprintln(e.stdout, "minqing", version)
+			return 0
+		}},
+	}
+}
+
+// run runs the subcommand named by args[0] ("serve" when there is none)
+// and returns the process exit code.
+func run(ctx context.Context, args []string, getenv func(string) string, stdin io.Reader, stdout, stderr io.Writer) int {
+	e := &env{getenv: getenv, stdin: stdin, stdout: stdout, stderr: stderr}
+	name := "serve"
+	if len(args) > 0 && !strings.HasPrefix(args[0], "-") {
+		name, args = args[0], args[1:]
+	}
+	if name == "help" || name == "-h" || name == "--help" {
+		usage(stdout)
+		return 0
+	}
+	c, ok := commands()[name]
+	if !ok {
+		fmt.Fprintf(stderr, "minqing: unknown command %q\n\n", name)
+		usage(stderr)
+		return 2
+	}
+	return c.run(ctx, e, args)
+}
+
+func usage(w io.Writer) {
+	fmt.Fprintln(w, "usage: minqing [command] [flags]\n\ncommands:")
+	cmds := commands()
+	names := make([]string, 0, len(cmds))
+	for n := range cmds {
+		names = append(names, n)
+	}
+	slices.Sort(names)
+	for _, n := range names {
+		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
+	}
+	fmt.Fprintln(w, "\nConfiguration comes from MINQING_* environment variables; see README.md.")
+}

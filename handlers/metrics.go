@@ -1,0 +1,74 @@
+package handlers
+
+import (
+	"net/http"
+
+	"github.com/prometheus/client_golang/prometheus"
+	"github.com/prometheus/client_golang/prometheus/collectors"
+	"github.com/prometheus/client_golang/prometheus/promhttp"
+)
+
+// Metrics are the service's Prometheus metrics, on a registry of its own
+// so that several servers can live in one process (tests boot two).
+type Metrics struct {
+	reg       *prometheus.Registry
+	requests  *prometheus.CounterVec
+	latency   *prometheus.HistogramVec
+	dedupHits *prometheus.CounterVec
+	apiErrors *prometheus.CounterVec
+}
+
+// Webhook outcomes, the label of minqing_webhook_requests_total.
+const (
+	outcomeReplied      = "replied"       // answered with a passive reply (or success)
+	outcomeDuplicate    = "duplicate"     // a retry, answered from the dedup record
+	outcomeLate         = "late"          // budget passed: success now, reply pushed later
+	outcomeError        = "error"         // the bot failed; the user was asked to resend
+	outcomeVerified     = "verified"      // GET URL verification
+	outcomeBadSignature = "bad_signature" // 403
+	outcomeStale        = "stale"         // 403: timestamp outside the window
+	outcomeTooLarge     = "too_large"     // 413
+	outcomeBadRequest   = "bad_request"   // 400: malformed, bad base64/padding, wrong AppID
+)
+
+// NewMetrics registers the metrics, with the Go runtime and process collectors.
+func NewMetrics() *Metrics {
+	m := &Metrics{
+		reg: prometheus.NewRegistry(),
+		requests: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minqing_webhook_requests_total",
+			Help: "WeChat webhook requests by outcome.",
+		}, []string{"outcome"}),
+		latency: prometheus.NewHistogramVec(prometheus.HistogramOpts{
+			Name:    "minqing_webhook_duration_seconds",
+			Help:    "Time to answer a WeChat webhook request.",
+			Buckets: []float64{.001, .0025, .005, .01, .025, .05, .1, .25, .5, 1, 2.5, 4.5, 10},
+		}, []string{"mode"}),
+		dedupHits: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minqing_dedup_hits_total",
+			Help: "Retried deliveries answered from an earlier delivery's reply, by where the reply was found.",
+		}, []string{"source"}),
+		apiErrors: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minqing_wechat_api_errors_total",
+			Help: "Failed calls to the WeChat API, by API.",
+		}, []string{"api"}),
+	}
+	// Every outcome is exported from the start, at zero.
+	for _, o := range []string{outcomeReplied, outcomeDuplicate, outcomeLate, outcomeError, outcomeVerified,
+		outcomeBadSignature, outcomeStale, outcomeTooLarge, outcomeBadRequest} {
+		m.requests.WithLabelValues(o)
+	}
+	m.reg.MustRegister(m.requests, m.latency, m.dedupHits, m.apiErrors,
+		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
+	return m
+}
+
+// APIError counts a failed WeChat API call; give it to the outbound client.
+func (m *Metrics) APIError(api string, _ error) { m.apiErrors.WithLabelValues(api).Inc() }
+
+// Registry lets other components register their own metrics.
+func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
+
+func (m *Metrics) handler() http.Handler {
+	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
+}

@@ -1,0 +1,343 @@
+package handlers
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"strconv"
+	"sync/atomic"
+	"time"
+	"unicode/utf8"
+
+	"minqing/bot"
+	"minqing/handlers/wechat"
+)
+
+// The webhook: GET /wechat answers WeChat's URL verification, POST /wechat
+// takes messages in plain, compatible and safe (AES) mode. The order of
+// checks is fixed: query parameters, timestamp window, signature, body size,
+// decryption, XML — so that forged or stale requests cost as little as
+// possible and nothing reaches the bot unverified.
+
+// maxPassiveReply is the size above which a passive reply is split and the
+// rest is pushed as customer-service messages (WeChat's widely observed
+// limit is 2048 bytes).
+const maxPassiveReply = 2000
+
+// processTimeout bounds the work on one message after the passive reply was
+// given up: a late reply is still pushed if it completes within it.
+const processTimeout = 60 * time.Second
+
+// httpError is a refusal: a status, a short body and the metrics outcome.
+type httpError struct {
+	status  int
+	outcome string
+	msg     string
+	err     error // the cause, for the log
+}
+
+func (e *httpError) Error() string { return e.msg }
+
+func refuse(status int, outcome, msg string, err error) *httpError {
+	return &httpError{status: status, outcome: outcome, msg: msg, err: err}
+}
+
+// wechatQuery is the signed part of a webhook request.
+type wechatQuery struct {
+	signature, msgSignature, timestamp, nonce, encryptType string
+}
+
+func (s *Server) checkQuery(r *http.Request) (wechatQuery, *httpError) {
+	v := r.URL.Query()
+	q := wechatQuery{
+		signature:    v.Get("signature"),
+		msgSignature: v.Get("msg_signature"),
+		timestamp:    v.Get("timestamp"),
+		nonce:        v.Get("nonce"),
+		encryptType:  v.Get("encrypt_type"),
+	}
+	if q.timestamp == "" || q.nonce == "" {
+		return q, refuse(http.StatusBadRequest, outcomeBadRequest, "missing timestamp or nonce", nil)
+	}
+	ts, err := strconv.ParseInt(q.timestamp, 10, 64)
+	if err != nil {
+		return q, refuse(http.StatusBadRequest, outcomeBadRequest, "bad timestamp", err)
+	}
+	if skew := s.opts.MaxSkew; skew > 0 {
+		d := s.now().Sub(time.Unix(ts, 0))
+		if d > skew || d < -skew {
+			return q, refuse(http.StatusForbidden, outcomeStale, "stale timestamp", nil)
+		}
+	}
+	return q, nil
+}
+
+// wechatVerify answers the URL verification of the WeChat admin console.
+func (s *Server) wechatVerify(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	q, herr := s.checkQuery(r)
+	if herr == nil && !wechat.VerifySignature(q.signature, s.opts.Token, q.timestamp, q.nonce) {
+		herr = refuse(http.StatusForbidden, outcomeBadSignature, "bad signature", nil)
+	}
+	if herr != nil {
+		s.writeRefusal(w, herr, start)
+		return
+	}
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, r.URL.Query().Get("echostr"))
+	s.observe(outcomeVerified, "verify", start)
+}
+
+// wechatMessage takes one message.
+func (s *Server) wechatMessage(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	msg, safe, herr := s.readMessage(w, r)
+	if herr != nil {
+		s.writeRefusal(w, herr, start)
+		return
+	}
+	mode := "plain"
+	if safe {
+		mode = "aes"
+	}
+	in := msg.Inbound()
+	out, outcome := s.process(r.Context(), in)
+	if outcome == outcomeLate {
+		writeSuccess(w)
+		s.observe(outcome, mode, start)
+		return
+	}
+	text := out.Reply.Text
+	if len(text) > maxPassiveReply {
+		var rest []string
+		text, rest = splitText(text, maxPassiveReply)
+		s.pushLater(in.OpenID, rest)
+	}
+	if text == "" {
+		writeSuccess(w)
+		s.observe(outcome, mode, start)
+		return
+	}
+	body := wechat.TextReply(msg.FromUserName, msg.ToUserName, s.now().Unix(), text)
+	if safe {
+		var err error
+		body, err = wechat.EncryptedReply(s.crypto, s.opts.Token, body, s.now().Unix(), nonce())
+		if err != nil {
+			s.log.Error("reply_encrypt_failed", "err", err)
+			writeSuccess(w)
+			s.observe(outcomeError, mode, start)
+			return
+		}
+	}
+	w.Header().Set("Content-Type", "application/xml; charset=utf-8")
+	w.Write(body)
+	s.observe(outcome, mode, start)
+}
+
+// readMessage verifies, reads, decrypts and parses a POST.
+func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (wechat.Message, bool, *httpError) {
+	var msg wechat.Message
+	q, herr := s.checkQuery(r)
+	if herr != nil {
+		return msg, false, herr
+	}
+	safe := false
+	switch q.encryptType {
+	case "", "raw":
+		// Plain mode: the signature covers the query only, so check it
+		// before reading the body.
+		if !wechat.VerifySignature(q.signature, s.opts.Token, q.timestamp, q.nonce) {
+			return msg, false, refuse(http.StatusForbidden, outcomeBadSignature, "bad signature", nil)
+		}
+	case "aes":
+		if s.crypto == nil {
+			return msg, false, refuse(http.StatusBadRequest, outcomeBadRequest, "safe mode is not configured (MINQING_WECHAT_AES_KEY)", nil)
+		}
+		safe = true
+	default:
+		return msg, false, refuse(http.StatusBadRequest, outcomeBadRequest, "unknown encrypt_type", nil)
+	}
+
+	body, err := io.ReadAll(http.MaxBytesReader(w, r.Body, MaxBodyBytes))
+	if err != nil {
+		var tooBig *http.MaxBytesError
+		if errors.As(err, &tooBig) {
+			return msg, safe, refuse(http.StatusRequestEntityTooLarge, outcomeTooLarge, "body too large", nil)
+		}
+		return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "cannot read body", err)
+	}
+
+	inner := body
+	if safe {
+		env, err := wechat.ParseEnvelope(body)
+		if err != nil {
+			return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "malformed XML", err)
+		}
+		if !wechat.VerifySignature(q.msgSignature, s.opts.Token, q.timestamp, q.nonce, env.Encrypt) {
+			return msg, safe, refuse(http.StatusForbidden, outcomeBadSignature, "bad msg_signature", nil)
+		}
+		inner, err = s.crypto.Decrypt(env.Encrypt)
+		switch {
+		case errors.Is(err, wechat.ErrWrongAppID):
+			return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "wrong AppID", err)
+		case err != nil:
+			return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "cannot decrypt", err)
+		}
+	}
+	msg, err = wechat.ParseMessage(inner)
+	if err != nil {
+		return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "malformed XML", err)
+	}
+	return msg, safe, nil
+}
+
+// process runs the bot within the reply budget. Past the budget it returns
+// outcomeLate: the caller answers "success", and the reply is pushed as a
+// customer-service message when the bot finishes.
+func (s *Server) process(ctx context.Context, in bot.Inbound) (bot.Outcome, string) {
+	type result struct {
+		out bot.Outcome
+		err error
+	}
+	const (
+		waiting   int32 = iota
+		taken           // the request took the result
+		abandoned       // the request gave up: the worker pushes the reply
+	)
+	var handoff atomic.Int32
+	done := make(chan result, 1)
+
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		defer cancel()
+		var res result
+		func() {
+			defer func() {
+				if v := recover(); v != nil {
+					res.err = fmt.Errorf("panic: %v", v)
+				}
+			}()
+			res.out, res.err = s.opts.Bot.Process(pctx, in)
+		}()
+		if handoff.CompareAndSwap(waiting, taken) {
+			done <- res
+			return
+		}
+		s.deliverLate(pctx, in, res.out, res.err)
+	}()
+
+	timer := time.NewTimer(s.opts.ReplyBudget)
+	defer timer.Stop()
+	var res result
+	select {
+	case res = <-done:
+	case <-timer.C:
+		if handoff.CompareAndSwap(waiting, abandoned) {
+			return bot.Outcome{}, outcomeLate
+		}
+		res = <-done
+	}
+	if res.err != nil {
+		s.log.Error("process_failed", "kind", string(in.Kind), "err", res.err)
+		return bot.Outcome{Reply: bot.FailureReply()}, outcomeError
+	}
+	if res.out.Duplicate != "" {
+		s.metrics.dedupHits.WithLabelValues(res.out.Duplicate).Inc()
+		return res.out, outcomeDuplicate
+	}
+	return res.out, outcomeReplied
+}
+
+// deliverLate pushes the reply of a message whose passive reply was given
+// up. A duplicate's reply is never pushed: its first delivery answers.
+func (s *Server) deliverLate(ctx context.Context, in bot.Inbound, out bot.Outcome, err error) {
+	if err != nil {
+		s.log.Error("process_failed", "kind", string(in.Kind), "late", true, "err", err)
+		return
+	}
+	if out.Duplicate != "" || out.Reply.IsEmpty() {
+		return
+	}
+	s.pushNow(ctx, in.OpenID, []string{out.Reply.Text})
+}
+
+// pushLater sends texts as customer-service messages in the background.
+func (s *Server) pushLater(openid string, texts []string) {
+	if len(texts) == 0 {
+		return
+	}
+	s.workers.Add(1)
+	go func() {
+		defer s.workers.Done()
+		ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
+		defer cancel()
+		s.pushNow(ctx, openid, texts)
+	}()
+}
+
+func (s *Server) pushNow(ctx context.Context, openid string, texts []string) {
+	if s.opts.Notifier == nil {
+		return
+	}
+	for _, t := range texts {
+		if err := s.opts.Notifier.SendText(ctx, openid, t); err != nil {
+			s.log.Warn("push_failed", "err", err)
+			return
+		}
+	}
+}
+
+func (s *Server) writeRefusal(w http.ResponseWriter, e *httpError, start time.Time) {
+	if e.err != nil {
+		s.log.Warn("webhook_refused", "status", e.status, "reason", e.msg, "err", e.err)
+	} else {
+		s.log.Warn("webhook_refused", "status", e.status, "reason", e.msg)
+	}
+	http.Error(w, e.msg, e.status)
+	s.observe(e.outcome, "refused", start)
+}
+
+func (s *Server) observe(outcome, mode string, start time.Time) {
+	s.metrics.requests.WithLabelValues(outcome).Inc()
+	s.metrics.latency.WithLabelValues(mode).Observe(time.Since(start).Seconds())
+}
+
+func writeSuccess(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	io.WriteString(w, "success")
+}
+
+func nonce() string {
+	b := make([]byte, 8)
+	rand.Read(b)
+	return hex.EncodeToString(b)
+}
+
+// splitText cuts s into a first part of at most max bytes and the rest in
+// parts of at most max bytes, preferring line breaks, never splitting a
+// UTF-8 character.
+func splitText(s string, max int) (string, []string) {
+	var parts []string
+	for len(s) > max {
+		cut := max
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		for i := cut - 1; i > cut/2; i-- {
+			if s[i] == '\n' {
+				cut = i + 1
+				break
+			}
+		}
+		parts = append(parts, s[:cut])
+		s = s[cut:]
+	}
+	parts = append(parts, s)
+	return parts[0], parts[1:]
+}

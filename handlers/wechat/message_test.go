@@ -1,0 +1,435 @@
+package wechat
+
+import (
+	"bytes"
+	"encoding/xml"
+	"errors"
+	"flag"
+	"os"
+	"path/filepath"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+	"github.com/silenceper/wechat/v2/officialaccount/message"
+
+	"minqing/bot"
+)
+
+var update = flag.Bool("update", false, "rewrite testdata/*.golden")
+
+// checkGolden compares got with testdata/name.golden, or rewrites the file
+// with -update.
+func checkGolden(t *testing.T, name string, got []byte) {
+	t.Helper()
+	path := filepath.Join("testdata", name+".golden")
+	if *update {
+		if err := os.MkdirAll("testdata", 0o755); err != nil {
+			t.Fatal(err)
+		}
+		if err := os.WriteFile(path, got, 0o644); err != nil {
+			t.Fatal(err)
+		}
+		return
+	}
+	want, err := os.ReadFile(path)
+	if err != nil {
+		t.Fatalf("%v (run go test -update to create it)", err)
+	}
+	if diff := cmp.Diff(string(want), string(got)); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
+	}
+}
+
+// MustParseMessage parses b or fails the test.
+func MustParseMessage(tb testing.TB, b []byte) Message {
+	tb.Helper()
+	m, err := ParseMessage(b)
+	if err != nil {
+		tb.Fatalf("ParseMessage(%s): %v", b, err)
+	}
+	return m
+}
+
+func TestVectorMessage(t *testing.T) {
+	inner, err := MustCrypto(t, vecAppID).Decrypt(vecEncrypt)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got := MustParseMessage(t, inner)
+	want := Message{
+		ToUserName: "asdasdasd", FromUserName: "asdasdasdsadasd", CreateTime: 1234567898,
+		MsgType: "text", Content: "hello", MsgId: 12345,
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseMessage mismatch (-want +got):\n%s", diff)
+	}
+	wantIn := bot.Inbound{
+		OpenID: "asdasdasdsadasd", Account: "asdasdasd", MsgID: 12345,
+		Created: time.Date(2009, 2, 13, 23, 31, 38, 0, time.UTC), Kind: bot.KindText, Text: "hello",
+	}
+	if diff := cmp.Diff(wantIn, got.Inbound()); diff != "" {
+		t.Errorf("Inbound mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseMessageKinds(t *testing.T) {
+	const head = `<ToUserName><![CDATA[gh_school]]></ToUserName><FromUserName><![CDATA[oParent1]]></FromUserName><CreateTime>1700000000</CreateTime>`
+	created := time.Unix(1700000000, 0).UTC()
+	tests := []struct {
+		name string
+		body string
+		want bot.Inbound
+	}{
+		{
+			name: "text with entities and split CDATA",
+			body: `<xml>` + head + `<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[a]]]]><![CDATA[>b]]> &amp; c</Content><MsgId>23456789012345678</MsgId></xml>`,
+			want: bot.Inbound{Kind: bot.KindText, Text: "a]]>b & c", MsgID: 23456789012345678},
+		},
+		{
+			name: "voice keeps the final 。",
+			body: `<xml>` + head + `<MsgType><![CDATA[voice]]></MsgType><MediaId><![CDATA[media1]]></MediaId><Format><![CDATA[amr]]></Format><Recognition><![CDATA[ 建议食堂饭菜少放盐。 ]]></Recognition><MsgId>2</MsgId></xml>`,
+			want: bot.Inbound{Kind: bot.KindVoice, Text: "建议食堂饭菜少放盐。", MediaID: "media1", MsgID: 2},
+		},
+		{
+			name: "image",
+			body: `<xml>` + head + `<MsgType><![CDATA[image]]></MsgType><PicUrl><![CDATA[http://mmbiz.qpic.cn/x]]></PicUrl><MediaId><![CDATA[m2]]></MediaId><MsgId>3</MsgId></xml>`,
+			want: bot.Inbound{Kind: bot.KindImage, PicURL: "http://mmbiz.qpic.cn/x", MediaID: "m2", MsgID: 3},
+		},
+		{
+			name: "location",
+			body: `<xml>` + head + `<MsgType><![CDATA[location]]></MsgType><Location_X>25.04</Location_X><Location_Y>101.54</Location_Y><Scale>15</Scale><Label><![CDATA[楚雄市]]></Label><MsgId>4</MsgId></xml>`,
+			want: bot.Inbound{Kind: bot.KindLocation, Lat: 25.04, Lon: 101.54, Label: "楚雄市", MsgID: 4},
+		},
+		{
+			name: "link is other",
+			body: `<xml>` + head + `<MsgType><![CDATA[link]]></MsgType><Title><![CDATA[t]]></Title><Url><![CDATA[http://x]]></Url><MsgId>5</MsgId></xml>`,
+			want: bot.Inbound{Kind: bot.KindOther, MsgID: 5},
+		},
+		{
+			name: "subscribe through a QR code",
+			body: `<xml>` + head + `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[subscribe]]></Event><EventKey><![CDATA[qrscene_bind42]]></EventKey><Ticket><![CDATA[TICKET]]></Ticket></xml>`,
+			want: bot.Inbound{Kind: bot.KindEvent, Event: bot.EventSubscribe, EventKey: "qrscene_bind42"},
+		},
+		{
+			name: "click in another case",
+			body: `<xml>` + head + `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[click]]></Event><EventKey><![CDATA[MENU_OPINION]]></EventKey></xml>`,
+			want: bot.Inbound{Kind: bot.KindEvent, Event: bot.EventClick, EventKey: "MENU_OPINION"},
+		},
+		{
+			name: "unsubscribe in capitals",
+			body: `<xml>` + head + `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[UNSUBSCRIBE]]></Event></xml>`,
+			want: bot.Inbound{Kind: bot.KindEvent, Event: bot.EventUnsubscribe},
+		},
+		{
+			name: "location event",
+			body: `<xml>` + head + `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[LOCATION]]></Event><Latitude>23.137466</Latitude><Longitude>113.352425</Longitude><Precision>119.385040</Precision></xml>`,
+			want: bot.Inbound{Kind: bot.KindEvent, Event: bot.EventLocation, Lat: 23.137466, Lon: 113.352425},
+		},
+		{
+			name: "unknown event kept; nested elements ignored",
+			body: `<xml>` + head + `<MsgType><![CDATA[event]]></MsgType><Event><![CDATA[scancode_push]]></Event><EventKey><![CDATA[k]]></EventKey><ScanCodeInfo><ScanType><![CDATA[qrcode]]></ScanType><ScanResult><![CDATA[1]]></ScanResult></ScanCodeInfo></xml>`,
+			want: bot.Inbound{Kind: bot.KindEvent, Event: "scancode_push", EventKey: "k"},
+		},
+		{
+			name: "pretty-printed with a declaration and a comment",
+			body: "<?xml version=\"1.0\"?>\n<!-- hi -->\n<xml>\n  " + head + "\n  <MsgType>text</MsgType>\n  <Content>hi</Content>\n  <MsgId> 7 </MsgId>\n</xml>\n",
+			want: bot.Inbound{Kind: bot.KindText, Text: "hi", MsgID: 7},
+		},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m := MustParseMessage(t, []byte(tt.body))
+			tt.want.OpenID, tt.want.Account, tt.want.Created = "oParent1", "gh_school", created
+			if diff := cmp.Diff(tt.want, m.Inbound()); diff != "" {
+				t.Errorf("Inbound mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestParseMessageMalformed(t *testing.T) {
+	const ok = `<ToUserName>gh</ToUserName><FromUserName>o1</FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType>`
+	tests := []struct{ name, body string }{
+		{"empty", ""},
+		{"whitespace", "  \n"},
+		{"not XML", "hello"},
+		{"success", "success"},
+		{"JSON", `{"ToUserName":"gh"}`},
+		{"text before the root", "x<xml>" + ok + "</xml>"},
+		{"other root", "<message>" + ok + "</message>"},
+		{"unclosed root", "<xml>" + ok},
+		{"mismatched tags", "<xml>" + ok + "<Content>a</MsgId></xml>"},
+		{"bad entity", "<xml>" + ok + "<Content>&bogus;</Content></xml>"},
+		{"no FromUserName", "<xml><ToUserName>gh</ToUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>"},
+		{"empty FromUserName", "<xml><FromUserName><![CDATA[]]></FromUserName><CreateTime>1</CreateTime><MsgType>text</MsgType></xml>"},
+		{"no MsgType", "<xml><FromUserName>o1</FromUserName><CreateTime>1</CreateTime></xml>"},
+		{"no CreateTime", "<xml><FromUserName>o1</FromUserName><MsgType>text</MsgType></xml>"},
+		{"bad CreateTime", "<xml><FromUserName>o1</FromUserName><CreateTime>yesterday</CreateTime><MsgType>text</MsgType></xml>"},
+		{"bad MsgId", "<xml>" + ok + "<MsgId>12x</MsgId></xml>"},
+		{"bad Location_X", "<xml>" + ok + "<Location_X>north</Location_X></xml>"},
+		{"too deep", "<xml>" + ok + strings.Repeat("<a>", maxDepth) + strings.Repeat("</a>", maxDepth) + "</xml>"},
+		{"too large", "<xml>" + ok + "<Content>" + strings.Repeat("x", maxXMLSize) + "</Content></xml>"},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			m, err := ParseMessage([]byte(tt.body))
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("ParseMessage error = %v, want ErrMalformed", err)
+			}
+			if diff := cmp.Diff(Message{}, m); diff != "" {
+				t.Errorf("ParseMessage returned a non-zero Message on error:\n%s", diff)
+			}
+		})
+	}
+	// Just within the nesting limit is fine.
+	deep := "<xml>" + ok + strings.Repeat("<a>", maxDepth-1) + strings.Repeat("</a>", maxDepth-1) + "</xml>"
+	if _, err := ParseMessage([]byte(deep)); err != nil {
+		t.Errorf("ParseMessage at depth %d: %v", maxDepth, err)
+	}
+}
+
+func TestParseEnvelope(t *testing.T) {
+	tests := []struct {
+		name, body string
+		want       Envelope
+		wantErr    error
+	}{
+		{
+			name: "safe mode",
+			body: "<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[" + vecEncrypt + "]]></Encrypt></xml>",
+			want: Envelope{ToUserName: "gh_x", Encrypt: vecEncrypt},
+		},
+		{
+			name: "compatible mode",
+			body: "<xml><ToUserName><![CDATA[gh_x]]></ToUserName><FromUserName><![CDATA[o1]]></FromUserName><CreateTime>1</CreateTime><MsgType><![CDATA[text]]></MsgType><Content><![CDATA[hi]]></Content><MsgId>1</MsgId><Encrypt><![CDATA[abc=]]></Encrypt></xml>",
+			want: Envelope{ToUserName: "gh_x", Encrypt: "abc="},
+		},
+		{name: "no Encrypt", body: "<xml><ToUserName>gh_x</ToUserName></xml>", wantErr: ErrMalformed},
+		{name: "not XML", body: "Encrypt", wantErr: ErrMalformed},
+		{name: "other root", body: "<x><Encrypt>a</Encrypt></x>", wantErr: ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got, err := ParseEnvelope([]byte(tt.body))
+			if !errors.Is(err, tt.wantErr) {
+				t.Fatalf("ParseEnvelope error = %v, want %v", err, tt.wantErr)
+			}
+			if diff := cmp.Diff(tt.want, got); diff != "" {
+				t.Errorf("ParseEnvelope mismatch (-want +got):\n%s", diff)
+			}
+		})
+	}
+}
+
+func TestGolden(t *testing.T) {
+	created := time.Unix(1700000000, 0)
+	c := MustCrypto(t, vecAppID)
+	c.random = fixedRandom{}
+	inner := TextReply("oParent1", "gh_school", 1700000001, "收到，回执码 K7M2-9QXD")
+	encrypted, err := EncryptedReply(c, vecToken, inner, 1700000001, "260774613")
+	if err != nil {
+		t.Fatal(err)
+	}
+	loc := Message{
+		ToUserName: "gh_school", FromUserName: "oParent1", CreateTime: 1700000000,
+		MsgType: "location", Location_X: 25.04, Location_Y: 0, Scale: 15, Label: "楚雄市", MsgId: 9,
+	}
+	tests := []struct {
+		name string
+		got  []byte
+	}{
+		{"text_reply", inner},
+		{"text_reply_tricky", TextReply("o<&>", "gh", 1, "a]]>b]]]>\x00\x01c\xff\tok\r\n")},
+		{"text_reply_empty", TextReply("o1", "gh", 1, "")},
+		{"encrypted_reply", encrypted},
+		{"message_text", NewText("oParent1", "gh_school", "建议：食堂饭菜太咸了", 23456789012345678, created).XML()},
+		{"message_voice", NewVoice("oParent1", "gh_school", "我的学习。", "media1", 2, created).XML()},
+		{"message_event", NewEvent("oParent1", "gh_school", "subscribe", "qrscene_bind42", created).XML()},
+		{"message_location", loc.XML()},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			checkGolden(t, tt.name, tt.got)
+			// Every golden file is well-formed XML for encoding/xml too.
+			var v struct {
+				XMLName xml.Name `xml:"xml"`
+			}
+			if err := xml.Unmarshal(tt.got, &v); err != nil {
+				t.Errorf("not well-formed: %v", err)
+			}
+		})
+	}
+}
+
+func TestTextReplyRoundTrip(t *testing.T) {
+	for _, content := range []string{
+		"", "hello", "收到。\n第二行", "a]]>b", "]]>", "]]]]>>", "<b>&amp;</b>", "emoji 👍",
+		"\x00drop\x01", "]]\x01>", "bad \xff utf8",
+	} {
+		got, err := ParseReply(TextReply("oUser", "gh_acc", 42, content))
+		if err != nil {
+			t.Fatalf("ParseReply(TextReply(%q)): %v", content, err)
+		}
+		want := Message{
+			ToUserName: "oUser", FromUserName: "gh_acc", CreateTime: 42, MsgType: "text",
+			Content: xmlChars(content),
+		}
+		want.Content = strings.ReplaceAll(want.Content, "\r", "\n") // XML normalises CR
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("TextReply(%q) round trip mismatch (-want +got):\n%s", content, diff)
+		}
+	}
+}
+
+func TestMessageXMLRoundTrip(t *testing.T) {
+	created := time.Unix(1700000000, 0)
+	for _, m := range []Message{
+		NewText("oParent1", "gh_school", "建议：a]]>b <&>", 1, created),
+		NewVoice("oParent1", "gh_school", "我的学习。", "media1", 2, created),
+		NewEvent("oParent1", "gh_school", "subscribe", "qrscene_1", created),
+		NewEvent("oParent1", "gh_school", "LOCATION", "", created),
+		{ToUserName: "gh", FromUserName: "o", CreateTime: 1, MsgType: "location", Location_X: -1.5, Location_Y: 0, Scale: 20, Label: "x", MsgId: 3},
+		{ToUserName: "gh", FromUserName: "o", CreateTime: 1, MsgType: "image", PicUrl: "http://x/y?a=1&b=2", MediaId: "m", MsgId: 4},
+		{ToUserName: "gh", FromUserName: "o", CreateTime: 1, MsgType: "link", Title: "t", Description: "d", Url: "http://x", MsgId: 5},
+	} {
+		got := MustParseMessage(t, m.XML())
+		if diff := cmp.Diff(m, got); diff != "" {
+			t.Errorf("round trip mismatch (-want +got):\n%s", diff)
+		}
+	}
+}
+
+// TestSDKInterop checks that the SDK understands our messages and that we
+// understand its replies.
+func TestSDKInterop(t *testing.T) {
+	m := NewText("oParent1", "gh_school", "建议：a]]>b", 77, time.Unix(1700000000, 0))
+	var mix message.MixMessage
+	if err := xml.Unmarshal(m.XML(), &mix); err != nil {
+		t.Fatal(err)
+	}
+	if mix.FromUserName != "oParent1" || mix.ToUserName != "gh_school" || mix.Content != m.Content ||
+		mix.MsgID != 77 || mix.CreateTime != 1700000000 || mix.MsgType != message.MsgTypeText {
+		t.Errorf("SDK parsed %+v", mix.CommonToken)
+	}
+
+	text := message.NewText("回复 ]]> 内容")
+	text.SetToUserName("oParent1")
+	text.SetFromUserName("gh_school")
+	text.SetMsgType(message.MsgTypeText)
+	text.SetCreateTime(1700000001)
+	raw, err := xml.Marshal(text)
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := ParseReply(raw)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Message{ToUserName: "oParent1", FromUserName: "gh_school", CreateTime: 1700000001, MsgType: "text", Content: "回复 ]]> 内容"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseReply(SDK reply) mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func TestParseReplyMedia(t *testing.T) {
+	body := `<xml><ToUserName><![CDATA[o1]]></ToUserName><FromUserName><![CDATA[gh]]></FromUserName><CreateTime>5</CreateTime><MsgType><![CDATA[image]]></MsgType><Image><MediaId><![CDATA[mid]]></MediaId></Image></xml>`
+	got, err := ParseReply([]byte(body))
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := Message{ToUserName: "o1", FromUserName: "gh", CreateTime: 5, MsgType: "image", MediaId: "mid"}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("ParseReply mismatch (-want +got):\n%s", diff)
+	}
+	for _, bad := range []string{"", "success", "<xml></xml>", "<xml><MsgType>text</MsgType></xml>"} {
+		if _, err := ParseReply([]byte(bad)); !errors.Is(err, ErrMalformed) {
+			t.Errorf("ParseReply(%q) error = %v, want ErrMalformed", bad, err)
+		}
+	}
+}
+
+func TestEncryptedReplyRoundTrip(t *testing.T) {
+	c := MustCrypto(t, vecAppID)
+	inner := TextReply("oParent1", "gh_school", 1700000001, "你好")
+	body, err := EncryptedReply(c, vecToken, inner, 1700000001, "n]]>once")
+	if err != nil {
+		t.Fatal(err)
+	}
+	got, err := OpenEncryptedReply(c, vecToken, body)
+	if err != nil {
+		t.Fatalf("OpenEncryptedReply: %v", err)
+	}
+	if !bytes.Equal(got, inner) {
+		t.Errorf("OpenEncryptedReply = %s, want %s", got, inner)
+	}
+
+	// The SDK's reply type parses our envelope the same way.
+	var sdk message.ResponseEncryptedXMLMsg
+	if err := xml.Unmarshal(body, &sdk); err != nil {
+		t.Fatal(err)
+	}
+	if !VerifySignature(sdk.MsgSignature, vecToken, "1700000001", sdk.Nonce, sdk.EncryptedMsg) || sdk.Timestamp != 1700000001 {
+		t.Errorf("SDK view of the reply: %+v", sdk)
+	}
+
+	tests := []struct {
+		name    string
+		token   string
+		body    []byte
+		wantErr error
+	}{
+		{"wrong token", "other", body, ErrBadSignature},
+		{"tampered timestamp", vecToken, bytes.Replace(body, []byte("1700000001"), []byte("1700000002"), 1), ErrBadSignature},
+		{"plain reply", vecToken, inner, ErrMalformed},
+		{"success", vecToken, []byte("success"), ErrMalformed},
+		{"no signature", vecToken, []byte("<xml><Encrypt>abc</Encrypt></xml>"), ErrMalformed},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			if _, err := OpenEncryptedReply(c, tt.token, tt.body); !errors.Is(err, tt.wantErr) {
+				t.Errorf("OpenEncryptedReply error = %v, want %v", err, tt.wantErr)
+			}
+		})
+	}
+	if _, err := EncryptedReply(nil, vecToken, inner, 1, "n"); err == nil {
+		t.Error("EncryptedReply(nil Crypto): no error")
+	}
+}
+
+func FuzzParseMessage(f *testing.F) {
+	f.Add([]byte(vecXML))
+	f.Add([]byte("<xml><a><b></b></a></xml>"))
+	f.Add([]byte("<xml><Content><![CDATA[a]]]]><![CDATA[>]]></Content></xml>"))
+	f.Fuzz(func(t *testing.T, b []byte) {
+		m, err := ParseMessage(b)
+		if err != nil {
+			if !errors.Is(err, ErrMalformed) {
+				t.Fatalf("error %v does not wrap ErrMalformed", err)
+			}
+			return
+		}
+		_ = m.Inbound()
+		if _, err := ParseMessage(m.XML()); err != nil {
+			t.Fatalf("ParseMessage(XML()) of a parsed message: %v", err)
+		}
+	})
+}
+
+func BenchmarkParseMessage(b *testing.B) {
+	body := []byte(vecXML)
+	b.ReportAllocs()
+	for b.Loop() {
+		if _, err := ParseMessage(body); err != nil {
+			b.Fatal(err)
+		}
+	}
+}
+
+func BenchmarkTextReply(b *testing.B) {
+	b.ReportAllocs()
+	for b.Loop() {
+		TextReply("oParent1", "gh_school", 1700000001, "收到，回执码 K7M2-9QXD。本周 3.5/5 小时")
+	}
+}

@@ -1,0 +1,347 @@
+// Package storage keeps minqing's durable data in MySQL (production, or a
+// MySQL-compatible engine such as TiDB) or in an embedded SQLite file (the
+// default for trying it out and for a small school). It implements
+// bot.Store; SQL is written by hand, one dialect-neutral statement where
+// possible and a per-dialect one where not.
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"database/sql/driver"
+	"embed"
+	"errors"
+	"fmt"
+	"io/fs"
+	"log/slog"
+	"net"
+	"net/url"
+	"os"
+	"path/filepath"
+	"time"
+
+	"github.com/go-sql-driver/mysql"
+	"github.com/jmoiron/sqlx"
+	"github.com/pressly/goose/v3"
+	"github.com/pressly/goose/v3/lock"
+	"modernc.org/sqlite"
+	sqlite3 "modernc.org/sqlite/lib"
+
+	"minqing/bot"
+)
+
+// Dialect is the SQL dialect of the database.
+type Dialect string
+
+// The supported dialects.
+const (
+	MySQL  Dialect = "mysql"
+	SQLite Dialect = "sqlite"
+)
+
+// SQLiteFile is the name of the embedded database in the data directory.
+const SQLiteFile = "minqing.db"
+
+//go:embed migrations
+var migrations embed.FS
+
+// Options says which database to open.
+type Options struct {
+	// MySQLDSN selects MySQL; empty selects SQLite under DataDir.
+	MySQLDSN string
+	DataDir  string
+	// MaxOpenConns caps the MySQL pool (default 50).
+	MaxOpenConns int
+	Logger       *slog.Logger
+	// Now is the clock for created/updated times; time.Now by default.
+	Now func() time.Time
+}
+
+// DB is the database. It is safe for concurrent use.
+type DB struct {
+	db      *sqlx.DB
+	dialect Dialect
+	log     *slog.Logger
+	now     func() time.Time
+	// Location is where the data lives, for the start-up log: a file path
+	// or a MySQL address (never with a password).
+	Location string
+}
+
+var _ bot.Store = (*DB)(nil)
+
+// Open connects to the database and checks that it answers. It does not
+// migrate: call Migrate (the service does at start-up).
+func Open(ctx context.Context, o Options) (*DB, error) {
+	if o.Logger == nil {
+		o.Logger = slog.New(slog.DiscardHandler)
+	}
+	if o.Now == nil {
+		o.Now = time.Now
+	}
+	d := &DB{log: o.Logger, now: o.Now}
+	var err error
+	if o.MySQLDSN != "" {
+		err = d.openMySQL(o)
+	} else {
+		err = d.openSQLite(o)
+	}
+	if err != nil {
+		return nil, err
+	}
+	pctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if err := d.db.PingContext(pctx); err != nil {
+		d.db.Close()
+		return nil, fmt.Errorf("storage: cannot reach the %s database at %s: %w", d.dialect, d.Location, err)
+	}
+	return d, nil
+}
+
+func (d *DB) openMySQL(o Options) error {
+	cfg, err := mysql.ParseDSN(o.MySQLDSN)
+	if err != nil {
+		return fmt.Errorf("storage: MySQL DSN: %w", err)
+	}
+	// The service's invariants, whatever the DSN says: UTC times parsed into
+	// time.Time, utf8mb4 (WeChat text has emoji), bounded waits.
+	cfg.ParseTime = true
+	cfg.Loc = time.UTC
+	cfg.Collation = "utf8mb4_unicode_ci"
+	if cfg.Params == nil {
+		cfg.Params = map[string]string{}
+	}
+	cfg.Params["time_zone"] = "'+00:00'"
+	if cfg.Timeout == 0 {
+		cfg.Timeout = 5 * time.Second
+	}
+	if cfg.ReadTimeout == 0 {
+		cfg.ReadTimeout = 30 * time.Second
+	}
+	if cfg.WriteTimeout == 0 {
+		cfg.WriteTimeout = 30 * time.Second
+	}
+	connector, err := mysql.NewConnector(cfg)
+	if err != nil {
+		return fmt.Errorf("storage: MySQL DSN: %w", err)
+	}
+	db := sql.OpenDB(connector)
+	maxOpen := o.MaxOpenConns
+	if maxOpen <= 0 {
+		maxOpen = 50
+	}
+	db.SetMaxOpenConns(maxOpen)
+	db.SetMaxIdleConns(maxOpen)
+	db.SetConnMaxLifetime(5 * time.Minute)
+	db.SetConnMaxIdleTime(time.Minute)
+	d.db = sqlx.NewDb(db, "mysql")
+	d.dialect = MySQL
+	d.Location = fmt.Sprintf("mysql://%s/%s", cfg.Addr, cfg.DBName)
+	return nil
+}
+
+func (d *DB) openSQLite(o Options) error {
+	dir := o.DataDir
+	if dir == "" {
+		dir = "."
+	}
+	if err := os.MkdirAll(dir, 0o750); err != nil {
+		return fmt.Errorf("storage: create data directory: %w", err)
+	}
+	path, err := filepath.Abs(filepath.Join(dir, SQLiteFile))
+	if err != nil {
+		return fmt.Errorf("storage: data directory: %w", err)
+	}
+	q := url.Values{}
+	q.Add("_pragma", "journal_mode(WAL)")
+	q.Add("_pragma", "busy_timeout(10000)")
+	q.Add("_pragma", "foreign_keys(1)")
+	q.Add("_pragma", "synchronous(NORMAL)")
+	q.Set("_txlock", "immediate")
+	q.Set("_time_format", "sqlite")
+	db, err := sql.Open("sqlite", "file:"+path+"?"+q.Encode())
+	if err != nil {
+		return fmt.Errorf("storage: open SQLite: %w", err)
+	}
+	// SQLite has one writer at a time; a few connections let readers run
+	// beside it in WAL mode, and immediate transactions queue writers on
+	// the busy timeout instead of failing on lock upgrades.
+	db.SetMaxOpenConns(4)
+	db.SetMaxIdleConns(4)
+	d.db = sqlx.NewDb(db, "sqlite")
+	d.dialect = SQLite
+	d.Location = path
+	return nil
+}
+
+// Dialect returns the SQL dialect.
+func (d *DB) Dialect() Dialect { return d.dialect }
+
+// Close closes the database.
+func (d *DB) Close() error { return d.db.Close() }
+
+// Ping reports whether the database answers.
+func (d *DB) Ping(ctx context.Context) error {
+	if err := d.db.PingContext(ctx); err != nil {
+		return fmt.Errorf("storage: ping: %w: %w", bot.ErrUnavailable, err)
+	}
+	return nil
+}
+
+// SQL gives tests and tools read access to the underlying database.
+func (d *DB) SQL() *sqlx.DB { return d.db }
+
+func (d *DB) provider() (*goose.Provider, error) {
+	sub, err := fs.Sub(migrations, "migrations/"+string(d.dialect))
+	if err != nil {
+		return nil, fmt.Errorf("storage: migrations: %w", err)
+	}
+	opts := []goose.ProviderOption{goose.WithDisableGlobalRegistry(true)}
+	dialect := goose.DialectSQLite3
+	if d.dialect == MySQL {
+		dialect = goose.DialectMySQL
+		// Two instances starting together must not both migrate.
+		locker, err := lock.NewMySQLTableLocker()
+		if err != nil {
+			return nil, fmt.Errorf("storage: migration lock: %w", err)
+		}
+		opts = append(opts, goose.WithLocker(locker))
+	}
+	p, err := goose.NewProvider(dialect, d.db.DB, sub, opts...)
+	if err != nil {
+		return nil, fmt.Errorf("storage: migrations: %w", err)
+	}
+	return p, nil
+}
+
+// SchemaVersion returns the database's schema version and the newest
+// version this build knows.
+func (d *DB) SchemaVersion(ctx context.Context) (current, known int64, err error) {
+	p, err := d.provider()
+	if err != nil {
+		return 0, 0, err
+	}
+	srcs := p.ListSources()
+	known = srcs[len(srcs)-1].Version
+	current, err = p.GetDBVersion(ctx)
+	if err != nil {
+		return 0, known, fmt.Errorf("storage: schema version: %w", err)
+	}
+	return current, known, nil
+}
+
+// ErrSchemaTooNew means the database was migrated by a newer minqing.
+var ErrSchemaTooNew = errors.New("the database schema is newer than this minqing knows")
+
+// Migrate brings the schema up to date. It refuses (ErrSchemaTooNew) a
+// database whose schema is newer than this build knows, so that an old
+// binary never writes into a schema it does not understand.
+func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
+	current, known, err := d.SchemaVersion(ctx)
+	if err != nil {
+		return nil, err
+	}
+	if current > known {
+		return nil, fmt.Errorf("storage: %w: database is at version %d, this build knows up to %d; run a newer minqing", ErrSchemaTooNew, current, known)
+	}
+	p, err := d.provider()
+	if err != nil {
+		return nil, err
+	}
+	res, err := p.Up(ctx)
+	for _, r := range res {
+		if r.Error == nil {
+			applied = append(applied, r.Source.Version)
+		}
+	}
+	if err != nil {
+		return applied, fmt.Errorf("storage: migrate: %w", err)
+	}
+	if len(applied) > 0 {
+		d.log.Info("schema_migrated", "dialect", string(d.dialect), "from", current, "to", known)
+	}
+	return applied, nil
+}
+
+// Update runs fn in one transaction (see bot.Store). A deadlock or a busy
+// database makes it run fn again, up to three times.
+func (d *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	var err error
+	for attempt := 0; attempt < 3; attempt++ {
+		err = d.update(ctx, fn)
+		if err == nil || !retryable(err) || ctx.Err() != nil {
+			return err
+		}
+	}
+	return err
+}
+
+func (d *DB) update(ctx context.Context, fn func(bot.Tx) error) (err error) {
+	sqlTx, err := d.db.BeginTxx(ctx, nil)
+	if err != nil {
+		return d.translate("begin", err)
+	}
+	defer func() {
+		if err != nil {
+			sqlTx.Rollback()
+		}
+	}()
+	if err := fn(&tx{tx: sqlTx, db: d}); err != nil {
+		return err
+	}
+	if err := sqlTx.Commit(); err != nil {
+		return d.translate("commit", err)
+	}
+	return nil
+}
+
+// tx implements bot.Tx over one SQL transaction.
+type tx struct {
+	tx *sqlx.Tx
+	db *DB
+}
+
+var _ bot.Tx = (*tx)(nil)
+
+// retryable reports whether a transaction failed only because of
+// concurrency and may succeed if run again.
+func retryable(err error) bool {
+	var me *mysql.MySQLError
+	if errors.As(err, &me) {
+		return me.Number == 1213 // deadlock found when trying to get lock
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		code := se.Code() & 0xff
+		return code == sqlite3.SQLITE_BUSY || code == sqlite3.SQLITE_LOCKED
+	}
+	return false
+}
+
+// translate turns driver errors into the domain's: a missing row into
+// bot.ErrNotFound, a duplicate key into bot.ErrConflict, an unreachable
+// server into bot.ErrUnavailable. The driver error stays in the chain.
+func (d *DB) translate(op string, err error) error {
+	if err == nil {
+		return nil
+	}
+	if errors.Is(err, sql.ErrNoRows) {
+		return fmt.Errorf("storage: %s: %w", op, bot.ErrNotFound)
+	}
+	var me *mysql.MySQLError
+	if errors.As(err, &me) && me.Number == 1062 {
+		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrConflict, err)
+	}
+	var se *sqlite.Error
+	if errors.As(err, &se) {
+		switch se.Code() {
+		case sqlite3.SQLITE_CONSTRAINT_UNIQUE, sqlite3.SQLITE_CONSTRAINT_PRIMARYKEY:
+			return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrConflict, err)
+		}
+	}
+	var ne net.Error
+	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
+		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrUnavailable, err)
+	}
+	return fmt.Errorf("storage: %s: %w", op, err)
+}

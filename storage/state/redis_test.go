@@ -1,0 +1,149 @@
+package state_test
+
+import (
+	"context"
+	"errors"
+	"io"
+	"net"
+	"sync"
+	"testing"
+	"time"
+
+	"minqing/bot"
+	"minqing/storage/state"
+)
+
+// TestRedisUnavailable checks that a Redis that is down, or up but silent,
+// makes every method fail fast with bot.ErrUnavailable, and that OpenRedis
+// itself succeeds regardless.
+func TestRedisUnavailable(t *testing.T) {
+	const limit = 2 * time.Second
+	servers := []struct {
+		name string
+		addr func(t *testing.T) string
+	}{
+		{"Refused", closedPort},
+		{"Silent", silentServer},
+	}
+	for _, srv := range servers {
+		t.Run(srv.name, func(t *testing.T) {
+			t.Parallel()
+			r, err := state.OpenRedis(t.Context(), "redis://"+srv.addr(t)+"/0", state.RedisOptions{})
+			if err != nil {
+				t.Fatalf("OpenRedis: %v", err)
+			}
+			t.Cleanup(func() { _ = r.Close() })
+
+			calls := []struct {
+				name string
+				call func(ctx context.Context) error
+			}{
+				{"Ping", r.Ping},
+				{"Get", func(ctx context.Context) error { _, err := r.Get(ctx, "k"); return err }},
+				{"Set", func(ctx context.Context) error { return r.Set(ctx, "k", []byte("v"), time.Minute) }},
+				{"Delete", func(ctx context.Context) error { return r.Delete(ctx, "k") }},
+				{"Claim", func(ctx context.Context) error { _, _, _, err := r.Claim(ctx, "k", time.Minute); return err }},
+				{"Complete", func(ctx context.Context) error { return r.Complete(ctx, "k", nil, time.Minute) }},
+				{"Release", func(ctx context.Context) error { return r.Release(ctx, "k") }},
+				{"Incr", func(ctx context.Context) error { _, err := r.Incr(ctx, "k", time.Minute); return err }},
+				{"Lock", func(ctx context.Context) error { _, err := r.Lock(ctx, "k", time.Minute); return err }},
+				{"Unlock", func(ctx context.Context) error { return r.Unlock(ctx, "k", "token") }},
+			}
+			// Concurrently, so that the test takes as long as the slowest
+			// call, not their sum.
+			type result struct {
+				err     error
+				elapsed time.Duration
+			}
+			results := make([]result, len(calls))
+			var wg sync.WaitGroup
+			for i, c := range calls {
+				wg.Go(func() {
+					start := time.Now()
+					err := c.call(t.Context())
+					results[i] = result{err, time.Since(start)}
+				})
+			}
+			wg.Wait()
+			for i, c := range calls {
+				if got := results[i]; got.elapsed > limit {
+					t.Errorf("%s took %v, want < %v", c.name, got.elapsed, limit)
+				}
+				if err := results[i].err; !errors.Is(err, bot.ErrUnavailable) {
+					t.Errorf("%s error = %v, want ErrUnavailable", c.name, err)
+				}
+			}
+		})
+	}
+}
+
+// TestRedisContextDeadline checks that a caller's deadline cuts a call to a
+// silent server short.
+func TestRedisContextDeadline(t *testing.T) {
+	r, err := state.OpenRedis(t.Context(), "redis://"+silentServer(t), state.RedisOptions{})
+	if err != nil {
+		t.Fatalf("OpenRedis: %v", err)
+	}
+	t.Cleanup(func() { _ = r.Close() })
+	ctx, cancel := context.WithTimeout(t.Context(), 50*time.Millisecond)
+	defer cancel()
+	start := time.Now()
+	_, err = r.Get(ctx, "k")
+	if elapsed := time.Since(start); elapsed > 400*time.Millisecond {
+		t.Errorf("Get with a 50ms deadline took %v", elapsed)
+	}
+	if !errors.Is(err, bot.ErrUnavailable) {
+		t.Errorf("Get error = %v, want ErrUnavailable", err)
+	}
+}
+
+// closedPort returns a local address nothing listens on.
+func closedPort(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	addr := l.Addr().String()
+	if err := l.Close(); err != nil {
+		t.Fatal(err)
+	}
+	return addr
+}
+
+// silentServer returns the address of a server that accepts connections,
+// reads everything and never answers. It stops when the test ends.
+func silentServer(t *testing.T) string {
+	t.Helper()
+	l, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var (
+		wg    sync.WaitGroup
+		mu    sync.Mutex
+		conns []net.Conn
+	)
+	wg.Go(func() {
+		for {
+			c, err := l.Accept()
+			if err != nil {
+				return
+			}
+			mu.Lock()
+			conns = append(conns, c)
+			mu.Unlock()
+			wg.Go(func() { _, _ = io.Copy(io.Discard, c) })
+		}
+	})
+	t.Cleanup(func() {
+		_ = l.Close()
+		mu.Lock()
+		for _, c := range conns {
+			_ = c.Close()
+		}
+		mu.Unlock()
+		wg.Wait()
+	})
+	return l.Addr().String()
+}

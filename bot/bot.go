@@ -42,6 +42,7 @@ type Bot struct {
 	loc      *time.Location
 	log      *slog.Logger
 	flood    int
+	staff    staffIndex
 }
 
 // New returns a Bot.
@@ -119,35 +120,59 @@ var errAlreadyProcessed = errors.New("message already processed")
 // An error means nothing was committed; WeChat's retry may succeed.
 func (b *Bot) Process(ctx context.Context, in Inbound) (Outcome, error) {
 	key := b.keys.dedup(in)
-	stateKey := "dedup:" + key
+	sender := b.keys.sender(in.OpenID)
+	mk := MessageKeys{Claim: "dedup:" + key, ClaimTTL: claimTTL, Get: []string{dialogKey(sender), bindingsVersionKey}}
+	if in.Kind != KindEvent {
+		mk.Rate, mk.RateWindow = "rate:msg:"+sender, time.Minute
+	}
 	stateOK := true
-	claimed, done, result, err := b.state.Claim(ctx, stateKey, claimTTL)
+	mc, err := b.state.ClaimMessage(ctx, mk)
 	switch {
 	case err != nil:
+		// Carry on without the state store: the database still
+		// deduplicates, and the sender starts without a dialog.
 		stateOK = false
+		mc = MessageClaim{}
 		b.log.Warn("state_unavailable", "op", "claim", "err", err)
-	case done:
-		r, err := decodeReply(result)
+	case mc.Done:
+		r, err := decodeReply(mc.Result)
 		return Outcome{Reply: r, Duplicate: DupState}, err
-	case !claimed:
-		out, ok, err := b.awaitClaim(ctx, stateKey)
+	case !mc.Claimed:
+		out, ok, err := b.awaitClaim(ctx, mk.Claim)
 		if err != nil || ok {
 			return out, err
 		}
-		// The other delivery gave up its claim (or lost it): this one works.
+		// The other delivery gave up its claim (or lost it): this one
+		// works, with the dialog as it is now.
+		mc.Values = make([][]byte, 2)
+		mc.Values[0], _ = b.state.Get(ctx, mk.Get[0])
+		mc.Values[1], _ = b.state.Get(ctx, mk.Get[1])
 	}
 
-	reply, dup, err := b.processOnce(ctx, key, in)
-	if err != nil {
-		if stateOK {
-			if rerr := b.state.Release(context.WithoutCancel(ctx), stateKey); rerr != nil {
-				b.log.Warn("state_unavailable", "op", "release", "err", rerr)
-			}
+	var reply Reply
+	dup := ""
+	if mc.Count > int64(b.flood) {
+		// Answer without processing: nothing is recorded, so the sender
+		// may send the same message again later.
+		reply = Text(textFlood)
+	} else {
+		t := turn{in: in, sender: sender}
+		if len(mc.Values) == 2 {
+			t.dialog = decodeDialog(mc.Values[0], b.log)
+			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
 		}
-		return Outcome{}, err
+		reply, dup, err = b.processOnce(ctx, key, t)
+		if err != nil {
+			if stateOK {
+				if rerr := b.state.Release(context.WithoutCancel(ctx), mk.Claim); rerr != nil {
+					b.log.Warn("state_unavailable", "op", "release", "err", rerr)
+				}
+			}
+			return Outcome{}, err
+		}
 	}
 	if stateOK {
-		if err := b.state.Complete(context.WithoutCancel(ctx), stateKey, encodeReply(reply), doneTTL); err != nil {
+		if err := b.state.Complete(context.WithoutCancel(ctx), mk.Claim, encodeReply(reply), doneTTL); err != nil {
 			b.log.Warn("state_unavailable", "op", "complete", "err", err)
 		}
 	}
@@ -157,7 +182,7 @@ func (b *Bot) Process(ctx context.Context, in Inbound) (Outcome, error) {
 // awaitClaim waits for the delivery holding the claim to finish. It returns
 // ok=false when the claim was released or expired and this delivery now
 // holds it.
-func (b *Bot) awaitClaim(ctx context.Context, stateKey string) (Outcome, bool, error) {
+func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (Outcome, bool, error) {
 	ctx, cancel := context.WithTimeout(ctx, claimWait)
 	defer cancel()
 	tick := time.NewTicker(20 * time.Millisecond)
@@ -168,7 +193,7 @@ func (b *Bot) awaitClaim(ctx context.Context, stateKey string) (Outcome, bool, e
 			return Outcome{}, false, fmt.Errorf("bot: waiting for a concurrent delivery: %w", ctx.Err())
 		case <-tick.C:
 		}
-		claimed, done, result, err := b.state.Claim(ctx, stateKey, claimTTL)
+		claimed, done, result, err := b.state.Claim(ctx, claimKey, claimTTL)
 		switch {
 		case err != nil:
 			// Fall back to the database, which serialises the deliveries.
@@ -184,26 +209,14 @@ func (b *Bot) awaitClaim(ctx context.Context, stateKey string) (Outcome, bool, e
 
 // processOnce runs the message's transaction. If another delivery recorded
 // the message first, it returns that delivery's reply and DupDB.
-func (b *Bot) processOnce(ctx context.Context, key string, in Inbound) (Reply, string, error) {
+func (b *Bot) processOnce(ctx context.Context, key string, start turn) (Reply, string, error) {
 	now := b.now().UTC()
-	sender := b.keys.sender(in.OpenID)
-
-	if in.Kind != KindEvent {
-		n, err := b.state.Incr(ctx, "rate:msg:"+sender, time.Minute)
-		if err == nil && n > int64(b.flood) {
-			// Answer without processing: nothing is recorded, so the sender
-			// may send the same message again later.
-			return Text(textFlood), "", nil
-		}
-	}
-
-	dialog := b.loadDialog(ctx, sender)
 	var (
 		reply Reply
 		t     *turn
 	)
 	err := b.store.Update(ctx, func(tx Tx) error {
-		t = &turn{in: in, now: now, sender: sender, dialog: dialog}
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
@@ -246,7 +259,9 @@ type turn struct {
 	now    time.Time
 	sender string  // keyed hash of the openid
 	person *Person // bound staff, or nil for everyone else
-	dialog Dialog
+	// notStaff says the staff index knows the sender is not bound staff.
+	notStaff bool
+	dialog   Dialog
 	// dialogChanged asks afterCommit to save (or clear) the dialog.
 	dialogChanged bool
 }
@@ -258,12 +273,14 @@ func (t *turn) setDialog(d Dialog) {
 
 // route decides what the message is and runs the matching handler.
 func (b *Bot) route(ctx context.Context, tx Tx, t *turn) (Reply, error) {
-	p, err := tx.PersonByOpenID(ctx, t.in.OpenID)
-	switch {
-	case err == nil:
-		t.person = &p
-	case !errors.Is(err, ErrNotFound):
-		return Reply{}, err
+	if !t.notStaff {
+		p, err := tx.PersonByOpenID(ctx, t.in.OpenID)
+		switch {
+		case err == nil:
+			t.person = &p
+		case !errors.Is(err, ErrNotFound):
+			return Reply{}, err
+		}
 	}
 
 	switch t.in.Kind {

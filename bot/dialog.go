@@ -3,7 +3,7 @@ package bot
 import (
 	"context"
 	"encoding/json"
-	"errors"
+	"log/slog"
 	"time"
 )
 
@@ -23,19 +23,15 @@ const DialogTTL = 30 * time.Minute
 
 func dialogKey(sender string) string { return "dialog:" + sender }
 
-// loadDialog returns the sender's dialog, or an empty one when there is
-// none or the state store cannot be reached (the sender then starts afresh).
-func (b *Bot) loadDialog(ctx context.Context, sender string) Dialog {
-	raw, err := b.state.Get(ctx, dialogKey(sender))
-	if err != nil {
-		if !errors.Is(err, ErrNotFound) {
-			b.log.Warn("state_unavailable", "op", "load_dialog", "err", err)
-		}
-		return Dialog{}
-	}
+// decodeDialog reads a stored dialog; nothing stored, or something
+// unreadable, is no dialog (the sender starts afresh).
+func decodeDialog(raw []byte, log *slog.Logger) Dialog {
 	var d Dialog
+	if len(raw) == 0 {
+		return d
+	}
 	if err := json.Unmarshal(raw, &d); err != nil {
-		b.log.Warn("dialog_corrupt", "err", err)
+		log.Warn("dialog_corrupt", "err", err)
 		return Dialog{}
 	}
 	return d

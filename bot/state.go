@@ -49,6 +49,31 @@ type State interface {
 	// taken over) it does nothing and returns nil.
 	Unlock(ctx context.Context, key, token string) error
 
+	// ClaimMessage does in one round trip what the start of every inbound
+	// message needs: Claim(k.Claim, k.ClaimTTL); Incr(k.Rate, k.RateWindow)
+	// unless k.Rate is empty; and Get of each of k.Get, whose values come
+	// back in MessageClaim.Values in the same order (nil when missing).
+	ClaimMessage(ctx context.Context, k MessageKeys) (MessageClaim, error)
+
 	// Ping reports whether the store can be reached.
 	Ping(ctx context.Context) error
+}
+
+// MessageKeys names what ClaimMessage claims, counts and reads.
+type MessageKeys struct {
+	Claim      string
+	ClaimTTL   time.Duration
+	Rate       string
+	RateWindow time.Duration
+	Get        []string
+}
+
+// MessageClaim is what ClaimMessage found: the claim as Claim reports it,
+// the rate count (0 when not counted) and the values read.
+type MessageClaim struct {
+	Claimed bool
+	Done    bool
+	Result  []byte
+	Count   int64
+	Values  [][]byte
 }

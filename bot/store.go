@@ -22,6 +22,8 @@ type Store interface {
 	// PurgeProcessed deletes the processed-message records made before the
 	// given time and returns how many it deleted.
 	PurgeProcessed(ctx context.Context, before time.Time) (int64, error)
+	// BoundOpenIDs returns the openids of every active WeChat binding.
+	BoundOpenIDs(ctx context.Context) ([]string, error)
 	// Ping reports whether the database can be reached.
 	Ping(ctx context.Context) error
 }

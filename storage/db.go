@@ -18,6 +18,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"sync"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -52,7 +53,10 @@ type Options struct {
 	DataDir  string
 	// MaxOpenConns caps the MySQL pool (default 50).
 	MaxOpenConns int
-	Logger       *slog.Logger
+	// Committers is how many group commits may run at once (default 8 on
+	// MySQL, 1 on SQLite); negative turns group commit off.
+	Committers int
+	Logger     *slog.Logger
 	// Now is the clock for created/updated times; time.Now by default.
 	Now func() time.Time
 }
@@ -63,6 +67,10 @@ type DB struct {
 	dialect Dialect
 	log     *slog.Logger
 	now     func() time.Time
+	// Group commit (batch.go): queued Updates and their committers.
+	reqs       chan *updateReq
+	stop       chan struct{}
+	committers sync.WaitGroup
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string
@@ -95,6 +103,16 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 		d.db.Close()
 		return nil, fmt.Errorf("storage: cannot reach the %s database at %s: %w", d.dialect, d.Location, err)
 	}
+	committers := o.Committers
+	if committers == 0 {
+		committers = 2
+		if d.dialect == SQLite {
+			committers = 1 // one writer at a time anyway
+		}
+	}
+	if committers > 0 {
+		d.startCommitters(committers)
+	}
 	return d, nil
 }
 
@@ -106,6 +124,9 @@ func (d *DB) openMySQL(o Options) error {
 	// The service's invariants, whatever the DSN says: UTC times parsed into
 	// time.Time, utf8mb4 (WeChat text has emoji), bounded waits.
 	cfg.ParseTime = true
+	// Placeholders are interpolated client-side (safely, by the driver):
+	// one round trip per statement instead of prepare, execute and close.
+	cfg.InterpolateParams = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_unicode_ci"
 	if cfg.Params == nil {
@@ -177,8 +198,11 @@ func (d *DB) openSQLite(o Options) error {
 // Dialect returns the SQL dialect.
 func (d *DB) Dialect() Dialect { return d.dialect }
 
-// Close closes the database.
-func (d *DB) Close() error { return d.db.Close() }
+// Close waits for the Updates in progress and closes the database.
+func (d *DB) Close() error {
+	d.stopCommitters()
+	return d.db.Close()
+}
 
 // Ping reports whether the database answers.
 func (d *DB) Ping(ctx context.Context) error {
@@ -263,45 +287,29 @@ func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 	return applied, nil
 }
 
-// Update runs fn in one transaction (see bot.Store). A deadlock or a busy
-// database makes it run fn again, up to three times.
-func (d *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
-	var err error
-	for attempt := 0; attempt < 3; attempt++ {
-		err = d.update(ctx, fn)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
-			return err
-		}
-	}
-	return err
-}
-
-func (d *DB) update(ctx context.Context, fn func(bot.Tx) error) (err error) {
-	sqlTx, err := d.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return d.translate("begin", err)
-	}
-	defer func() {
-		if err != nil {
-			sqlTx.Rollback()
-		}
-	}()
-	if err := fn(&tx{tx: sqlTx, db: d}); err != nil {
-		return err
-	}
-	if err := sqlTx.Commit(); err != nil {
-		return d.translate("commit", err)
-	}
-	return nil
-}
-
-// tx implements bot.Tx over one SQL transaction.
+// tx implements bot.Tx over one SQL transaction, which in a group commit
+// (see batch.go) holds several functions' work.
 type tx struct {
 	tx *sqlx.Tx
 	db *DB
+	// batchCtx, in a group commit, replaces the callers' contexts: one
+	// caller's cancellation must not break the others' transaction.
+	batchCtx context.Context
+	// deferProcessed makes RecordProcessed collect the records for one
+	// INSERT at the end of the batch.
+	deferProcessed bool
+	processed      []processedRow
 }
 
 var _ bot.Tx = (*tx)(nil)
+
+// ctx returns the context for a statement of the caller whose context is c.
+func (t *tx) ctx(c context.Context) context.Context {
+	if t.batchCtx != nil {
+		return t.batchCtx
+	}
+	return c
+}
 
 // retryable reports whether a transaction failed only because of
 // concurrency and may succeed if run again.

@@ -40,7 +40,7 @@ func joinRoles(rs []bot.Role) string {
 // PersonByOpenID implements bot.Tx.
 func (t *tx) PersonByOpenID(ctx context.Context, openid string) (bot.Person, error) {
 	var r personRow
-	err := t.tx.GetContext(ctx, &r, `
+	err := t.tx.GetContext(t.ctx(ctx), &r, `
 		SELECT `+personColumns+`
 		FROM wechat_bindings b
 		JOIN people p ON p.id = b.person_id
@@ -49,4 +49,13 @@ func (t *tx) PersonByOpenID(ctx context.Context, openid string) (bot.Person, err
 		return bot.Person{}, t.db.translate("person by openid", err)
 	}
 	return r.person(), nil
+}
+
+// BoundOpenIDs implements bot.Store.
+func (d *DB) BoundOpenIDs(ctx context.Context) ([]string, error) {
+	var out []string
+	if err := d.db.SelectContext(ctx, &out, `SELECT openid FROM wechat_bindings WHERE active = TRUE`); err != nil {
+		return nil, d.translate("bound openids", err)
+	}
+	return out, nil
 }

@@ -10,7 +10,11 @@ func (t *tx) RecordProcessed(ctx context.Context, key string, reply []byte, at t
 	if reply == nil {
 		reply = []byte{}
 	}
-	_, err := t.tx.ExecContext(ctx,
+	if t.deferProcessed {
+		t.processed = append(t.processed, processedRow{key: key, reply: reply, at: at.UTC()})
+		return nil
+	}
+	_, err := t.tx.ExecContext(t.ctx(ctx),
 		`INSERT INTO processed_messages (dedup_key, reply, created_at) VALUES (?, ?, ?)`,
 		key, reply, at.UTC())
 	return t.db.translate("record processed message", err)

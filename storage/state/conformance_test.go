@@ -1,6 +1,7 @@
 package state_test
 
 import (
+	"context"
 	"errors"
 	"slices"
 	"sync"
@@ -68,6 +69,7 @@ func runConformance(t *testing.T, newState func(t *testing.T) bot.State) {
 		{"LockRace", testLockRace},
 		{"Namespaces", testNamespaces},
 		{"Ping", testPing},
+		{"ClaimMessage", testClaimMessage},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -546,5 +548,45 @@ func checkClaim(t *testing.T, s bot.State, key string, ttl time.Duration, want o
 	t.Helper()
 	if diff := cmp.Diff(want, claim(t, s, key, ttl)); diff != "" {
 		t.Errorf("Claim(%q) mismatch (-want +got):\n%s", key, diff)
+	}
+}
+
+func testClaimMessage(t *testing.T, s bot.State) {
+	ctx := context.Background()
+	k := bot.MessageKeys{Claim: "m1", ClaimTTL: time.Minute, Rate: "r1", RateWindow: time.Minute, Get: []string{"d1", "d2"}}
+	got, err := s.ClaimMessage(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(bot.MessageClaim{Claimed: true, Count: 1, Values: [][]byte{nil, nil}}, got); diff != "" {
+		t.Errorf("first ClaimMessage mismatch (-want +got):\n%s", diff)
+	}
+	if err := s.Set(ctx, "d1", []byte(`{"flow":"x"}`), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	// Another delivery while the first is pending.
+	got, err = s.ClaimMessage(ctx, k)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(bot.MessageClaim{Count: 2, Values: [][]byte{[]byte(`{"flow":"x"}`), nil}}, got); diff != "" {
+		t.Errorf("pending ClaimMessage mismatch (-want +got):\n%s", diff)
+	}
+	if err := s.Complete(ctx, "m1", []byte("reply"), time.Minute); err != nil {
+		t.Fatal(err)
+	}
+	got, err = s.ClaimMessage(ctx, bot.MessageKeys{Claim: "m1", ClaimTTL: time.Minute})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(bot.MessageClaim{Done: true, Result: []byte("reply"), Values: [][]byte{}}, got); diff != "" {
+		t.Errorf("done ClaimMessage mismatch (-want +got):\n%s", diff)
+	}
+	// The keys are the same as the single calls'.
+	if n, err := s.Incr(ctx, "r1", time.Minute); err != nil || n != 3 {
+		t.Errorf("Incr after two ClaimMessage = %d, %v; want 3", n, err)
+	}
+	if _, err := s.ClaimMessage(ctx, bot.MessageKeys{Claim: "m2"}); !errors.Is(err, bot.ErrInvalid) {
+		t.Errorf("ClaimMessage without a TTL = %v, want ErrInvalid", err)
 	}
 }

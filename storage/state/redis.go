@@ -133,16 +133,29 @@ func (r *Redis) Close() error {
 	return nil
 }
 
-// Scripts. Each touches one key, so they work on a cluster.
-var (
-	// claimScript sets KEYS[1] to the pending marker ARGV[1] for ARGV[2] ms
-	// unless it exists; it returns 1 if it did, else the stored value.
-	claimScript = redis.NewScript(`
+// Script sources, also sent in pipelines (where EVALSHA's NOSCRIPT
+// fallback is not available).
+const (
+	claimSource = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 	return 1
 end
 return redis.call('GET', KEYS[1])
-`)
+`
+	incrSource = `
+local n = redis.call('INCR', KEYS[1])
+if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
+	redis.call('PEXPIRE', KEYS[1], ARGV[1])
+end
+return n
+`
+)
+
+// Scripts. Each touches one key, so they work on a cluster.
+var (
+	// claimScript sets KEYS[1] to the pending marker ARGV[1] for ARGV[2] ms
+	// unless it exists; it returns 1 if it did, else the stored value.
+	claimScript = redis.NewScript(claimSource)
 	// deleteIfEqualScript deletes KEYS[1] if its value is ARGV[1].
 	deleteIfEqualScript = redis.NewScript(`
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -152,13 +165,7 @@ return 0
 `)
 	// incrScript increments KEYS[1] and, on the first increment (or if the
 	// counter somehow lost its expiry), makes it expire in ARGV[1] ms.
-	incrScript = redis.NewScript(`
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
-	redis.call('PEXPIRE', KEYS[1], ARGV[1])
-end
-return n
-`)
+	incrScript = redis.NewScript(incrSource)
 )
 
 // Get implements bot.State.
@@ -195,18 +202,7 @@ func (r *Redis) Claim(ctx context.Context, key string, ttl time.Duration) (claim
 	if err != nil {
 		return false, false, nil, wrap("claim", err)
 	}
-	switch v := v.(type) {
-	case int64:
-		return true, false, nil, nil
-	case string:
-		if v == pendingMark {
-			return false, false, nil, nil
-		}
-		if len(v) > 0 && v[:1] == doneMark {
-			return false, true, []byte(v[1:]), nil
-		}
-	}
-	return false, false, nil, errors.New("state: claim: unexpected stored value")
+	return claimResult(v)
 }
 
 // Complete implements bot.State. It returns an error wrapping bot.ErrInvalid

@@ -122,4 +122,8 @@ func (s *fakeState) Incr(context.Context, string, time.Duration) (int64, error) 
 	return 0, errNotImplemented
 }
 
+func (s *fakeState) ClaimMessage(context.Context, bot.MessageKeys) (bot.MessageClaim, error) {
+	return bot.MessageClaim{}, errNotImplemented
+}
+
 func (s *fakeState) Ping(context.Context) error { return s.check() }

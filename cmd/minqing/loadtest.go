@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"io"
 	"os"
+	"slices"
 	"time"
 
 	"minqing/handlers/wechat/load"
@@ -24,7 +25,11 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		fs.PrintDefaults()
 	}
 	var o load.Options
-	var asJSON bool
+	var (
+		asJSON   bool
+		baseline string
+		rounds   int
+	)
 	fs.StringVar(&o.URL, "url", "", "webhook URL (required)")
 	// Secrets default from the environment after parsing, so that -h
 	// never prints them.
@@ -35,10 +40,12 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.Float64Var(&o.Rate, "rate", 0, "messages per second, open loop; 0 = as fast as -c allows")
 	fs.DurationVar(&o.Duration, "d", 10*time.Second, "measured duration")
 	fs.DurationVar(&o.Warmup, "warmup", time.Second, "warmup before the measured window")
-	fs.IntVar(&o.Senders, "senders", 1000, "distinct synthetic openids")
+	fs.IntVar(&o.Senders, "senders", 100000, "distinct synthetic openids (minqing slows down a sender past 30 messages a minute, so keep this high)")
 	fs.StringVar(&o.Text, "text", load.DefaultText, "message text")
 	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "per-request timeout (WeChat gives up after 5s)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
+	fs.StringVar(&baseline, "baseline", "", "a second webhook URL (e.g. `minqing echo`) measured in turn with -url, round after round, for a throughput ratio")
+	fs.IntVar(&rounds, "rounds", 3, "with -baseline: rounds of (baseline, target) runs; the ratio is of the medians")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {
 			return 0
@@ -62,6 +69,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 2
 	}
 
+	if baseline != "" {
+		return compare(ctx, o, baseline, rounds, asJSON, stdout, stderr)
+	}
 	rep, err := load.Run(ctx, o)
 	if err != nil && !errors.Is(err, context.Canceled) {
 		fmt.Fprintf(stderr, "loadtest: %v\n", err)
@@ -93,4 +103,73 @@ func stringFlagFromEnv(fs *flag.FlagSet, name string, v *string, env string) {
 	if !set {
 		*v = os.Getenv(env)
 	}
+}
+
+// compare runs the baseline and the target in turn, rounds times, so that
+// both see the same machine (a shared machine's speed drifts), and reports
+// the ratio of the median throughputs.
+func compare(ctx context.Context, o load.Options, baseline string, rounds int, asJSON bool, stdout, stderr io.Writer) int {
+	if rounds < 1 {
+		fmt.Fprintln(stderr, "loadtest: -rounds must be at least 1")
+		return 2
+	}
+	target := o.URL
+	var base, tgt []load.Report
+	failed := false
+	for i := range rounds {
+		for _, run := range []struct {
+			name string
+			url  string
+			into *[]load.Report
+		}{{"baseline", baseline, &base}, {"target", target, &tgt}} {
+			o.URL = run.url
+			rep, err := load.Run(ctx, o)
+			if err != nil {
+				fmt.Fprintf(stderr, "loadtest: %s: %v\n", run.name, err)
+				return 1
+			}
+			failed = failed || rep.HasFailures()
+			*run.into = append(*run.into, rep)
+			if !asJSON {
+				fmt.Fprintf(stdout, "round %d %-8s %9.1f msg/s  p50 %-8v p99 %-8v failed %d\n", i+1, run.name,
+					rep.Throughput, rep.Latency.P50.Round(10*time.Microsecond), rep.Latency.P99.Round(10*time.Microsecond), rep.Failed+rep.Missed)
+			}
+		}
+	}
+	sum := struct {
+		Baseline       []load.Report `json:"baseline"`
+		Target         []load.Report `json:"target"`
+		BaselineMedian float64       `json:"baseline_median_throughput"`
+		TargetMedian   float64       `json:"target_median_throughput"`
+		Ratio          float64       `json:"ratio"`
+	}{Baseline: base, Target: tgt, BaselineMedian: medianThroughput(base), TargetMedian: medianThroughput(tgt)}
+	if sum.BaselineMedian > 0 {
+		sum.Ratio = sum.TargetMedian / sum.BaselineMedian
+	}
+	if asJSON {
+		enc := json.NewEncoder(stdout)
+		enc.SetIndent("", "  ")
+		enc.Encode(sum)
+	} else {
+		fmt.Fprintf(stdout, "median   baseline %.1f msg/s, target %.1f msg/s: ratio %.2f\n", sum.BaselineMedian, sum.TargetMedian, sum.Ratio)
+	}
+	if failed {
+		return 1
+	}
+	return 0
+}
+
+func medianThroughput(rs []load.Report) float64 {
+	v := make([]float64, len(rs))
+	for i, r := range rs {
+		v[i] = r.Throughput
+	}
+	slices.Sort(v)
+	if len(v) == 0 {
+		return 0
+	}
+	if len(v)%2 == 1 {
+		return v[len(v)/2]
+	}
+	return (v[len(v)/2-1] + v[len(v)/2]) / 2
 }

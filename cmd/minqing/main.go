@@ -4,6 +4,7 @@
 //	minqing migrate      bring the database schema up to date and exit
 //	minqing loadtest     send signed WeChat traffic to a webhook and report
 //	minqing echo         a bare WeChat SDK echo handler: the load baseline
+//	minqing health       check that the local service is ready
 //	minqing version      print the version
 package main
 
@@ -54,6 +55,7 @@ func commands() map[string]command {
 		"echo": {"serve a bare WeChat SDK echo handler (the load-test baseline)", func(ctx context.Context, e *env, args []string) int {
 			return cmdEcho(ctx, args, e.stdout, e.stderr)
 		}},
+		"health": {"check that the local service is ready (for container health checks)", cmdHealth},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0

@@ -39,6 +39,14 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if code, body := get(t, s.URL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") {
 		t.Errorf("/metrics = %d, missing webhook metrics", code)
 	}
+	// The container health check.
+	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
+	var out strings.Builder
+	if code := run(context.Background(), []string{"health"}, func(k string) string {
+		return map[string]string{"MINQING_HTTP_ADDR": ":" + port}[k]
+	}, nil, &out, &out); code != 0 {
+		t.Errorf("minqing health = %d: %s", code, out.String())
+	}
 	rec := logRecords(s, "listening")
 	if len(rec) != 1 || !strings.Contains(fmt.Sprint(rec[0]["data"]), dir) {
 		t.Errorf("listening log does not say where the data lives: %v", rec)

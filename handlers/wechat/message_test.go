@@ -417,13 +417,53 @@ func FuzzParseMessage(f *testing.F) {
 	})
 }
 
-func BenchmarkParseMessage(b *testing.B) {
-	body := []byte(vecXML)
+// Bodies as WeChat posts them (one element per line, as in its samples),
+// with openids and account IDs of realistic length.
+const (
+	benchText = "<xml><ToUserName><![CDATA[gh_3a1b2c3d4e5f]]></ToUserName>\n" +
+		"<FromUserName><![CDATA[oABCD1234efgh5678IJKL90mnopq]]></FromUserName>\n" +
+		"<CreateTime>1700000000</CreateTime>\n<MsgType><![CDATA[text]]></MsgType>\n" +
+		"<Content><![CDATA[建议：食堂饭菜太咸了，希望少放盐。]]></Content>\n<MsgId>23456789012345678</MsgId>\n</xml>"
+	benchVoice = "<xml><ToUserName><![CDATA[gh_3a1b2c3d4e5f]]></ToUserName>\n" +
+		"<FromUserName><![CDATA[oABCD1234efgh5678IJKL90mnopq]]></FromUserName>\n" +
+		"<CreateTime>1700000000</CreateTime>\n<MsgType><![CDATA[voice]]></MsgType>\n" +
+		"<MediaId><![CDATA[Kq9yJ3-t0C9r4b1Xh2QH1gXbYwZl8uGQpFm2sZ3v4Q5r6T7u8V9w0X]]></MediaId>\n" +
+		"<Format><![CDATA[amr]]></Format>\n<MsgId>23456789012345679</MsgId>\n" +
+		"<Recognition><![CDATA[我的孩子这周的学习情况怎么样。]]></Recognition>\n</xml>"
+	benchEvent = "<xml><ToUserName><![CDATA[gh_3a1b2c3d4e5f]]></ToUserName>\n" +
+		"<FromUserName><![CDATA[oABCD1234efgh5678IJKL90mnopq]]></FromUserName>\n" +
+		"<CreateTime>1700000000</CreateTime>\n<MsgType><![CDATA[event]]></MsgType>\n" +
+		"<Event><![CDATA[subscribe]]></Event>\n<EventKey><![CDATA[qrscene_bind42]]></EventKey>\n" +
+		"<Ticket><![CDATA[gQH47joAAAAAAAAAASxodHRwOi8vd2VpeGluLnFxLmNvbS9xL2taZ2Z3TVRtNzJXV1Brb3ZhYmJJAAIEZ23sUwMEmm3sUw==]]></Ticket>\n</xml>"
+)
+
+func BenchmarkParseEnvelope(b *testing.B) {
+	body := []byte("<xml>\n    <ToUserName><![CDATA[gh_3a1b2c3d4e5f]]></ToUserName>\n    <Encrypt><![CDATA[" + vecEncrypt + "]]></Encrypt>\n</xml>")
 	b.ReportAllocs()
+	b.SetBytes(int64(len(body)))
 	for b.Loop() {
-		if _, err := ParseMessage(body); err != nil {
+		if _, err := ParseEnvelope(body); err != nil {
 			b.Fatal(err)
 		}
+	}
+}
+
+func BenchmarkParseMessage(b *testing.B) {
+	for _, bm := range []struct{ name, body string }{
+		{"text", benchText},
+		{"voice", benchVoice},
+		{"event", benchEvent},
+	} {
+		b.Run(bm.name, func(b *testing.B) {
+			body := []byte(bm.body)
+			b.ReportAllocs()
+			b.SetBytes(int64(len(body)))
+			for b.Loop() {
+				if _, err := ParseMessage(body); err != nil {
+					b.Fatal(err)
+				}
+			}
+		})
 	}
 }
 

@@ -246,10 +246,13 @@ func (b *Bot) processOnce(ctx context.Context, key string, start turn) (Reply, s
 }
 
 // afterCommit carries out what a committed turn decided outside the
-// database: the dialog state.
+// database: the dialog state, then the actions queued with turn.after.
 func (b *Bot) afterCommit(ctx context.Context, t *turn) {
 	if t.dialogChanged {
 		b.saveDialog(ctx, t.sender, t.dialog)
+	}
+	for _, fn := range t.afters {
+		fn(ctx)
 	}
 }
 
@@ -264,7 +267,13 @@ type turn struct {
 	dialog   Dialog
 	// dialogChanged asks afterCommit to save (or clear) the dialog.
 	dialogChanged bool
+	// afters run once the transaction committed: pushes, cache updates.
+	afters []func(context.Context)
 }
+
+// after queues fn to run once the turn's transaction has committed. A
+// transaction that is retried starts a new turn, so nothing runs twice.
+func (t *turn) after(fn func(context.Context)) { t.afters = append(t.afters, fn) }
 
 // setDialog replaces the sender's dialog state after the commit.
 func (t *turn) setDialog(d Dialog) {
@@ -303,25 +312,161 @@ func (b *Bot) route(ctx context.Context, tx Tx, t *turn) (Reply, error) {
 func (b *Bot) onEvent(ctx context.Context, tx Tx, t *turn) (Reply, error) {
 	switch t.in.Event {
 	case EventSubscribe:
-		return Text(textWelcome), nil
+		prefix := ""
+		if code, ok := strings.CutPrefix(t.in.EventKey, "qrscene_"); ok {
+			if s, found, err := b.schoolByCode(ctx, tx, code); err != nil {
+				return Reply{}, err
+			} else if found {
+				b.chooseSchool(t, s)
+				prefix = fmt.Sprintf(textSchoolWelcome, s.Name) + "\n"
+			}
+		}
+		r, err := b.onSubscribe(ctx, tx, t)
+		if r.Text != "" {
+			r.Text = prefix + r.Text
+		}
+		return r, err
+	case EventUnsubscribe:
+		return b.onUnsubscribe(ctx, tx, t)
+	case EventScan:
+		s, found, err := b.schoolByCode(ctx, tx, t.in.EventKey)
+		if err != nil || !found {
+			return Reply{}, err
+		}
+		b.chooseSchool(t, s)
+		return Text(fmt.Sprintf(textSchoolChosen, s.Name)), nil
+	case EventClick:
+		return b.onMenu(ctx, tx, t, t.in.EventKey)
 	default:
-		// Unsubscribe, menu views, location reports: nothing to say.
+		// Menu links, location reports: nothing to say.
 		return Reply{}, nil
 	}
 }
 
+// schoolByCode finds the school of a QR code's scene.
+func (b *Bot) schoolByCode(ctx context.Context, tx Tx, code string) (OrgUnit, bool, error) {
+	u, err := tx.UnitByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	if errors.Is(err, ErrNotFound) || (err == nil && u.Kind != UnitSchool) {
+		return OrgUnit{}, false, nil
+	}
+	return u, err == nil, err
+}
+
 func (b *Bot) onText(ctx context.Context, tx Tx, t *turn, text string) (Reply, error) {
-	switch text {
-	case "帮助", "help", "HELP", "Help", "?", "？", "菜单":
+	p := Parse(text, ParseContext{Today: t.now.In(b.loc)})
+
+	// A flow in progress sees the message first.
+	switch t.dialog.Flow {
+	case flowDraft:
+		if r, handled, err := b.continueDraft(ctx, tx, t, p, text); handled || err != nil {
+			return r, err
+		}
+	case flowConfirmOpinion:
+		if r, handled, err := b.continueConfirm(ctx, tx, t, p); handled || err != nil {
+			return r, err
+		}
+	case flowChooseSchool:
+		if p.Intent == IntentCancel {
+			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
+			return Text(textCancelled), nil
+		}
+		return b.continueChooseSchool(ctx, tx, t, text)
+	}
+
+	switch p.Intent {
+	case IntentHelp:
+		if t.person != nil {
+			return Text(textHelp + "\n\n" + textHelpStaffHead + "\n" + staffHelp(t.person)), nil
+		}
 		return Text(textHelp), nil
-	case "取消", "退出":
+	case IntentCancel:
 		if t.dialog.Flow == "" {
 			return Text(textNothingToCancel), nil
 		}
-		t.setDialog(Dialog{})
+		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
 		return Text(textCancelled), nil
+	case IntentBind:
+		return b.onBind(ctx, tx, t, p.BindCode)
+	case IntentUnbind:
+		return b.onUnbind(ctx, tx, t)
+	case IntentWhoAmI:
+		return b.onWhoAmI(t), nil
+	case IntentOpinion:
+		return b.onOpinion(ctx, tx, t, p, text)
+	case IntentStartOpinion:
+		return b.onStartDraft(ctx, tx, t)
+	case IntentSubmit:
+		return Text(textNothingToSubmit), nil
+	case IntentTicketQuery:
+		return b.onQuery(ctx, tx, t, p.Code)
+	case IntentRating:
+		return b.onRate(ctx, tx, t, p.Code, p.Rating)
+	case IntentWithdraw:
+		return b.onWithdraw(ctx, tx, t, p.Code)
+	case IntentRecategorize:
+		return b.onRecategorize(ctx, tx, t, p.Code, p.Category)
+	case IntentLedger:
+		return b.onLedger(ctx, tx, t, p.Page)
+	case IntentDetail:
+		return b.onDetail(ctx, tx, t, p.Code)
+	case IntentAssign:
+		return b.onAssign(ctx, tx, t, p.Code, p.Unit, p.Days)
+	case IntentProcessing:
+		return b.onStep(ctx, tx, t, p.Code, StatusProcessing, p.Text)
+	case IntentAnswer:
+		return b.onAnswer(ctx, tx, t, p.Code, p.Text, false)
+	case IntentReject:
+		return b.onAnswer(ctx, tx, t, p.Code, p.Text, true)
+	case IntentClose:
+		return b.onStep(ctx, tx, t, p.Code, StatusClosed, p.Text)
+	case IntentMerge:
+		return b.onMerge(ctx, tx, t, p.Code, p.Target)
+	case IntentStudy, IntentEssay, IntentHomeVisit, IntentProgress:
+		if !t.person.Can(ActCheckin) {
+			return refuse(t.person, ActCheckin), nil
+		}
+		return Text(textCheckinSoon), nil
+	case IntentObservation, IntentTalk:
+		if !t.person.Can(ActObserve) {
+			return refuse(t.person, ActObserve), nil
+		}
+		return Text(textCheckinSoon), nil
+	case IntentDigest:
+		if !t.person.Can(ActDigest) {
+			return refuse(t.person, ActDigest), nil
+		}
+		return Text(textDigestSoon), nil
+	case IntentYes, IntentNo:
+		return Text(textNothingToConfirm), nil
 	}
 	return Text(textNotUnderstood), nil
+}
+
+// onMenu answers a click on the custom menu.
+func (b *Bot) onMenu(ctx context.Context, tx Tx, t *turn, key string) (Reply, error) {
+	switch key {
+	case MenuOpinion:
+		return b.onStartDraft(ctx, tx, t)
+	case MenuQuery:
+		return Text(textQueryHow), nil
+	case MenuCheckin:
+		if !t.person.Can(ActCheckin) {
+			return refuse(t.person, ActCheckin), nil
+		}
+		return Text(textHelpCheckin), nil
+	case MenuVisit:
+		if !t.person.Can(ActCheckin) {
+			return refuse(t.person, ActCheckin), nil
+		}
+		return Text(textMenuVisitHow), nil
+	case MenuLedger:
+		return b.onLedger(ctx, tx, t, 1)
+	case MenuMe:
+		return b.onWhoAmI(t), nil
+	case MenuHelp:
+		return b.onText(ctx, tx, t, "帮助")
+	}
+	return Text(textHelp), nil
 }
 
 // normalizeText trims what WeChat users and voice recognition add around

@@ -16,7 +16,13 @@ type Dialog struct {
 	Parts []string          `json:"parts,omitempty"`
 	// Since is when the flow started or last moved on.
 	Since time.Time `json:"since"`
+	// LastCode is the receipt code of the sender's latest opinion, so that
+	// "改为 师德师风" right after it needs no code.
+	LastCode string `json:"last_code,omitempty"`
 }
+
+// empty reports whether there is nothing to keep.
+func (d Dialog) empty() bool { return d.Flow == "" && d.LastCode == "" }
 
 // DialogTTL is how long a dialog waits for the sender's next message.
 const DialogTTL = 30 * time.Minute
@@ -37,10 +43,10 @@ func decodeDialog(raw []byte, log *slog.Logger) Dialog {
 	return d
 }
 
-// saveDialog stores the dialog, or clears it when it has no flow.
+// saveDialog stores the dialog, or clears it when there is nothing to keep.
 func (b *Bot) saveDialog(ctx context.Context, sender string, d Dialog) {
 	var err error
-	if d.Flow == "" {
+	if d.empty() {
 		err = b.state.Delete(ctx, dialogKey(sender))
 	} else {
 		var raw []byte

@@ -29,8 +29,26 @@ func (b *Bot) Jobs() []Job {
 			}
 			return err
 		},
+	}, {
+		Name:  "purge_receipts",
+		Every: time.Hour,
+		Run: func(ctx context.Context, now time.Time) error {
+			n, err := b.store.PurgeReceipts(ctx, now)
+			if err == nil && n > 0 {
+				b.log.Info("receipts_purged", "rows", n)
+			}
+			return err
+		},
+	}, {
+		Name:  "submit_drafts",
+		Every: JobTick,
+		Run:   b.submitDueDrafts,
 	}}
 }
+
+// JobTick is how often RunJobs looks for work in production: the shortest
+// period of any job.
+const JobTick = 15 * time.Second
 
 // RunJobs runs jobs until ctx ends: each job once per period (Every,
 // aligned to the clock), on whichever instance claims the period first.

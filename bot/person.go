@@ -20,8 +20,13 @@ const (
 type OrgUnit struct {
 	ID       int64
 	ParentID int64 // 0 for a root
+	// SchoolID is the school the unit belongs to: the unit itself for a
+	// school, 0 for a bureau.
+	SchoolID int64
 	Kind     UnitKind
 	Name     string
+	// Code is a short code of a school, for QR codes and links; may be empty.
+	Code string
 }
 
 // Role is what a staff member may do.
@@ -38,14 +43,56 @@ const (
 	RoleAdmin          Role = "admin"
 )
 
-// Person is a member of staff (or, later, a student) known by name.
-// Parents are never persons: they stay anonymous.
+// Person is a member of staff known by name. Parents are never persons:
+// they stay anonymous.
 type Person struct {
-	ID       int64
-	SchoolID int64 // the OrgUnit of kind school (or bureau) the person belongs to
-	Name     string
-	Roles    []Role
-	Created  time.Time
+	ID int64
+	// SchoolID is the unit of kind school the person belongs to — or of
+	// kind bureau for the bureau's own staff.
+	SchoolID int64
+	// School is the name of that unit, filled in by reads.
+	School string
+	Name   string
+	// Title is the job title as the import file gave it (职务).
+	Title     string
+	Roles     []Role
+	PhoneTail string
+	StaffNo   string
+	Active    bool
+	Created   time.Time
+}
+
+// BindCode is a staff member's one-time code to link their WeChat.
+type BindCode struct {
+	PersonID int64
+	// Hash is the keyed hash of the code, by which it is looked up.
+	Hash string
+	// Sealed is the code encrypted with the server secret, so that the list
+	// of codes can be printed again.
+	Sealed  []byte
+	Expires time.Time
+	Used    time.Time // zero while unused
+	Created time.Time
+}
+
+// Binding links a staff member to a WeChat user. It is the only place an
+// openid is kept in clear.
+type Binding struct {
+	PersonID int64
+	OpenID   string
+	// Active is false while the user has unsubscribed from the account.
+	Active  bool
+	BoundAt time.Time
+}
+
+// Student is a pupil of a class, named in home-visit logs.
+type Student struct {
+	ID        int64
+	SchoolID  int64
+	ClassID   int64
+	Name      string
+	StudentNo string
+	Active    bool
 }
 
 // Has reports whether p has role r.

@@ -3,6 +3,7 @@ package bot
 import (
 	"context"
 	"crypto/rand"
+	"log/slog"
 	"sync"
 	"time"
 )
@@ -55,7 +56,13 @@ func (b *Bot) bindingsChanged(ctx context.Context) {
 	b.staff.mu.Lock()
 	b.staff.senders = nil
 	b.staff.mu.Unlock()
-	if err := b.state.Set(ctx, bindingsVersionKey, []byte(rand.Text()), bindingsVersionTTL); err != nil {
-		b.log.Warn("state_unavailable", "op", "bindings_version", "err", err)
+	touchBindingsVersion(ctx, b.state, b.log)
+}
+
+// touchBindingsVersion gives the bindings a new version, so that every
+// instance reloads its staff index.
+func touchBindingsVersion(ctx context.Context, state State, log *slog.Logger) {
+	if err := state.Set(ctx, bindingsVersionKey, []byte(rand.Text()), bindingsVersionTTL); err != nil {
+		log.Warn("state_unavailable", "op", "bindings_version", "err", err)
 	}
 }

@@ -22,6 +22,12 @@ type Store interface {
 	// PurgeProcessed deletes the processed-message records made before the
 	// given time and returns how many it deleted.
 	PurgeProcessed(ctx context.Context, before time.Time) (int64, error)
+	// DueDrafts returns the sender hashes of the drafts whose deadline is
+	// before the given time.
+	DueDrafts(ctx context.Context, before time.Time) ([]string, error)
+	// PurgeReceipts deletes the receipts that expired before the given
+	// time and returns how many it deleted.
+	PurgeReceipts(ctx context.Context, before time.Time) (int64, error)
 	// BoundOpenIDs returns the openids of every active WeChat binding.
 	BoundOpenIDs(ctx context.Context) ([]string, error)
 	// Ping reports whether the database can be reached.
@@ -38,4 +44,84 @@ type Tx interface {
 	// PersonByOpenID returns the person whose active WeChat binding is
 	// openid, or ErrNotFound if the sender is not bound staff.
 	PersonByOpenID(ctx context.Context, openid string) (Person, error)
+
+	OrgTx
+	PeopleTx
+	BindingTx
+	OpinionTx
+}
+
+// OrgTx reads and writes the organisation tree.
+type OrgTx interface {
+	// Unit returns the unit with the given ID, or ErrNotFound.
+	Unit(ctx context.Context, id int64) (OrgUnit, error)
+	// UnitByName returns the unit of the kind and name under parent (0 for
+	// the roots), or ErrNotFound.
+	UnitByName(ctx context.Context, parentID int64, kind UnitKind, name string) (OrgUnit, error)
+	// UnitByCode returns the unit with the given code, or ErrNotFound.
+	UnitByCode(ctx context.Context, code string) (OrgUnit, error)
+	// CreateUnit adds a unit and returns it with its ID; for a school,
+	// SchoolID is set to the new ID. It returns ErrConflict if the parent
+	// already has a unit of that kind and name, or the code is taken.
+	CreateUnit(ctx context.Context, u OrgUnit) (OrgUnit, error)
+	// Units returns the units of the given kinds (all kinds when none),
+	// ordered by ID.
+	Units(ctx context.Context, kinds ...UnitKind) ([]OrgUnit, error)
+	// UnitsOfSchool returns every unit belonging to the school, the school
+	// included, ordered by ID.
+	UnitsOfSchool(ctx context.Context, schoolID int64) ([]OrgUnit, error)
+}
+
+// PeopleTx reads and writes staff and students.
+type PeopleTx interface {
+	// Person returns the person with the given ID, or ErrNotFound.
+	Person(ctx context.Context, id int64) (Person, error)
+	// Staff returns the people of a school (or bureau), ordered by ID;
+	// inactive ones too when all is true.
+	Staff(ctx context.Context, schoolID int64, all bool) ([]Person, error)
+	// CreatePerson adds a person and returns it with its ID.
+	CreatePerson(ctx context.Context, p Person) (Person, error)
+	// UpdatePerson saves every field of p but ID, SchoolID and Created.
+	// It returns ErrNotFound if there is no such person.
+	UpdatePerson(ctx context.Context, p Person) error
+	// PersonUnits returns the IDs of the units a person works in.
+	PersonUnits(ctx context.Context, personID int64) ([]int64, error)
+	// SetPersonUnits replaces the units a person works in.
+	SetPersonUnits(ctx context.Context, personID int64, unitIDs []int64) error
+
+	// Students returns the active students of a school, ordered by ID.
+	Students(ctx context.Context, schoolID int64) ([]Student, error)
+	// CreateStudent adds a student and returns it with its ID.
+	CreateStudent(ctx context.Context, s Student) (Student, error)
+	// UpdateStudent saves every field of s but ID and SchoolID; ErrNotFound
+	// if there is no such student.
+	UpdateStudent(ctx context.Context, s Student) error
+}
+
+// BindingTx reads and writes bind codes and WeChat bindings.
+type BindingTx interface {
+	// PutBindCode stores c as the person's bind code, replacing any
+	// earlier one. It returns ErrConflict if the hash is taken.
+	PutBindCode(ctx context.Context, c BindCode) error
+	// BindCodeByHash returns the code with the given hash, or ErrNotFound.
+	BindCodeByHash(ctx context.Context, hash string) (BindCode, error)
+	// BindCodeOf returns the person's bind code, or ErrNotFound.
+	BindCodeOf(ctx context.Context, personID int64) (BindCode, error)
+	// MarkBindCodeUsed records that the person's code was used.
+	MarkBindCodeUsed(ctx context.Context, personID int64, at time.Time) error
+
+	// BindingOf returns the person's binding, active or not, or ErrNotFound.
+	BindingOf(ctx context.Context, personID int64) (Binding, error)
+	// BindingByOpenID returns the binding of openid, active or not, or
+	// ErrNotFound.
+	BindingByOpenID(ctx context.Context, openid string) (Binding, error)
+	// PutBinding binds b.OpenID to b.PersonID, replacing the person's
+	// earlier binding. It returns ErrConflict if the openid is bound to
+	// somebody else.
+	PutBinding(ctx context.Context, b Binding) error
+	// DeleteBinding removes the person's binding; no binding is not an error.
+	DeleteBinding(ctx context.Context, personID int64) error
+	// SetBindingActive marks the binding of openid active or inactive
+	// (unsubscribed). It returns ErrNotFound if openid is not bound.
+	SetBindingActive(ctx context.Context, openid string, active bool, at time.Time) error
 }

@@ -29,3 +29,27 @@ const (
 
 	textNothingToCancel = `当前没有进行中的操作。发送“帮助”查看用法。`
 )
+
+// Menu labels (each at most 4 Chinese characters at the top level, as
+// WeChat shows them) and click answers.
+const (
+	textMenuOpinion = "我要建议"
+	textMenuCheckin = "学习打卡"
+	textMenuVisit   = "家访记录"
+	textMenuMine    = "我的"
+	textMenuMe      = "我是谁"
+	textMenuQuery   = "查询进度"
+	textMenuLedger  = "民情台帐"
+	textMenuHelp    = "使用帮助"
+
+	textMenuVisitHow = "家访记录格式：家访 班级 学生姓名 方式 家长反映的情况。\n例如：家访 三(2)班 张小明 上门 家长反映作业太多，孩子每天写到十点。"
+)
+
+const (
+	textHelpStaffHead    = "教职工还可以发送："
+	textNothingToSubmit  = "当前没有正在填写的建议。点菜单“我要建议”或发送“我要建议”开始；也可以直接发送意见内容。"
+	textNothingToConfirm = "当前没有需要确认的内容。发送“帮助”查看用法。"
+	textCheckinSoon      = "学习打卡、心得、家访和听课记录功能即将开通，届时会通知大家。现在可以先用“我要建议”反映意见。"
+	textDigestSoon       = "周报功能即将开通。现在可以发送“台帐”查看待办意见。"
+	textSchoolWelcome    = "欢迎关注%s！"
+)

@@ -127,6 +127,8 @@ func (d *DB) openMySQL(o Options) error {
 	// Placeholders are interpolated client-side (safely, by the driver):
 	// one round trip per statement instead of prepare, execute and close.
 	cfg.InterpolateParams = true
+	// UPDATE reports the rows it matched, not only those it changed.
+	cfg.ClientFoundRows = true
 	cfg.Loc = time.UTC
 	cfg.Collation = "utf8mb4_unicode_ci"
 	if cfg.Params == nil {
@@ -352,4 +354,20 @@ func (d *DB) translate(op string, err error) error {
 		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrUnavailable, err)
 	}
 	return fmt.Errorf("storage: %s: %w", op, err)
+}
+
+// mustAffect translates the result of an UPDATE or DELETE that must touch a
+// row: none is bot.ErrNotFound.
+func (d *DB) mustAffect(op string, res sql.Result, err error) error {
+	if err != nil {
+		return d.translate(op, err)
+	}
+	n, err := res.RowsAffected()
+	if err != nil {
+		return d.translate(op, err)
+	}
+	if n == 0 {
+		return fmt.Errorf("storage: %s: %w", op, bot.ErrNotFound)
+	}
+	return nil
 }

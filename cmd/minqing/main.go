@@ -4,6 +4,13 @@
 //	minqing migrate      bring the database schema up to date and exit
 //	minqing loadtest     send signed WeChat traffic to a webhook and report
 //	minqing echo         a bare WeChat SDK echo handler: the load baseline
+//	minqing parse        print what the message parser understands of a text
+//	minqing import       import staff or students from a spreadsheet
+//	minqing schools      list the schools
+//	minqing codes        write the staff's bind codes to hand out
+//	minqing rebind       reset a staff member's WeChat binding
+//	minqing settings     show or set a school's settings
+//	minqing parse        print what the message parser understands of a text
 //	minqing health       check that the local service is ready
 //	minqing version      print the version
 package main
@@ -55,7 +62,13 @@ func commands() map[string]command {
 		"echo": {"serve a bare WeChat SDK echo handler (the load-test baseline)", func(ctx context.Context, e *env, args []string) int {
 			return cmdEcho(ctx, args, e.stdout, e.stderr)
 		}},
-		"health": {"check that the local service is ready (for container health checks)", cmdHealth},
+		"health":   {"check that the local service is ready (for container health checks)", cmdHealth},
+		"parse":    {"print what the message parser understands of a text (--json)", cmdParse},
+		"import":   {"import staff or students from .xlsx/.csv: import staff FILE --school NAME", cmdImport},
+		"schools":  {"list the schools and their codes", cmdSchools},
+		"codes":    {"write the staff's bind codes: codes --school NAME -o codes.xlsx", cmdCodes},
+		"rebind":   {"unbind a staff member and issue a new bind code: rebind --school NAME WHO", cmdRebind},
+		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0

@@ -170,7 +170,7 @@ func (a *app) serve(ctx context.Context) error {
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		bot.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, time.Minute, log)
+		bot.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, bot.JobTick, log)
 	}()
 
 	log.Info("listening", "addr", l.Addr().String(), "url", base,

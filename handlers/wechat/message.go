@@ -9,13 +9,13 @@ package wechat
 
 import (
 	"bytes"
-	"encoding/xml"
+	"encoding/binary"
 	"errors"
 	"fmt"
-	"io"
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"minqing/bot"
@@ -87,11 +87,11 @@ type Envelope struct {
 // message in clear; those fields are ignored. Errors wrap ErrMalformed.
 func ParseEnvelope(body []byte) (Envelope, error) {
 	var e Envelope
-	err := walkXML(body, func(parent, name string, value []byte) error {
-		if parent != "" {
+	err := walkXML(body, func(parent, name, value []byte) error {
+		if len(parent) != 0 {
 			return nil
 		}
-		switch name {
+		switch string(name) {
 		case "ToUserName":
 			e.ToUserName = string(value)
 		case "Encrypt":
@@ -139,24 +139,24 @@ func parseMessage(b []byte, reply bool) (Message, error) {
 		m                            Message
 		hasFrom, hasType, hasCreated bool
 	)
-	err := walkXML(b, func(parent, name string, value []byte) error {
-		if parent != "" {
+	err := walkXML(b, func(parent, name, value []byte) error {
+		if len(parent) != 0 {
 			if !reply {
 				return nil
 			}
-			switch parent {
+			switch string(parent) {
 			case "Image", "Voice", "Video", "Music":
 			default:
 				return nil
 			}
-			switch name {
+			switch string(name) {
 			case "MediaId", "Title", "Description", "ThumbMediaId":
 			default:
 				return nil
 			}
 		}
 		var err error
-		switch name {
+		switch string(name) {
 		case "ToUserName":
 			m.ToUserName = string(value)
 		case "FromUserName":
@@ -239,84 +239,488 @@ func parseFloat(b []byte) (float64, error) {
 }
 
 // walkXML calls fn for every leaf element (one without child elements) of
-// the <xml> root, with the name of its parent ("" for a child of the root)
-// and its text, CDATA sections joined. value is only valid during the call.
-// Errors wrap ErrMalformed, or are fn's.
-func walkXML(b []byte, fn func(parent, name string, value []byte) error) error {
+// the <xml> root with the local name of its parent (empty for a child of
+// the root), its own local name, and its character data: text with
+// references decoded and CDATA sections, joined, line ends normalised to
+// "\n". name, parent and value are only valid during the call. Errors wrap
+// ErrMalformed, or are fn's.
+//
+// It is a small scanner for the XML WeChat and its SDKs write, not a
+// general XML parser. It accepts a well-formed document of one <xml> root
+// element, with an XML declaration, other processing instructions,
+// comments and whitespace around and within elements, attributes (checked,
+// then ignored), self-closing elements, the five predefined entities and
+// character references. It rejects anything else: text, CDATA sections or
+// references outside the root, a second root, mismatched tags, nesting
+// deeper than maxDepth, unknown entities, and <!DOCTYPE> or any other
+// declaration (so there are no entities to expand). The whole document
+// must be UTF-8 made of the characters XML allows.
+//
+// It replaces encoding/xml and agrees with it (FuzzWalkXML checks) except
+// where it is stricter, as listed above (encoding/xml skipped declarations
+// and whatever followed the root, and checked characters only in text and
+// names), and where it is more lenient: it does not check an XML
+// declaration's version or encoding, and takes any non-ASCII character as
+// a name character. Like encoding/xml, it drops a namespace prefix
+// (<a:Content> is Content) and makes a reference to a surrogate U+FFFD.
+//
+// The value passed to fn is a sub-slice of b when the element holds a
+// single text or CDATA segment that needs no decoding (WeChat's usual
+// form), so that walkXML itself does not allocate.
+func walkXML(b []byte, fn func(parent, name, value []byte) error) error {
 	if len(b) > maxXMLSize {
 		return fmt.Errorf("%w: %d bytes is more than %d", ErrMalformed, len(b), maxXMLSize)
 	}
-	d := xml.NewDecoder(bytes.NewReader(b))
-	var root xml.Name
-	// RawToken skips Token's namespace bookkeeping (and its allocations) but
-	// does not check that end tags match start tags: path below does.
-	// First the root: skip the prolog (declaration, comments, whitespace).
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return fmt.Errorf("%w: no root element", ErrMalformed)
-		}
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		if se, ok := tok.(xml.StartElement); ok {
-			if se.Name.Local != "xml" {
-				return fmt.Errorf("%w: root element is <%s>, want <xml>", ErrMalformed, se.Name.Local)
-			}
-			root = se.Name
-			break
-		}
-		if cd, ok := tok.(xml.CharData); ok && len(bytes.TrimSpace(cd)) > 0 {
-			return fmt.Errorf("%w: text before the root element", ErrMalformed)
-		}
+	if i := invalidChar(b); i >= 0 {
+		return fmt.Errorf("%w: invalid UTF-8 or character at byte %d", ErrMalformed, i)
 	}
-	var (
-		path  = [maxDepth]xml.Name{root} // open elements, root first
-		depth = 1
-		leaf  bool // the innermost open element has no child element (yet)
-		text  []byte
-	)
-	for {
-		tok, err := d.RawToken()
-		if err == io.EOF {
-			return fmt.Errorf("%w: unexpected end of input", ErrMalformed)
+	var w walker
+	for i := 0; i < len(b); {
+		if b[i] != '<' {
+			// Character data, up to the next markup.
+			end := len(b)
+			if j := bytes.IndexByte(b[i:], '<'); j >= 0 {
+				end = i + j
+			}
+			if err := w.text(b[i:end]); err != nil {
+				return err
+			}
+			i = end
+			continue
 		}
-		if err != nil {
-			return fmt.Errorf("%w: %w", ErrMalformed, err)
-		}
-		switch t := tok.(type) {
-		case xml.StartElement:
-			if depth == maxDepth {
-				return fmt.Errorf("%w: nested deeper than %d", ErrMalformed, maxDepth)
+		s := b[i:]
+		switch {
+		case bytes.HasPrefix(s, commentStart):
+			// A comment ends at its first "--", which must be followed by '>'.
+			j := bytes.Index(s[len(commentStart):], []byte("--"))
+			end := len(commentStart) + j + len("--")
+			if j < 0 || end >= len(s) || s[end] != '>' {
+				return malformed("bad comment", i)
 			}
-			path[depth] = t.Name
-			depth++
-			leaf = true
-			text = text[:0]
-		case xml.EndElement:
-			depth--
-			if t.Name != path[depth] {
-				return fmt.Errorf("%w: </%s> closes <%s>", ErrMalformed, t.Name.Local, path[depth].Local)
+			i += end + 1
+		case bytes.HasPrefix(s, piStart):
+			// A processing instruction (the XML declaration is one): a
+			// target name, then anything up to "?>".
+			n := nameLen(s[len(piStart):])
+			j := bytes.Index(s[len(piStart)+n:], piEnd)
+			if n == 0 || j < 0 {
+				return malformed("bad processing instruction", i)
 			}
-			if depth == 0 {
-				return nil // the rest (trailing whitespace, comments) is ignored
+			i += len(piStart) + n + j + len(piEnd)
+		case bytes.HasPrefix(s, cdataStart):
+			j := bytes.Index(s[len(cdataStart):], cdataEnd)
+			if j < 0 {
+				return malformed("unterminated CDATA section", i)
 			}
-			if leaf {
-				parent := ""
-				if depth >= 2 {
-					parent = path[depth-1].Local
-				}
-				if err := fn(parent, path[depth].Local, text); err != nil {
+			if err := w.cdata(s[len(cdataStart) : len(cdataStart)+j]); err != nil {
+				return err
+			}
+			i += len(cdataStart) + j + len(cdataEnd)
+		case bytes.HasPrefix(s, []byte("<!")):
+			// <!DOCTYPE, <!ENTITY, …: WeChat never sends them, and refusing
+			// them leaves no entity to expand.
+			return malformed("declarations (<!DOCTYPE …>) are not allowed", i)
+		case bytes.HasPrefix(s, []byte("</")):
+			name, n := endTag(s)
+			if n == 0 {
+				return malformed("bad end tag", i)
+			}
+			if err := w.end(name, fn); err != nil {
+				return err
+			}
+			i += n
+		default:
+			name, n, empty := startTag(s)
+			if n == 0 {
+				return malformed("bad start tag", i)
+			}
+			if err := w.start(name); err != nil {
+				return err
+			}
+			if empty { // <A/> is <A></A>
+				if err := w.end(name, fn); err != nil {
 					return err
 				}
 			}
-			leaf = false
-		case xml.CharData:
-			if leaf {
-				text = append(text, t...)
-			}
+			i += n
 		}
 	}
+	switch {
+	case w.depth > 0:
+		return fmt.Errorf("%w: unexpected end of input in <%.40s>", ErrMalformed, w.open[w.depth-1])
+	case !w.done:
+		return fmt.Errorf("%w: no root element", ErrMalformed)
+	}
+	return nil
+}
+
+var (
+	commentStart = []byte("<!--")
+	piStart      = []byte("<?")
+	piEnd        = []byte("?>")
+	cdataStart   = []byte("<![CDATA[")
+	cdataEnd     = []byte("]]>")
+)
+
+func malformed(what string, offset int) error {
+	return fmt.Errorf("%w: %s at byte %d", ErrMalformed, what, offset)
+}
+
+// walker follows walkXML's elements and collects the leaves' text. (It
+// does not hold fn: that would move the callers' closures to the heap.)
+type walker struct {
+	open  [maxDepth][]byte // names of the open elements, root first
+	depth int              // how many are open
+	done  bool             // the root has been closed
+	leaf  bool             // the innermost open element has no child (yet)
+	chars chars            // its character data so far
+}
+
+func (w *walker) start(name []byte) error {
+	switch {
+	case w.done:
+		return fmt.Errorf("%w: a second root element <%.40s>", ErrMalformed, name)
+	case w.depth == 0 && string(localName(name)) != "xml":
+		return fmt.Errorf("%w: root element is <%.40s>, want <xml>", ErrMalformed, name)
+	case w.depth == maxDepth:
+		return fmt.Errorf("%w: nested deeper than %d", ErrMalformed, maxDepth)
+	}
+	w.open[w.depth] = name
+	w.depth++
+	w.leaf = true
+	w.chars.reset()
+	return nil
+}
+
+func (w *walker) end(name []byte, fn func(parent, name, value []byte) error) error {
+	if w.depth == 0 {
+		return fmt.Errorf("%w: </%.40s> outside the root element", ErrMalformed, name)
+	}
+	w.depth--
+	if !bytes.Equal(name, w.open[w.depth]) {
+		return fmt.Errorf("%w: </%.40s> closes <%.40s>", ErrMalformed, name, w.open[w.depth])
+	}
+	leaf := w.leaf && w.depth > 0 // the root is no leaf
+	w.leaf = false
+	w.done = w.depth == 0
+	if leaf {
+		var parent []byte
+		if w.depth > 1 {
+			parent = localName(w.open[w.depth-1])
+		}
+		if err := fn(parent, localName(name), w.chars.val); err != nil {
+			return err
+		}
+	}
+	w.chars.reset()
+	return nil
+}
+
+// text handles character data outside CDATA sections.
+func (w *walker) text(s []byte) error {
+	if w.depth == 0 {
+		if !isSpace(s) {
+			return fmt.Errorf("%w: text outside the root element", ErrMalformed)
+		}
+		return nil
+	}
+	if bytes.Contains(s, cdataEnd) {
+		return fmt.Errorf("%w: %q outside a CDATA section", ErrMalformed, cdataEnd)
+	}
+	if !w.chars.add(s, false) {
+		return fmt.Errorf("%w: unknown entity or bad character reference", ErrMalformed)
+	}
+	return nil
+}
+
+// cdata handles the content of a CDATA section.
+func (w *walker) cdata(s []byte) error {
+	if w.depth == 0 {
+		return fmt.Errorf("%w: CDATA section outside the root element", ErrMalformed)
+	}
+	w.chars.add(s, true)
+	return nil
+}
+
+// chars collects an element's character data: a sub-slice of the input
+// while it is a single segment that needs no decoding, a copy in buf once
+// it is not.
+type chars struct {
+	val   []byte
+	buf   []byte // reused from element to element
+	inBuf bool   // val is buf
+}
+
+func (c *chars) reset() { c.val, c.inBuf = nil, false }
+
+// add appends a segment of text (cdata false: references are decoded) or
+// the content of a CDATA section, normalising line ends. It reports false
+// for an unknown entity or a bad character reference.
+func (c *chars) add(s []byte, cdata bool) bool {
+	plain := bytes.IndexByte(s, '\r') < 0 && (cdata || bytes.IndexByte(s, '&') < 0)
+	switch {
+	case len(s) == 0:
+		return true
+	case c.val == nil && plain:
+		c.val = s // the usual case: no copy
+		return true
+	case !c.inBuf:
+		c.buf = append(c.buf[:0], c.val...)
+		c.inBuf = true
+	}
+	special := "\r&"
+	if cdata {
+		special = "\r"
+	}
+	for len(s) > 0 {
+		j := bytes.IndexAny(s, special)
+		if j < 0 {
+			j = len(s)
+		}
+		c.buf = append(c.buf, s[:j]...)
+		switch s = s[j:]; {
+		case len(s) == 0:
+		case s[0] == '\r': // "\r\n" and a lone "\r" are "\n"
+			c.buf = append(c.buf, '\n')
+			s = s[1:]
+			if len(s) > 0 && s[0] == '\n' {
+				s = s[1:]
+			}
+		default: // '&'
+			r, n := reference(s)
+			if n == 0 {
+				return false
+			}
+			c.buf = utf8.AppendRune(c.buf, r)
+			s = s[n:]
+		}
+	}
+	c.val = c.buf
+	return true
+}
+
+// reference decodes the entity or character reference at the start of s
+// (which starts with '&'): &lt; &gt; &amp; &apos; &quot; &#ddd; or &#xhhh;.
+// n is its length, 0 if it is not one of those or names a character that
+// XML does not allow.
+func reference(s []byte) (r rune, n int) {
+	semi := bytes.IndexByte(s, ';')
+	if semi < 0 {
+		return 0, 0
+	}
+	name := s[1:semi]
+	switch string(name) {
+	case "lt":
+		return '<', semi + 1
+	case "gt":
+		return '>', semi + 1
+	case "amp":
+		return '&', semi + 1
+	case "apos":
+		return '\'', semi + 1
+	case "quot":
+		return '"', semi + 1
+	}
+	if len(name) < 2 || name[0] != '#' {
+		return 0, 0
+	}
+	digits, base := name[1:], rune(10)
+	if digits[0] == 'x' {
+		digits, base = digits[1:], 16
+	}
+	if len(digits) == 0 {
+		return 0, 0
+	}
+	for _, d := range digits {
+		v := rune(base) // not a digit in base
+		switch {
+		case '0' <= d && d <= '9':
+			v = rune(d - '0')
+		case 'a' <= d && d <= 'f':
+			v = rune(d-'a') + 10
+		case 'A' <= d && d <= 'F':
+			v = rune(d-'A') + 10
+		}
+		if v >= base {
+			return 0, 0
+		}
+		if r = r*base + v; r > unicode.MaxRune {
+			return 0, 0
+		}
+	}
+	if 0xD800 <= r && r <= 0xDFFF {
+		r = utf8.RuneError // a surrogate: encoding/xml made it U+FFFD, keep that
+	}
+	if notXMLChar(r) {
+		return 0, 0
+	}
+	return r, semi + 1
+}
+
+// startTag parses the start tag at the start of s:
+// "<" name (S? attribute)* S? ("/>" | ">"), attribute = name S? "=" S?
+// quoted value. It returns the element's name, the tag's length (0 if it is
+// not a valid start tag) and whether it is self-closing. Attributes are
+// checked and ignored; like encoding/xml, it needs no space between them.
+func startTag(s []byte) (name []byte, n int, empty bool) {
+	i := 1 + qNameLen(s[1:])
+	if i == 1 {
+		return nil, 0, false
+	}
+	name = s[1:i]
+	for {
+		i = skipSpace(s, i)
+		switch {
+		case i == len(s):
+			return nil, 0, false
+		case s[i] == '>':
+			return name, i + 1, false
+		case s[i] == '/':
+			if i+1 < len(s) && s[i+1] == '>' {
+				return name, i + 2, true
+			}
+			return nil, 0, false
+		}
+		// An attribute.
+		k := qNameLen(s[i:])
+		if k == 0 {
+			return nil, 0, false
+		}
+		i = skipSpace(s, i+k)
+		if i == len(s) || s[i] != '=' {
+			return nil, 0, false
+		}
+		i = skipSpace(s, i+1)
+		if i == len(s) || (s[i] != '"' && s[i] != '\'') {
+			return nil, 0, false
+		}
+		quote := s[i]
+		i++
+		k = bytes.IndexByte(s[i:], quote)
+		if k < 0 || !attrValue(s[i:i+k]) {
+			return nil, 0, false
+		}
+		i += k + 1
+	}
+}
+
+// attrValue reports whether v is a valid attribute value (between quotes):
+// no '<', and valid references.
+func attrValue(v []byte) bool {
+	if bytes.IndexByte(v, '<') >= 0 {
+		return false
+	}
+	for {
+		j := bytes.IndexByte(v, '&')
+		if j < 0 {
+			return true
+		}
+		_, n := reference(v[j:])
+		if n == 0 {
+			return false
+		}
+		v = v[j+n:]
+	}
+}
+
+// endTag parses the end tag at the start of s: "</" name S? ">". It returns
+// the element's name and the tag's length, 0 if it is not a valid end tag.
+func endTag(s []byte) (name []byte, n int) {
+	i := 2 + qNameLen(s[2:])
+	if i == 2 {
+		return nil, 0
+	}
+	name = s[2:i]
+	if i = skipSpace(s, i); i == len(s) || s[i] != '>' {
+		return nil, 0
+	}
+	return name, i + 1
+}
+
+// nameLen returns the length of the XML name at the start of s, 0 if there
+// is none. Non-ASCII characters are all accepted as name characters.
+func nameLen(s []byte) int {
+	i := 0
+	for i < len(s) && isNameByte(s[i]) {
+		i++
+	}
+	if i > 0 && ('0' <= s[0] && s[0] <= '9' || s[0] == '.' || s[0] == '-') {
+		return 0 // not a name's first character
+	}
+	return i
+}
+
+// qNameLen is nameLen for the names of elements and attributes, which, as
+// in encoding/xml, can have at most one colon.
+func qNameLen(s []byte) int {
+	n, colons := nameLen(s), 0
+	for _, c := range s[:n] {
+		if c == ':' {
+			colons++
+		}
+	}
+	if colons > 1 {
+		return 0
+	}
+	return n
+}
+
+func isNameByte(c byte) bool {
+	return 'a' <= c && c <= 'z' || 'A' <= c && c <= 'Z' || '0' <= c && c <= '9' ||
+		c == '_' || c == ':' || c == '.' || c == '-' || c >= utf8.RuneSelf
+}
+
+// localName strips a namespace prefix: <a:Content> is Content, as
+// encoding/xml had it. A colon at either end is part of the name.
+func localName(name []byte) []byte {
+	if i := bytes.IndexByte(name, ':'); i > 0 && i < len(name)-1 {
+		return name[i+1:]
+	}
+	return name
+}
+
+// skipSpace returns the index of the first byte at or after i that is not
+// XML whitespace.
+func skipSpace(s []byte, i int) int {
+	for i < len(s) && isSpaceByte(s[i]) {
+		i++
+	}
+	return i
+}
+
+func isSpace(s []byte) bool { return skipSpace(s, 0) == len(s) }
+
+func isSpaceByte(c byte) bool { return c == ' ' || c == '\t' || c == '\n' || c == '\r' }
+
+// invalidChar returns the offset of the first invalid UTF-8 sequence or
+// character XML does not allow (see notXMLChar) in b, -1 if there is none.
+func invalidChar(b []byte) int {
+	const ones, tops = 0x0101010101010101, 0x8080808080808080
+	for i := 0; i < len(b); {
+		// Fast path: eight bytes all in 0x20–0x7F. Then no byte borrows in
+		// x-0x20*ones and none has its top bit set. Otherwise the lowest
+		// byte below 0x20 (which no lower byte borrows from) sets its top
+		// bit in x-0x20*ones, or a byte from 0x80 has it set in x.
+		if i+8 <= len(b) {
+			if x := binary.LittleEndian.Uint64(b[i:]); (x-0x20*ones|x)&tops == 0 {
+				i += 8
+				continue
+			}
+		}
+		if c := b[i]; c < utf8.RuneSelf {
+			if c < 0x20 && !isSpaceByte(c) { // the space bytes are the allowed controls
+				return i
+			}
+			i++
+			continue
+		}
+		r, n := utf8.DecodeRune(b[i:])
+		if r == utf8.RuneError && n == 1 || notXMLChar(r) {
+			return i
+		}
+		i += n
+	}
+	return -1
 }
 
 // Inbound converts the message to the bot's form. The caller has verified
@@ -471,11 +875,11 @@ func OpenEncryptedReply(c *Crypto, token string, body []byte) ([]byte, error) {
 		return nil, errors.New("wechat: open reply: no Crypto (plain mode)")
 	}
 	var enc, sig, ts, nonce string
-	err := walkXML(body, func(parent, name string, value []byte) error {
-		if parent != "" {
+	err := walkXML(body, func(parent, name, value []byte) error {
+		if len(parent) != 0 {
 			return nil
 		}
-		switch name {
+		switch string(name) {
 		case "Encrypt":
 			enc = string(value)
 		case "MsgSignature":

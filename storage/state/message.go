@@ -36,9 +36,10 @@ func (m *Memory) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messa
 	return c, nil
 }
 
-// ClaimMessage implements bot.State with one pipeline: the claim and
-// counter scripts and the GETs. Each command touches one key, so the pipeline
-// also works on a cluster (go-redis splits it by node).
+// ClaimMessage implements bot.State with the claim and counter scripts and
+// the GETs sent together, in the pipeline shared with other calls (see
+// pipeline.go). Each command touches one key, so this also works on a
+// cluster (go-redis splits the pipeline by node).
 func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.MessageClaim, error) {
 	var c bot.MessageClaim
 	if err := checkTTL("claim message", k.ClaimTTL); err != nil {
@@ -49,17 +50,20 @@ func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messag
 			return c, err
 		}
 	}
-	pipe := r.client.Pipeline()
-	claim := pipe.Eval(ctx, claimSource, []string{r.key(nsClaim, k.Claim)}, pendingMark, ceilMillis(k.ClaimTTL).Milliseconds())
+	cmds := make([]redis.Cmder, 0, 2+len(k.Get))
+	claim := evalSHA(ctx, claimSHA, r.key(nsClaim, k.Claim), pendingMark, ceilMillis(k.ClaimTTL).Milliseconds())
+	cmds = append(cmds, claim)
 	var count *redis.Cmd
 	if k.Rate != "" {
-		count = pipe.Eval(ctx, incrSource, []string{r.key(nsCount, k.Rate)}, ceilMillis(k.RateWindow).Milliseconds())
+		count = evalSHA(ctx, incrSHA, r.key(nsCount, k.Rate), ceilMillis(k.RateWindow).Milliseconds())
+		cmds = append(cmds, count)
 	}
 	gets := make([]*redis.StringCmd, len(k.Get))
 	for i, key := range k.Get {
-		gets[i] = pipe.Get(ctx, r.key(nsValue, key))
+		gets[i] = redis.NewStringCmd(ctx, "get", r.key(nsValue, key))
+		cmds = append(cmds, gets[i])
 	}
-	if _, err := pipe.Exec(ctx); err != nil && !errors.Is(err, redis.Nil) {
+	if err := r.pipe.do(ctx, cmds...); err != nil {
 		return c, wrap("claim message", err)
 	}
 	v, err := claim.Result()
@@ -87,7 +91,7 @@ func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messag
 	return c, nil
 }
 
-// claimResult interprets what claimScript returned.
+// claimResult interprets what the claim script returned.
 func claimResult(v any) (claimed, done bool, result []byte, err error) {
 	switch v := v.(type) {
 	case int64:

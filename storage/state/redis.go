@@ -17,11 +17,12 @@ import (
 const DefaultPrefix = "minqing:"
 
 // Client timeouts, tuned for a webhook that must answer WeChat within 5 s
-// even when Redis is down. A refused connection fails at once, a server that
-// accepts but does not answer after ReadTimeout (about 0.5 s), and a host
-// that drops packets after DialTimeout per attempt (2 s at worst); a
-// caller's context deadline cuts any of these short. Query parameters of the
-// URL (dial_timeout=…, max_retries=…) override them.
+// even when Redis is down. A refused connection fails at once; a server that
+// accepts but does not answer, or a host that drops packets, fails a call
+// after about 1 s, the budget of a pipeline's round trip (the larger of
+// DialTimeout and ReadTimeout+WriteTimeout, see roundTripBudget); a caller's
+// context deadline cuts any of these short. Query parameters of the URL
+// (dial_timeout=…, max_retries=…) override them.
 const (
 	redisDialTimeout   = 1 * time.Second
 	redisReadTimeout   = 500 * time.Millisecond
@@ -48,8 +49,12 @@ type RedisOptions struct {
 // errors such as READONLY during a failover — is wrapped so that
 // errors.Is(err, bot.ErrUnavailable) holds, with the client's error still
 // in the chain. It is safe for concurrent use.
+//
+// Every method but Ping goes through a pipeliner (see pipeline.go), so
+// concurrent calls share round trips.
 type Redis struct {
 	client redis.UniversalClient
+	pipe   *pipeliner
 	prefix string
 }
 
@@ -68,29 +73,38 @@ type Redis struct {
 // master's and the sentinels are contacted without authentication.
 //
 // OpenRedis does not contact the server, so the service can start while
-// Redis is down and report it through Ping; ctx is unused. A malformed URL
+// Redis is down and report it through Ping; ctx is unused. It starts the
+// goroutines of the pipeliner, which Close stops. A malformed URL
 // returns an error wrapping bot.ErrInvalid whose text never contains the
 // password.
 func OpenRedis(ctx context.Context, rawURL string, opts RedisOptions) (*Redis, error) {
+	return openRedis(rawURL, opts, defaultPipelineLimits)
+}
+
+// openRedis is OpenRedis with the pipeliner's limits.
+func openRedis(rawURL string, opts RedisOptions, limits pipelineLimits) (*Redis, error) {
 	cfg, err := parseRedisURL(rawURL)
 	if err != nil {
 		return nil, err
 	}
-	var client redis.UniversalClient
+	var (
+		client redis.UniversalClient
+		budget time.Duration
+	)
 	switch {
 	case cfg.cluster != nil:
 		o := cfg.cluster
-		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
+		budget = tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries, &o.PipelinePoolSize)
 		o.ContextTimeoutEnabled = true
 		client = redis.NewClusterClient(o)
 	case cfg.failover != nil:
 		o := cfg.failover
-		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
+		budget = tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries, &o.PipelinePoolSize)
 		o.ContextTimeoutEnabled = true
 		client = redis.NewFailoverClient(o)
 	default:
 		o := cfg.simple
-		tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries)
+		budget = tune(&o.DialTimeout, &o.ReadTimeout, &o.WriteTimeout, &o.PoolTimeout, &o.MaxRetries, &o.DialerRetries, &o.PipelinePoolSize)
 		o.ContextTimeoutEnabled = true
 		client = redis.NewClient(o)
 	}
@@ -98,17 +112,24 @@ func OpenRedis(ctx context.Context, rawURL string, opts RedisOptions) (*Redis, e
 	if prefix == "" {
 		prefix = DefaultPrefix
 	}
-	return &Redis{client: client, prefix: prefix}, nil
+	return &Redis{client: client, pipe: newPipeliner(client, budget, limits), prefix: prefix}, nil
 }
 
-// tune sets the webhook timeouts where the URL left the go-redis default.
-func tune(dial, read, write, pool *time.Duration, maxRetries, dialerRetries *int) {
+// tune sets the webhook timeouts where the URL left the go-redis default,
+// and returns the budget of a pipeline's round trip. Pipelines run on the
+// main connection pool unless the URL sets pipeline_pool_size: the
+// pipeliner needs only a few connections, and with go-redis's separate
+// pipeline pool a round trip to a server that does not answer overran its
+// deadline by up to a second in our tests.
+func tune(dial, read, write, pool *time.Duration, maxRetries, dialerRetries, pipelinePoolSize *int) time.Duration {
 	setDefault(dial, redisDialTimeout)
 	setDefault(read, redisReadTimeout)
 	setDefault(write, redisWriteTimeout)
 	setDefault(pool, redisPoolTimeout)
 	setDefault(maxRetries, redisMaxRetries)
 	setDefault(dialerRetries, redisDialerRetries)
+	setDefault(pipelinePoolSize, -1)
+	return roundTripBudget(*dial, *read, *write)
 }
 
 func setDefault[T comparable](p *T, v T) {
@@ -125,23 +146,39 @@ func (r *Redis) Client() redis.UniversalClient { return r.client }
 // Prefix returns the prefix of every key r writes.
 func (r *Redis) Prefix() string { return r.prefix }
 
-// Close closes the client.
+// Close stops r and closes the client. Calls in flight fail or complete;
+// later calls return an error wrapping bot.ErrUnavailable.
 func (r *Redis) Close() error {
-	if err := r.client.Close(); err != nil {
+	r.pipe.stop()
+	err := r.client.Close() // interrupts round trips in flight
+	r.pipe.wait()
+	if err != nil {
 		return fmt.Errorf("state: close: %w", err)
 	}
 	return nil
 }
 
-// Script sources, also sent in pipelines (where EVALSHA's NOSCRIPT
-// fallback is not available).
+// Script sources. Each script touches one key, so they work on a cluster.
+// They are sent as EVALSHA, and as EVAL when the server does not have them
+// (see pipeliner.retryNoScript).
 const (
+	// claimSource sets KEYS[1] to the pending marker ARGV[1] for ARGV[2] ms
+	// unless it exists; it returns 1 if it did, else the stored value.
 	claimSource = `
 if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
 	return 1
 end
 return redis.call('GET', KEYS[1])
 `
+	// deleteIfEqualSource deletes KEYS[1] if its value is ARGV[1].
+	deleteIfEqualSource = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('DEL', KEYS[1])
+end
+return 0
+`
+	// incrSource increments KEYS[1] and, on the first increment (or if the
+	// counter somehow lost its expiry), makes it expire in ARGV[1] ms.
 	incrSource = `
 local n = redis.call('INCR', KEYS[1])
 if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
@@ -151,26 +188,38 @@ return n
 `
 )
 
-// Scripts. Each touches one key, so they work on a cluster.
+// SHA1 digests of the scripts, for EVALSHA.
 var (
-	// claimScript sets KEYS[1] to the pending marker ARGV[1] for ARGV[2] ms
-	// unless it exists; it returns 1 if it did, else the stored value.
-	claimScript = redis.NewScript(claimSource)
-	// deleteIfEqualScript deletes KEYS[1] if its value is ARGV[1].
-	deleteIfEqualScript = redis.NewScript(`
-if redis.call('GET', KEYS[1]) == ARGV[1] then
-	return redis.call('DEL', KEYS[1])
-end
-return 0
-`)
-	// incrScript increments KEYS[1] and, on the first increment (or if the
-	// counter somehow lost its expiry), makes it expire in ARGV[1] ms.
-	incrScript = redis.NewScript(incrSource)
+	claimSHA         = redis.NewScript(claimSource).Hash()
+	deleteIfEqualSHA = redis.NewScript(deleteIfEqualSource).Hash()
+	incrSHA          = redis.NewScript(incrSource).Hash()
 )
+
+// scriptSources maps each digest to its script.
+var scriptSources = map[string]string{
+	claimSHA:         claimSource,
+	deleteIfEqualSHA: deleteIfEqualSource,
+	incrSHA:          incrSource,
+}
+
+// evalSHA returns an EVALSHA of the script with digest sha on key.
+func evalSHA(ctx context.Context, sha, key string, args ...any) *redis.Cmd {
+	return redis.NewCmd(ctx, append([]any{"evalsha", sha, 1, key}, args...)...)
+}
+
+// setPX returns a SET of key to value expiring in ttl (rounded up to whole
+// milliseconds), with extra options such as NX.
+func setPX(ctx context.Context, key string, value any, ttl time.Duration, opts ...any) *redis.StatusCmd {
+	return redis.NewStatusCmd(ctx, append([]any{"set", key, value, "px", ceilMillis(ttl).Milliseconds()}, opts...)...)
+}
 
 // Get implements bot.State.
 func (r *Redis) Get(ctx context.Context, key string) ([]byte, error) {
-	b, err := r.client.Get(ctx, r.key(nsValue, key)).Bytes()
+	cmd := redis.NewStringCmd(ctx, "get", r.key(nsValue, key))
+	if err := r.pipe.do(ctx, cmd); err != nil {
+		return nil, wrap("get", err)
+	}
+	b, err := cmd.Bytes()
 	if err != nil {
 		return nil, wrap("get", err)
 	}
@@ -183,12 +232,12 @@ func (r *Redis) Set(ctx context.Context, key string, value []byte, ttl time.Dura
 	if err := checkTTL("set", ttl); err != nil {
 		return err
 	}
-	return wrap("set", r.client.Set(ctx, r.key(nsValue, key), value, ceilMillis(ttl)).Err())
+	return r.do(ctx, "set", setPX(ctx, r.key(nsValue, key), value, ttl))
 }
 
 // Delete implements bot.State.
 func (r *Redis) Delete(ctx context.Context, key string) error {
-	return wrap("delete", r.client.Del(ctx, r.key(nsValue, key)).Err())
+	return r.do(ctx, "delete", redis.NewIntCmd(ctx, "del", r.key(nsValue, key)))
 }
 
 // Claim implements bot.State with SET NX of a pending marker; a completed
@@ -198,11 +247,11 @@ func (r *Redis) Claim(ctx context.Context, key string, ttl time.Duration) (claim
 	if err := checkTTL("claim", ttl); err != nil {
 		return false, false, nil, err
 	}
-	v, err := claimScript.Run(ctx, r.client, []string{r.key(nsClaim, key)}, pendingMark, ceilMillis(ttl).Milliseconds()).Result()
-	if err != nil {
-		return false, false, nil, wrap("claim", err)
+	cmd := evalSHA(ctx, claimSHA, r.key(nsClaim, key), pendingMark, ceilMillis(ttl).Milliseconds())
+	if err := r.do(ctx, "claim", cmd); err != nil {
+		return false, false, nil, err
 	}
-	return claimResult(v)
+	return claimResult(cmd.Val())
 }
 
 // Complete implements bot.State. It returns an error wrapping bot.ErrInvalid
@@ -213,13 +262,13 @@ func (r *Redis) Complete(ctx context.Context, key string, result []byte, ttl tim
 	}
 	v := make([]byte, 0, len(doneMark)+len(result))
 	v = append(append(v, doneMark...), result...)
-	return wrap("complete", r.client.Set(ctx, r.key(nsClaim, key), v, ceilMillis(ttl)).Err())
+	return r.do(ctx, "complete", setPX(ctx, r.key(nsClaim, key), v, ttl))
 }
 
 // Release implements bot.State: it deletes the claim only while it is
 // pending.
 func (r *Redis) Release(ctx context.Context, key string) error {
-	return wrap("release", deleteIfEqualScript.Run(ctx, r.client, []string{r.key(nsClaim, key)}, pendingMark).Err())
+	return r.do(ctx, "release", evalSHA(ctx, deleteIfEqualSHA, r.key(nsClaim, key), pendingMark))
 }
 
 // Incr implements bot.State with INCR and PEXPIRE in one script. It returns
@@ -228,7 +277,11 @@ func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int
 	if err := checkTTL("incr", window); err != nil {
 		return 0, err
 	}
-	n, err := incrScript.Run(ctx, r.client, []string{r.key(nsCount, key)}, ceilMillis(window).Milliseconds()).Int64()
+	cmd := evalSHA(ctx, incrSHA, r.key(nsCount, key), ceilMillis(window).Milliseconds())
+	if err := r.do(ctx, "incr", cmd); err != nil {
+		return 0, err
+	}
+	n, err := cmd.Int64()
 	if err != nil {
 		return 0, wrap("incr", err)
 	}
@@ -242,19 +295,31 @@ func (r *Redis) Lock(ctx context.Context, key string, ttl time.Duration) (string
 		return "", err
 	}
 	token := rand.Text()
-	ok, err := r.client.SetNX(ctx, r.key(nsLock, key), token, ceilMillis(ttl)).Result()
-	if err != nil {
+	cmd := setPX(ctx, r.key(nsLock, key), token, ttl, "nx")
+	if err := r.pipe.do(ctx, cmd); err != nil {
 		return "", wrap("lock", err)
 	}
-	if !ok {
+	switch err := cmd.Err(); {
+	case errors.Is(err, redis.Nil): // not set: somebody holds the lock
 		return "", fmt.Errorf("state: lock: %w", bot.ErrConflict)
+	case err != nil:
+		return "", wrap("lock", err)
 	}
 	return token, nil
 }
 
 // Unlock implements bot.State with a compare-and-delete script.
 func (r *Redis) Unlock(ctx context.Context, key, token string) error {
-	return wrap("unlock", deleteIfEqualScript.Run(ctx, r.client, []string{r.key(nsLock, key)}, token).Err())
+	return r.do(ctx, "unlock", evalSHA(ctx, deleteIfEqualSHA, r.key(nsLock, key), token))
+}
+
+// do sends cmd through the pipeliner and returns its error, if any,
+// wrapped for op.
+func (r *Redis) do(ctx context.Context, op string, cmd redis.Cmder) error {
+	if err := r.pipe.do(ctx, cmd); err != nil {
+		return wrap(op, err)
+	}
+	return wrap(op, cmd.Err())
 }
 
 // Ping implements bot.State.

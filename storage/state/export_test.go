@@ -9,8 +9,15 @@ func OpenRedisLimited(rawURL string, opts RedisOptions, flushers, maxFlushers in
 	return openRedis(rawURL, opts, pipelineLimits{flushers: flushers, maxFlushers: maxFlushers, stall: stall})
 }
 
-// CounterKey returns the Redis key of Incr's counter key.
+// ClaimKey returns the Redis key of Claim's key.
+func ClaimKey(r *Redis, key string) string { return r.key(nsClaim, key) }
+
+// CounterKey returns the Redis key of Incr's key.
 func CounterKey(r *Redis, key string) string { return r.key(nsCount, key) }
 
-// ScriptSHAs are the digests of the scripts Redis runs.
-var ScriptSHAs = []string{claimSHA, deleteIfEqualSHA, incrSHA}
+// Digests of the scripts that Claim, Release and Incr run.
+var (
+	ClaimSHA   = claimSHA
+	ReleaseSHA = deleteIfEqualSHA
+	IncrSHA    = incrSHA
+)

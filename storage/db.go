@@ -284,7 +284,7 @@ func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 		return applied, fmt.Errorf("storage: migrate: %w", err)
 	}
 	if len(applied) > 0 {
-		d.log.Info("schema_migrated", "dialect", string(d.dialect), "from", current, "to", known)
+		d.log.Info("schema_migrated", "dialect", string(d.dialect), "from_version", current, "to_version", known)
 	}
 	return applied, nil
 }

@@ -38,9 +38,9 @@ const (
 // adminEnv is what an admin command needs: the database, the state store
 // (so that a rebinding reaches running instances) and the Admin.
 type adminEnv struct {
-	db    *storage.DB
-	state interface{ Close() error }
-	admin *bot.Admin
+	db         *storage.DB
+	stateStore stateStore
+	admin      *bot.Admin
 }
 
 func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
@@ -54,7 +54,6 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 		return nil, false
 	}
 	a := &adminEnv{db: db}
-	var st bot.State
 	if cfg.RedisURL != "" {
 		r, err := state.OpenRedis(ctx, cfg.RedisURL, state.RedisOptions{Prefix: cfg.RedisPrefix})
 		if err != nil {
@@ -62,12 +61,11 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
 			return nil, false
 		}
-		st, a.state = r, r
+		a.stateStore = r
 	} else {
-		m := state.NewMemory(1000)
-		st, a.state = m, m
+		a.stateStore = state.NewMemory(1000)
 	}
-	a.admin, err = bot.NewAdmin(bot.Config{Store: db, State: st, Secret: cfg.Secret, Location: cfg.Location, Logger: log})
+	a.admin, err = bot.NewAdmin(bot.Config{Store: db, State: a.stateStore, Secret: cfg.Secret, Location: cfg.Location, Logger: log})
 	if err != nil {
 		a.close()
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
@@ -77,7 +75,7 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 }
 
 func (a *adminEnv) close() {
-	a.state.Close()
+	a.stateStore.Close()
 	a.db.Close()
 }
 

@@ -10,6 +10,8 @@
 //	minqing codes        write the staff's bind codes to hand out
 //	minqing rebind       reset a staff member's WeChat binding
 //	minqing settings     show or set a school's settings
+//	minqing demo         seed a demo school for the simulator
+//	minqing menu         show or install the custom menu
 //	minqing parse        print what the message parser understands of a text
 //	minqing health       check that the local service is ready
 //	minqing version      print the version
@@ -68,6 +70,8 @@ func commands() map[string]command {
 		"schools":  {"list the schools and their codes", cmdSchools},
 		"codes":    {"write the staff's bind codes: codes --school NAME -o codes.xlsx", cmdCodes},
 		"rebind":   {"unbind a staff member and issue a new bind code: rebind --school NAME WHO", cmdRebind},
+		"demo":     {"seed a demo school with staff bound to the simulator's personas and a few weeks of opinions", cmdDemo},
+		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
 		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)

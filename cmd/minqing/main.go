@@ -12,6 +12,7 @@
 //	minqing settings     show or set a school's settings
 //	minqing demo         seed a demo school for the simulator
 //	minqing menu         show or install the custom menu
+//	minqing chat         talk to a running service as a WeChat user, in the terminal
 //	minqing parse        print what the message parser understands of a text
 //	minqing health       check that the local service is ready
 //	minqing version      print the version
@@ -72,6 +73,7 @@ func commands() map[string]command {
 		"rebind":   {"unbind a staff member and issue a new bind code: rebind --school NAME WHO", cmdRebind},
 		"demo":     {"seed a demo school with staff bound to the simulator's personas and a few weeks of opinions", cmdDemo},
 		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
+		"chat":     {"talk to a running service as a WeChat user, in the terminal", cmdChat},
 		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)

@@ -12,6 +12,7 @@ import (
 	"minqing/bot"
 	"minqing/config"
 	"minqing/handlers"
+	"minqing/handlers/dev"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechatapi"
 	"minqing/storage"
@@ -102,6 +103,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, 
 		return nil, err
 	}
 	if cfg.RedisURL != "" {
+		state.SetRedisLogger(log)
 		r, err := state.OpenRedis(ctx, cfg.RedisURL, state.RedisOptions{Prefix: cfg.RedisPrefix})
 		if err != nil {
 			return nil, err
@@ -139,6 +141,15 @@ func (a *app) serve(ctx context.Context) error {
 		if apiBase == "" {
 			apiBase = base + "/dev/wechat-api"
 		}
+		sim, err := dev.NewHandler(dev.Options{
+			WebhookURL: base + "/wechat", Token: cfg.WeChat.Token, AppID: cfg.WeChat.AppID,
+			AESKey: cfg.WeChat.AESKey, Fake: a.fake, Menu: bot.DefaultMenu(), Logger: log,
+		})
+		if err != nil {
+			return err
+		}
+		routes["/dev/"] = sim
+		log.Info("dev_simulator", "url", base+"/dev/")
 	}
 	if a.api, err = wechatapi.New(wechatapi.Options{
 		AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, APIBase: apiBase,

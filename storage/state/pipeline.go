@@ -100,10 +100,10 @@ func newPipeliner(client redis.UniversalClient, budget time.Duration, limits pip
 }
 
 // roundTripBudget is the budget of a pipeline's round trip on a client with
-// these timeouts: long enough to connect or to write and read once. Without
-// it go-redis may spend several read timeouts on one pipeline (it retries
-// the connection handshake and the pipeline), and calls queued behind a
-// flusher would wait for all of them.
+// these timeouts: long enough to connect, or to write and read once.
+// Without it a round trip to a server that accepts connections but does not
+// answer takes about four read timeouts, since go-redis retries both the
+// connection's handshake and the pipeline.
 func roundTripBudget(dial, read, write time.Duration) time.Duration {
 	if dial <= 0 || read <= 0 || write <= 0 { // a timeout is disabled
 		return 0

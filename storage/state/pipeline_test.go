@@ -430,13 +430,12 @@ func TestRedisCloseUnderLoad(t *testing.T) {
 // TestRedisNoGoroutineLeak checks that Close leaves no goroutine behind,
 // whatever state the pipeliner was in.
 func TestRedisNoGoroutineLeak(t *testing.T) {
-	rawURL := statetest.RedisURL(t)
 	scenarios := []struct {
 		name string
 		run  func(t *testing.T)
 	}{
 		{"Idle", func(t *testing.T) {
-			r, err := state.OpenRedis(t.Context(), rawURL, state.RedisOptions{})
+			r, err := state.OpenRedis(t.Context(), statetest.RedisURL(t), state.RedisOptions{})
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -444,7 +443,7 @@ func TestRedisNoGoroutineLeak(t *testing.T) {
 		}},
 		{"AfterLoad", func(t *testing.T) {
 			direct := statetest.Redis(t)
-			r, err := state.OpenRedis(t.Context(), rawURL, state.RedisOptions{Prefix: direct.Prefix()})
+			r, err := state.OpenRedis(t.Context(), statetest.RedisURL(t), state.RedisOptions{Prefix: direct.Prefix()})
 			if err != nil {
 				t.Fatal(err)
 			}

@@ -43,6 +43,7 @@ type Bot struct {
 	log      *slog.Logger
 	flood    int
 	staff    staffIndex
+	catalog  catalog
 }
 
 // New returns a Bot.

@@ -55,7 +55,7 @@ func (b *Bot) schoolOf(ctx context.Context, tx Tx, t *turn) (OrgUnit, []OrgUnit,
 			return u, nil, nil
 		}
 	}
-	schools, err := tx.Units(ctx, UnitSchool)
+	schools, err := b.schools(ctx, tx)
 	if err != nil {
 		return OrgUnit{}, nil, err
 	}
@@ -98,7 +98,7 @@ func (b *Bot) askSchool(t *turn, schools []OrgUnit, then, text, source string) R
 
 // continueChooseSchool reads the sender's pick and carries on.
 func (b *Bot) continueChooseSchool(ctx context.Context, tx Tx, t *turn, text string) (Reply, error) {
-	schools, err := tx.Units(ctx, UnitSchool)
+	schools, err := b.schools(ctx, tx)
 	if err != nil {
 		return Reply{}, err
 	}
@@ -120,7 +120,7 @@ func (b *Bot) continueChooseSchool(ctx context.Context, tx Tx, t *turn, text str
 	b.chooseSchool(t, *chosen)
 	switch data["then"] {
 	case "opinion":
-		return b.fileOpinion(ctx, tx, t, *chosen, data["text"], data["source"])
+		return b.fileOpinion(ctx, tx, t, *chosen, data["text"], data["source"], "")
 	case "draft":
 		return b.startDraft(ctx, tx, t, *chosen)
 	}
@@ -151,7 +151,7 @@ func (b *Bot) onOpinion(ctx context.Context, tx Tx, t *turn, p Parsed, raw strin
 	if choices != nil {
 		return b.askSchool(t, choices, "opinion", text, source), nil
 	}
-	return b.fileOpinion(ctx, tx, t, school, text, source)
+	return b.fileOpinion(ctx, tx, t, school, text, source, p.Category)
 }
 
 // continueConfirm reads the answer to "is this an opinion?".
@@ -170,7 +170,7 @@ func (b *Bot) continueConfirm(ctx context.Context, tx Tx, t *turn, p Parsed) (Re
 		if choices != nil {
 			return b.askSchool(t, choices, "opinion", data["text"], data["source"]), true, nil
 		}
-		r, err := b.fileOpinion(ctx, tx, t, school, data["text"], data["source"])
+		r, err := b.fileOpinion(ctx, tx, t, school, data["text"], data["source"], "")
 		return r, true, err
 	case IntentNo, IntentCancel:
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
@@ -189,6 +189,8 @@ type newOpinion struct {
 	senderHash   string
 	sealedOpenID []byte
 	now          time.Time
+	// category is the parser's category of text, if it was parsed already.
+	category Category
 }
 
 // fileResult is a filed opinion, or why it was not filed.
@@ -225,8 +227,10 @@ func (b *Bot) file(ctx context.Context, tx Tx, n newOpinion) (fileResult, error)
 	if len(mine) >= set.DailyOpinionCap {
 		return fileResult{refusal: fmt.Sprintf(textOpinionCap, set.DailyOpinionCap)}, nil
 	}
-	parsed := Parse(text, ParseContext{Today: n.now.In(b.loc), Lexicon: set.Lexicon})
-	cat := parsed.Category
+	cat := n.category
+	if cat == "" || len(set.Lexicon) > 0 {
+		cat = Parse(text, ParseContext{Today: n.now.In(b.loc), Lexicon: set.Lexicon}).Category
+	}
 	if !validCategory(cat) {
 		cat = CatOther
 	}
@@ -267,13 +271,17 @@ func createWithCode(ctx context.Context, tx Tx, o Opinion) (Opinion, error) {
 
 // fileOpinion files an opinion from the current turn and answers with the
 // receipt.
-func (b *Bot) fileOpinion(ctx context.Context, tx Tx, t *turn, school OrgUnit, text, source string) (Reply, error) {
-	res, err := b.file(ctx, tx, newOpinion{school: school, text: text, source: source,
+//
+// category is what the parser made of the text, if it did (else empty):
+// with no school lexicon to apply it need not be parsed again.
+func (b *Bot) fileOpinion(ctx context.Context, tx Tx, t *turn, school OrgUnit, text, source string, category Category) (Reply, error) {
+	res, err := b.file(ctx, tx, newOpinion{school: school, text: text, source: source, category: category,
 		senderHash: t.sender, sealedOpenID: b.keys.seal([]byte(t.in.OpenID)), now: t.now})
 	if err != nil || res.refusal != "" {
 		return Text(res.refusal), err
 	}
-	t.setDialog(Dialog{LastCode: res.opinion.Code, Since: t.now})
+	// No dialog to save: "改为 …" and "满意" without a code find the
+	// sender's newest opinion through its receipt.
 	return Text(receiptText(res.opinion, res.settings)), nil
 }
 
@@ -301,7 +309,7 @@ func textHash(s string) string {
 // unitNamed returns the unit of the school whose name the text mentions
 // (the longest such name), or 0.
 func (b *Bot) unitNamed(ctx context.Context, tx Tx, schoolID int64, text string) (int64, error) {
-	units, err := tx.UnitsOfSchool(ctx, schoolID)
+	units, err := b.unitsOf(ctx, tx, schoolID)
 	if err != nil {
 		return 0, err
 	}
@@ -317,8 +325,8 @@ func (b *Bot) unitNamed(ctx context.Context, tx Tx, schoolID int64, text string)
 	return best.ID, nil
 }
 
-// settings returns a school's settings (defaults where it has none).
-func (b *Bot) settings(ctx context.Context, tx Tx, schoolID int64) (Settings, error) {
+// loadSettings reads a school's settings (defaults where it has none).
+func (b *Bot) loadSettings(ctx context.Context, tx Tx, schoolID int64) (Settings, error) {
 	doc, err := tx.SchoolSettings(ctx, schoolID)
 	if errors.Is(err, ErrNotFound) {
 		return DefaultSettings(), nil

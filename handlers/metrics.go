@@ -72,3 +72,21 @@ func (m *Metrics) Registry() *prometheus.Registry { return m.reg }
 func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
+
+// GroupCommitStats reports the database's group commits.
+type GroupCommitStats func() (batches, updates, fallbacks int64)
+
+// WatchGroupCommit exports the database's group-commit counters.
+func (m *Metrics) WatchGroupCommit(stats GroupCommitStats) {
+	get := func(i int) func() float64 {
+		return func() float64 {
+			b, u, f := stats()
+			return float64([]int64{b, u, f}[i])
+		}
+	}
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batches_total", Help: "Group commits run."}, get(0)),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batched_updates_total", Help: "Message transactions committed through group commits."}, get(1)),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batch_fallbacks_total", Help: "Group commits that fell back to one transaction per message."}, get(2)),
+	)
+}

@@ -9,6 +9,10 @@
 #   BENCH_MYSQL_USER=root BENCH_MYSQL_PASSWORD= (server at 127.0.0.1:3306)
 #   BENCH_REDIS=redis://127.0.0.1:6379/15
 #   BENCH_ROUNDS=3  BENCH_DURATION=8s  BENCH_CONCURRENCY=64
+#   BENCH_OPINIONS=1  seeds the demo school first, so that every message
+#                     (an opinion) is filed in the ledger with its receipt;
+#                     without it the school is not set up and each message
+#                     is answered and recorded as processed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -40,13 +44,16 @@ cleanup() {
 }
 trap cleanup EXIT
 
+export MINQING_DEV=false MINQING_LOG_LEVEL=warn MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" \
+  MINQING_REDIS_PREFIX="bench-$$:" MINQING_SECRET=benchmark-secret-benchmark-secret-0000 \
+  MINQING_WECHAT_SECRET=unused MINQING_WECHAT_API_BASE=http://127.0.0.1:9
+if [ "${BENCH_OPINIONS:-0}" = 1 ]; then
+  "$bin" demo >/dev/null
+fi
+
 "$bin" echo -addr 127.0.0.1:18090 2>/dev/null &
 pids+=($!)
-MINQING_HTTP_ADDR=127.0.0.1:18080 MINQING_DEV=false MINQING_LOG_LEVEL=warn \
-  MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" MINQING_REDIS_PREFIX="bench-$$:" \
-  MINQING_SECRET=benchmark-secret-benchmark-secret-0000 MINQING_WECHAT_SECRET=unused \
-  MINQING_WECHAT_API_BASE=http://127.0.0.1:9 \
-  "$bin" serve &
+MINQING_HTTP_ADDR=127.0.0.1:18080 "$bin" serve &
 mq=$!
 pids+=($mq)
 for _ in $(seq 1 100); do
@@ -60,6 +67,9 @@ echo "== throughput: echo baseline vs minqing, $rounds rounds of $duration, $con
   -rounds "$rounds" -d "$duration" -c "$concurrency"
 echo "== latency at 500 messages/s (minqing)"
 "$bin" loadtest -url http://127.0.0.1:18080/wechat -rate 500 -d 20s -c 256
+echo "== group commit:"
 rows=$(sql "SELECT COUNT(*) FROM $db.processed_messages")
-echo "== persisted: $rows processed-message rows"
+opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
+echo "== persisted: $rows processed-message rows, $opinions opinions"
+curl -s http://127.0.0.1:18080/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

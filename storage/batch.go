@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"minqing/bot"
@@ -17,8 +18,9 @@ import (
 // for each function: its writes commit together with its processed-message
 // record, or not at all.
 //
-//   - The processed-message records of a batch are written with one
-//     multi-row INSERT just before the commit.
+//   - The processed-message records, opinion events and receipts of a
+//     batch are written with one multi-row INSERT per table just before the
+//     commit (or before a read of those tables).
 //   - If any function fails, or the INSERT finds a key already processed,
 //     or the database reports a deadlock, the batch is rolled back and each
 //     function runs again in a transaction of its own, where errors reach
@@ -33,6 +35,19 @@ const (
 	// batchTimeout bounds one batch transaction.
 	batchTimeout = 30 * time.Second
 )
+
+// BatchStats counts group commits: batches run, Updates in them, and
+// batches that fell back to one transaction per Update.
+type BatchStats struct {
+	Batches, Updates, Fallbacks int64
+}
+
+type batchCounters struct{ batches, updates, fallbacks atomic.Int64 }
+
+// BatchStats returns the group-commit counters since Open.
+func (d *DB) BatchStats() BatchStats {
+	return BatchStats{Batches: d.stats.batches.Load(), Updates: d.stats.updates.Load(), Fallbacks: d.stats.fallbacks.Load()}
+}
 
 // updateReq is one Update waiting for a committer.
 type updateReq struct {
@@ -113,11 +128,15 @@ func (d *DB) commitBatch(batch []*updateReq) {
 	if len(live) == 0 {
 		return
 	}
+	d.stats.batches.Add(1)
+	d.stats.updates.Add(int64(len(live)))
 	if len(live) == 1 {
 		live[0].done <- d.updateAlone(live[0].ctx, live[0].fn)
 		return
 	}
 	if err := d.tryBatch(live); err != nil {
+		d.stats.fallbacks.Add(1)
+		d.log.Debug("batch_fallback", "size", len(live), "err", err)
 		for _, r := range live {
 			r.done <- d.updateAlone(r.ctx, r.fn)
 		}
@@ -142,13 +161,13 @@ func (d *DB) tryBatch(batch []*updateReq) (err error) {
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, db: d, batchCtx: ctx, deferProcessed: true}
+	t := &tx{tx: sqlTx, db: d, batchCtx: ctx, pending: &deferred{}}
 	for _, r := range batch {
 		if err := r.fn(t); err != nil {
 			return err
 		}
 	}
-	if err := t.flushProcessed(ctx); err != nil {
+	if err := t.flush(ctx); err != nil {
 		return err
 	}
 	return sqlTx.Commit()
@@ -186,35 +205,78 @@ func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) 
 	return nil
 }
 
-// processedRow is a processed-message record waiting for the batch INSERT.
-type processedRow struct {
-	key   string
-	reply []byte
-	at    time.Time
+// deferred holds the rows a batch writes with one multi-row INSERT per
+// table at its end: processed-message records, opinion events and
+// receipts. They are append-only rows that nothing in the batch needs an ID
+// of; a read of one of these tables inside the batch flushes them first.
+type deferred struct {
+	processed [][]any
+	events    [][]any
+	receipts  [][]any
 }
 
-// flushProcessed writes the batch's processed-message records.
-func (t *tx) flushProcessed(ctx context.Context) error {
-	if len(t.processed) == 0 {
+func (d *deferred) empty() bool {
+	return len(d.processed) == 0 && len(d.events) == 0 && len(d.receipts) == 0
+}
+
+// flush writes the deferred rows. A processed-message key twice in one
+// batch (two deliveries of one message) is a conflict, as the database
+// would report it.
+func (t *tx) flush(ctx context.Context) error {
+	if t.pending == nil || t.pending.empty() {
 		return nil
 	}
-	var q strings.Builder
-	q.WriteString(`INSERT INTO processed_messages (dedup_key, reply, created_at) VALUES `)
-	args := make([]any, 0, 3*len(t.processed))
-	seen := make(map[string]bool, len(t.processed))
-	for i, p := range t.processed {
-		if seen[p.key] {
-			// Two deliveries of one message in one batch.
+	seen := make(map[any]bool, len(t.pending.processed))
+	for _, r := range t.pending.processed {
+		if seen[r[0]] {
 			return fmt.Errorf("storage: batch: %w", bot.ErrConflict)
 		}
-		seen[p.key] = true
-		if i > 0 {
-			q.WriteString(", ")
-		}
-		q.WriteString("(?, ?, ?)")
-		args = append(args, p.key, p.reply, p.at)
+		seen[r[0]] = true
 	}
-	_, err := t.tx.ExecContext(ctx, q.String(), args...)
-	t.processed = t.processed[:0]
-	return t.db.translate("record processed messages", err)
+	for _, ins := range []struct {
+		op, head string
+		rows     [][]any
+	}{
+		{"record processed messages", `INSERT INTO processed_messages (dedup_key, reply, created_at) VALUES `, t.pending.processed},
+		{"add opinion events", `INSERT INTO opinion_events (opinion_id, kind, actor_id, note, at) VALUES `, t.pending.events},
+		{"put receipts", `INSERT INTO receipts (opinion_id, sender_hash, sealed_openid, expires_at, created_at) VALUES `, t.pending.receipts},
+	} {
+		if len(ins.rows) == 0 {
+			continue
+		}
+		var q strings.Builder
+		q.WriteString(ins.head)
+		row := "(?" + strings.Repeat(", ?", len(ins.rows[0])-1) + ")"
+		args := make([]any, 0, len(ins.rows)*len(ins.rows[0]))
+		for i, r := range ins.rows {
+			if i > 0 {
+				q.WriteString(", ")
+			}
+			q.WriteString(row)
+			args = append(args, r...)
+		}
+		if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {
+			return t.db.translate(ins.op, err)
+		}
+	}
+	*t.pending = deferred{}
+	return nil
 }
+
+// beforeRead flushes the deferred rows when a read inside the batch would
+// otherwise miss some of the batch's own writes: when match reports a
+// pending row of the given kind ("events" or "receipts") it would read.
+func (t *tx) beforeRead(ctx context.Context, rows func(*deferred) [][]any, match func(row []any) bool) error {
+	if t.pending == nil {
+		return nil
+	}
+	for _, r := range rows(t.pending) {
+		if match(r) {
+			return t.flush(t.ctx(ctx))
+		}
+	}
+	return nil
+}
+
+func pendingEvents(d *deferred) [][]any   { return d.events }
+func pendingReceipts(d *deferred) [][]any { return d.receipts }

@@ -71,6 +71,7 @@ type DB struct {
 	reqs       chan *updateReq
 	stop       chan struct{}
 	committers sync.WaitGroup
+	stats      batchCounters
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string
@@ -105,7 +106,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	committers := o.Committers
 	if committers == 0 {
-		committers = 2
+		committers = 4
 		if d.dialect == SQLite {
 			committers = 1 // one writer at a time anyway
 		}
@@ -297,10 +298,9 @@ type tx struct {
 	// batchCtx, in a group commit, replaces the callers' contexts: one
 	// caller's cancellation must not break the others' transaction.
 	batchCtx context.Context
-	// deferProcessed makes RecordProcessed collect the records for one
-	// INSERT at the end of the batch.
-	deferProcessed bool
-	processed      []processedRow
+	// pending, in a group commit, collects append-only rows for one
+	// INSERT per table at the end of the batch (batch.go).
+	pending *deferred
 }
 
 var _ bot.Tx = (*tx)(nil)

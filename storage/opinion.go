@@ -113,6 +113,10 @@ func (t *tx) OpinionByCode(ctx context.Context, code string) (bot.Opinion, error
 
 // AddOpinionEvent implements bot.OpinionTx.
 func (t *tx) AddOpinionEvent(ctx context.Context, e bot.OpinionEvent) error {
+	if t.pending != nil {
+		t.pending.events = append(t.pending.events, []any{e.OpinionID, e.Kind, nullID(e.ActorID), nullString(e.Note), e.At.UTC()})
+		return nil
+	}
 	_, err := t.tx.ExecContext(t.ctx(ctx),
 		`INSERT INTO opinion_events (opinion_id, kind, actor_id, note, at) VALUES (?, ?, ?, ?, ?)`,
 		e.OpinionID, e.Kind, nullID(e.ActorID), nullString(e.Note), e.At.UTC())
@@ -130,6 +134,9 @@ type eventRow struct {
 
 // OpinionEvents implements bot.OpinionTx.
 func (t *tx) OpinionEvents(ctx context.Context, opinionID int64) ([]bot.OpinionEvent, error) {
+	if err := t.beforeRead(ctx, pendingEvents, func(r []any) bool { return r[0] == opinionID }); err != nil {
+		return nil, err
+	}
 	var rows []eventRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows,
 		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY id`, opinionID)
@@ -219,6 +226,10 @@ type receiptRow struct {
 
 // PutReceipt implements bot.OpinionTx.
 func (t *tx) PutReceipt(ctx context.Context, r bot.Receipt) error {
+	if t.pending != nil {
+		t.pending.receipts = append(t.pending.receipts, []any{r.OpinionID, r.SenderHash, r.SealedOpenID, r.Expires.UTC(), r.Created.UTC()})
+		return nil
+	}
 	_, err := t.tx.ExecContext(t.ctx(ctx),
 		`INSERT INTO receipts (opinion_id, sender_hash, sealed_openid, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
 		r.OpinionID, r.SenderHash, r.SealedOpenID, r.Expires.UTC(), r.Created.UTC())
@@ -227,6 +238,9 @@ func (t *tx) PutReceipt(ctx context.Context, r bot.Receipt) error {
 
 // Receipt implements bot.OpinionTx.
 func (t *tx) Receipt(ctx context.Context, opinionID int64) (bot.Receipt, error) {
+	if err := t.beforeRead(ctx, pendingReceipts, func(r []any) bool { return r[0] == opinionID }); err != nil {
+		return bot.Receipt{}, err
+	}
 	var r receiptRow
 	err := t.tx.GetContext(t.ctx(ctx), &r,
 		`SELECT opinion_id, sender_hash, sealed_openid, expires_at, created_at FROM receipts WHERE opinion_id = ?`, opinionID)
@@ -238,6 +252,9 @@ func (t *tx) Receipt(ctx context.Context, opinionID int64) (bot.Receipt, error) 
 
 // SenderOpinions implements bot.OpinionTx.
 func (t *tx) SenderOpinions(ctx context.Context, senderHash string, since time.Time) ([]bot.Opinion, error) {
+	if err := t.beforeRead(ctx, pendingReceipts, func(r []any) bool { return r[1] == senderHash }); err != nil {
+		return nil, err
+	}
 	var rows []opinionRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
 		SELECT `+prefixed("o.", opinionColumns)+` FROM receipts r JOIN opinions o ON o.id = r.opinion_id

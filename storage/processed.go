@@ -10,8 +10,8 @@ func (t *tx) RecordProcessed(ctx context.Context, key string, reply []byte, at t
 	if reply == nil {
 		reply = []byte{}
 	}
-	if t.deferProcessed {
-		t.processed = append(t.processed, processedRow{key: key, reply: reply, at: at.UTC()})
+	if t.pending != nil {
+		t.pending.processed = append(t.pending.processed, []any{key, reply, at.UTC()})
 		return nil
 	}
 	_, err := t.tx.ExecContext(t.ctx(ctx),

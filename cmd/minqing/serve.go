@@ -133,6 +133,10 @@ func (a *app) serve(ctx context.Context) error {
 	base := localURL(l.Addr().String())
 
 	metrics := handlers.NewMetrics()
+	metrics.WatchGroupCommit(func() (int64, int64, int64) {
+		s := a.db.BatchStats()
+		return s.Batches, s.Updates, s.Fallbacks
+	})
 	routes := map[string]http.Handler{}
 	apiBase := cfg.WeChat.APIBase
 	if cfg.Dev {

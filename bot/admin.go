@@ -133,7 +133,11 @@ type unitCache struct {
 	units  map[string]OrgUnit
 }
 
-func newUnitCache(ctx context.Context, tx Tx, school OrgUnit) (*unitCache, error) {
+func newUnitCache(ctx context.Context, tx Tx, schoolID int64) (*unitCache, error) {
+	school, err := tx.Unit(ctx, schoolID)
+	if err != nil {
+		return nil, err
+	}
 	all, err := tx.UnitsOfSchool(ctx, school.ID)
 	if err != nil {
 		return nil, err
@@ -179,11 +183,7 @@ func (a *Admin) ImportStaff(ctx context.Context, schoolID int64, recs []StaffRec
 	var rep ImportReport
 	err := a.store.Update(ctx, func(tx Tx) error {
 		rep = ImportReport{}
-		school, err := tx.Unit(ctx, schoolID)
-		if err != nil {
-			return err
-		}
-		units, err := newUnitCache(ctx, tx, school)
+		units, err := newUnitCache(ctx, tx, schoolID)
 		if err != nil {
 			return err
 		}
@@ -307,11 +307,7 @@ func (a *Admin) ImportStudents(ctx context.Context, schoolID int64, recs []Stude
 	var rep ImportReport
 	err := a.store.Update(ctx, func(tx Tx) error {
 		rep = ImportReport{}
-		school, err := tx.Unit(ctx, schoolID)
-		if err != nil {
-			return err
-		}
-		units, err := newUnitCache(ctx, tx, school)
+		units, err := newUnitCache(ctx, tx, schoolID)
 		if err != nil {
 			return err
 		}

@@ -108,7 +108,7 @@ func (a *Admin) SeedDemo(ctx context.Context, personas map[string]string) (DemoR
 			return err
 		}
 		rep.School = school
-		units, err := newUnitCache(ctx, tx, school)
+		units, err := newUnitCache(ctx, tx, school.ID)
 		if err != nil {
 			return err
 		}

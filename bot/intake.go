@@ -141,17 +141,28 @@ func (b *Bot) onOpinion(ctx context.Context, tx Tx, t *turn, p Parsed, raw strin
 		t.setDialog(Dialog{Flow: flowConfirmOpinion, Data: map[string]string{"text": text, "source": source}, Since: t.now, LastCode: t.dialog.LastCode})
 		return Text(fmt.Sprintf(textConfirmOpinion, clip(text, 60))), nil
 	}
-	school, choices, err := b.schoolOf(ctx, tx, t)
-	if err != nil {
-		if errors.Is(err, errNoSchool) {
-			return Text(textNoSchool), nil
-		}
-		return Reply{}, err
-	}
-	if choices != nil {
-		return b.askSchool(t, choices, "opinion", text, source), nil
+	school, r, ok, err := b.schoolOrAsk(ctx, tx, t, "opinion", text, source)
+	if !ok || err != nil {
+		return r, err
 	}
 	return b.fileOpinion(ctx, tx, t, school, text, source, p.Category)
+}
+
+// schoolOrAsk finds the sender's school; when there is none yet, or the
+// sender must choose, it returns ok=false and the reply that says so,
+// keeping what the sender was doing (then, text, source) for after the
+// choice.
+func (b *Bot) schoolOrAsk(ctx context.Context, tx Tx, t *turn, then, text, source string) (OrgUnit, Reply, bool, error) {
+	school, choices, err := b.schoolOf(ctx, tx, t)
+	switch {
+	case errors.Is(err, errNoSchool):
+		return OrgUnit{}, Text(textNoSchool), false, nil
+	case err != nil:
+		return OrgUnit{}, Reply{}, false, err
+	case choices != nil:
+		return OrgUnit{}, b.askSchool(t, choices, then, text, source), false, nil
+	}
+	return school, Reply{}, true, nil
 }
 
 // continueConfirm reads the answer to "is this an opinion?".
@@ -160,17 +171,11 @@ func (b *Bot) continueConfirm(ctx context.Context, tx Tx, t *turn, p Parsed) (Re
 	switch p.Intent {
 	case IntentYes:
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
-		school, choices, err := b.schoolOf(ctx, tx, t)
-		if err != nil {
-			if errors.Is(err, errNoSchool) {
-				return Text(textNoSchool), true, nil
-			}
-			return Reply{}, true, err
+		school, r, ok, err := b.schoolOrAsk(ctx, tx, t, "opinion", data["text"], data["source"])
+		if !ok || err != nil {
+			return r, true, err
 		}
-		if choices != nil {
-			return b.askSchool(t, choices, "opinion", data["text"], data["source"]), true, nil
-		}
-		r, err := b.fileOpinion(ctx, tx, t, school, data["text"], data["source"], "")
+		r, err = b.fileOpinion(ctx, tx, t, school, data["text"], data["source"], "")
 		return r, true, err
 	case IntentNo, IntentCancel:
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
@@ -346,15 +351,9 @@ func (b *Bot) loadSettings(ctx context.Context, tx Tx, schoolID int64) (Settings
 
 // onStartDraft begins the 我要建议 flow.
 func (b *Bot) onStartDraft(ctx context.Context, tx Tx, t *turn) (Reply, error) {
-	school, choices, err := b.schoolOf(ctx, tx, t)
-	if err != nil {
-		if errors.Is(err, errNoSchool) {
-			return Text(textNoSchool), nil
-		}
-		return Reply{}, err
-	}
-	if choices != nil {
-		return b.askSchool(t, choices, "draft", "", ""), nil
+	school, r, ok, err := b.schoolOrAsk(ctx, tx, t, "draft", "", "")
+	if !ok || err != nil {
+		return r, err
 	}
 	return b.startDraft(ctx, tx, t, school)
 }

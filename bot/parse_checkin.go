@@ -482,20 +482,9 @@ func isToken(s string, a, b int) bool {
 	return (a == 0 || r1 == ' ' || isPunctOrSpace(r1)) && (b == len(s) || r2 == ' ' || isPunctOrSpace(r2))
 }
 
-// studentIn finds a student's name after from: a name standing alone
-// ("家访 三(2)班 张小明 上门"), or right after the class, or marked as a
-// name (X同学, X家, X家长, 学生X).
-func (m *message) studentIn(from int, header []span) (string, span, bool) {
-	s := m.s
-	inHeader := func(i int) bool {
-		for _, h := range header {
-			if i >= h.start && i < h.end {
-				return true
-			}
-		}
-		return false
-	}
-	// tokens
+// nameToken returns the first of the (at most five) space-separated tokens
+// after from that is a name accept takes and lies outside the header spans.
+func nameToken(s string, from int, header []span, accept func(string) bool) (string, span, bool) {
 	tokens := 0
 	for i := from; i < len(s) && tokens < 5; {
 		i = skipSpaces(s, i)
@@ -508,11 +497,32 @@ func (m *message) studentIn(from int, header []span) (string, span, bool) {
 		if j > i {
 			tokens++
 			t := strings.TrimFunc(s[i:j], isPunctOrSpace)
-			if !inHeader(i) && isName(t) && !isModeWord(t) {
+			if !inSpans(i, header) && isName(t) && accept(t) {
 				return t, span{i, i + len(t)}, true
 			}
 		}
 		i = j
+	}
+	return "", span{}, false
+}
+
+// inSpans reports whether byte offset i lies in one of the spans.
+func inSpans(i int, spans []span) bool {
+	for _, h := range spans {
+		if i >= h.start && i < h.end {
+			return true
+		}
+	}
+	return false
+}
+
+// studentIn finds a student's name after from: a name standing alone
+// ("家访 三(2)班 张小明 上门"), or right after the class, or marked as a
+// name (X同学, X家, X家长, 学生X).
+func (m *message) studentIn(from int, header []span) (string, span, bool) {
+	s := m.s
+	if t, sp, ok := nameToken(s, from, header, func(t string) bool { return !isModeWord(t) }); ok {
+		return t, sp, true
 	}
 	// right after the class or the lead
 	for _, h := range header {
@@ -655,31 +665,8 @@ func (m *message) teacherIn(from int, header []span) (string, span, bool) {
 			}
 		}
 	}
-	inHeader := func(i int) bool {
-		for _, h := range header {
-			if i >= h.start && i < h.end {
-				return true
-			}
-		}
-		return false
-	}
-	tokens := 0
-	for i := from; i < len(s) && tokens < 5; {
-		i = skipSpaces(s, i)
-		j := strings.IndexByte(s[i:], ' ')
-		if j < 0 {
-			j = len(s)
-		} else {
-			j += i
-		}
-		if j > i {
-			tokens++
-			t := strings.TrimFunc(s[i:j], isPunctOrSpace)
-			if !inHeader(i) && isName(t) {
-				return t, span{i, i + len(t)}, true
-			}
-		}
-		i = j
+	if t, sp, ok := nameToken(s, from, header, func(string) bool { return true }); ok {
+		return t, sp, true
 	}
 	// 听了李明的语文课
 	k := skipSpaces(s, from)

@@ -279,6 +279,15 @@ func rosterCleanName(s string) string {
 }
 
 // rosterRow gives access to one data row's cells by field.
+// newRosterRow cleans the cells of a sheet row read under header h.
+func newRosterRow(h rosterHeader, cells []string) rosterRow {
+	r := rosterRow{h: h, cells: make([]string, len(cells))}
+	for j, c := range cells {
+		r.cells[j] = rosterClean(c)
+	}
+	return r
+}
+
 type rosterRow struct {
 	h     rosterHeader
 	cells []string
@@ -474,10 +483,7 @@ func ParseStaffRoster(rows [][]string) (StaffRoster, error) {
 	byNo := map[string]seen{}      // staff no → row
 	byNameOnly := map[string]int{} // name of rows without phone and staff no → row
 	for i := h.row + 1; i < len(rows); i++ {
-		r := rosterRow{h: h, cells: make([]string, len(rows[i]))}
-		for j, c := range rows[i] {
-			r.cells[j] = rosterClean(c)
-		}
+		r := newRosterRow(h, rows[i])
 		if r.skip(nameAliases) {
 			continue
 		}
@@ -559,10 +565,7 @@ func ParseStudentRoster(rows [][]string) (StudentRoster, error) {
 	byNo := map[string]int{}
 	byName := map[string]int{} // class + name of rows without a number
 	for i := h.row + 1; i < len(rows); i++ {
-		r := rosterRow{h: h, cells: make([]string, len(rows[i]))}
-		for j, c := range rows[i] {
-			r.cells[j] = rosterClean(c)
-		}
+		r := newRosterRow(h, rows[i])
 		if r.skip(nameAliases) {
 			continue
 		}

@@ -79,6 +79,21 @@ func (a *adminEnv) close() {
 	a.db.Close()
 }
 
+// openForSchool opens the admin environment and finds the school named by
+// --school; when it cannot, it has said why.
+func openForSchool(ctx context.Context, e *env, name string) (*adminEnv, bot.OrgUnit, bool) {
+	a, ok := openAdmin(ctx, e)
+	if !ok {
+		return nil, bot.OrgUnit{}, false
+	}
+	s, ok := a.findSchool(ctx, e, name)
+	if !ok {
+		a.close()
+		return nil, s, false
+	}
+	return a, s, true
+}
+
 // findSchool resolves --school, listing the schools when there is no match.
 func (a *adminEnv) findSchool(ctx context.Context, e *env, name string) (bot.OrgUnit, bool) {
 	s, err := a.admin.School(ctx, name)
@@ -157,36 +172,10 @@ func cmdImport(ctx context.Context, e *env, args []string) int {
 		return 1
 	}
 
-	var (
-		rep       bot.ImportReport
-		header    int
-		ignored   []string
-		rejection []bot.Rejection
-	)
-	if kind == "staff" {
-		roster, err := bot.ParseStaffRoster(rows)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
-		}
-		header, ignored, rejection = roster.HeaderRow, roster.Ignored, roster.Rejections
-		rep, err = a.admin.ImportStaff(ctx, s.ID, roster.Records)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
-		}
-	} else {
-		roster, err := bot.ParseStudentRoster(rows)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
-		}
-		header, ignored, rejection = roster.HeaderRow, roster.Ignored, roster.Rejections
-		rep, err = a.admin.ImportStudents(ctx, s.ID, roster.Records)
-		if err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
-		}
+	rep, header, ignored, rejection, err := importRows(ctx, a.admin, s.ID, kind, rows)
+	if err != nil {
+		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+		return 1
 	}
 	rejection = append(rejection, rep.Rejected...)
 	fmt.Fprintf(e.stdout, textImportDone, filepath.Base(path), header, rep.Created, rep.Updated, rep.Unchanged, len(rejection))
@@ -203,6 +192,26 @@ func cmdImport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stdout, textImportMissing, len(rep.Missing), strings.Join(rep.Missing, "、"))
 	}
 	return 0
+}
+
+// importRows reads an import file's rows as staff or students and imports
+// them; it returns the report, the header row, the ignored columns and the
+// rows rejected while reading.
+func importRows(ctx context.Context, admin *bot.Admin, schoolID int64, kind string, rows [][]string) (bot.ImportReport, int, []string, []bot.Rejection, error) {
+	if kind == "staff" {
+		roster, err := bot.ParseStaffRoster(rows)
+		if err != nil {
+			return bot.ImportReport{}, 0, nil, nil, err
+		}
+		rep, err := admin.ImportStaff(ctx, schoolID, roster.Records)
+		return rep, roster.HeaderRow, roster.Ignored, roster.Rejections, err
+	}
+	roster, err := bot.ParseStudentRoster(rows)
+	if err != nil {
+		return bot.ImportReport{}, 0, nil, nil, err
+	}
+	rep, err := admin.ImportStudents(ctx, schoolID, roster.Records)
+	return rep, roster.HeaderRow, roster.Ignored, roster.Rejections, err
 }
 
 func cmdSchools(ctx context.Context, e *env, args []string) int {
@@ -240,15 +249,11 @@ func cmdCodes(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：minqing codes --school 学校名称 [-o 绑定码.xlsx] [--renew] [--days 30]")
 		return 2
 	}
-	a, ok := openAdmin(ctx, e)
+	a, s, ok := openForSchool(ctx, e, *school)
 	if !ok {
 		return 1
 	}
 	defer a.close()
-	s, ok := a.findSchool(ctx, e, *school)
-	if !ok {
-		return 1
-	}
 	codes, err := a.admin.BindCodes(ctx, s.ID, *renew, time.Duration(*days)*24*time.Hour)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
@@ -296,15 +301,11 @@ func cmdRebind(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：minqing rebind --school 学校名称 姓名或工号")
 		return 2
 	}
-	a, ok := openAdmin(ctx, e)
+	a, s, ok := openForSchool(ctx, e, *school)
 	if !ok {
 		return 1
 	}
 	defer a.close()
-	s, ok := a.findSchool(ctx, e, *school)
-	if !ok {
-		return 1
-	}
 	ic, err := a.admin.ResetBinding(ctx, s.ID, pos[0], time.Duration(*days)*24*time.Hour)
 	if err != nil {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
@@ -326,15 +327,11 @@ func cmdSettings(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：minqing settings --school 学校名称 [--set settings.json]")
 		return 2
 	}
-	a, ok := openAdmin(ctx, e)
+	a, s, ok := openForSchool(ctx, e, *school)
 	if !ok {
 		return 1
 	}
 	defer a.close()
-	s, ok := a.findSchool(ctx, e, *school)
-	if !ok {
-		return 1
-	}
 	if *set != "" {
 		var doc []byte
 		var err error

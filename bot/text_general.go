@@ -34,6 +34,7 @@ const (
 // WeChat shows them) and click answers.
 const (
 	textMenuOpinion = "我要建议"
+	textMenuStaff   = "教职工"
 	textMenuCheckin = "学习打卡"
 	textMenuVisit   = "家访记录"
 	textMenuMine    = "我的"

@@ -135,6 +135,16 @@ func TestBindingChat(t *testing.T) {
 			expect(t, "principal binds", principal.say("绑定 "+codes["范小平"]), "绑定成功", "校级领导")
 			expect(t, "principal ledger", principal.say("台帐"), "没有待办")
 
+			discipline := w.as(t, "oDiscipline")
+			expect(t, "discipline binds", discipline.say("绑定 "+codes["李建国"]), "绑定成功", "纪检委员")
+			expect(t, "discipline digest", discipline.say("周报"), "周报只对学校领导开放")
+			expect(t, "discipline observation", discipline.say("听课 初二(3)班 语文 李老师 课堂气氛活跃"), "只对学校领导开放")
+			expect(t, "discipline ledger", discipline.say("台帐"), "没有待办")
+
+			middle := w.as(t, "oMiddle")
+			expect(t, "middle leader binds", middle.say("绑定 "+codes["周文"]), "绑定成功", "中层干部")
+			expect(t, "middle leader ledger", middle.say("台帐"), "没有待办")
+
 			it := w.as(t, "oAdmin")
 			expect(t, "admin binds", it.say("绑定 "+codes["邓超"]), "绑定成功", "管理员")
 			expect(t, "admin ledger", it.say("台帐"), "只对本校领导开放")

@@ -254,7 +254,7 @@ func walkthrough(t *testing.T, s *simulator, unit string) {
 	s.do("menu 我要建议", chromedp.Click(chromedp.CSS(`.menu-btn[data-key="OPINION"]`)))
 	s.waitFor(".msg.bot", regexp.MustCompile("分几条发送"))
 	s.do("open 我的",
-		chromedp.Click(chromedp.CSS(`.menu-btn.has-sub`)),
+		chromedp.Click(chromedp.CSS(`.menu-btn.has-sub[data-name="我的"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.menu-pop .menu-btn[data-key="HELP"]`)),
 	)
 	s.shot("05-menu.png", "")
@@ -262,7 +262,7 @@ func walkthrough(t *testing.T, s *simulator, unit string) {
 	s.say("取消")
 	s.waitFor(".msg.bot", regexp.MustCompile("已取消"))
 	s.do("menu 我的 › 使用帮助",
-		chromedp.Click(chromedp.CSS(`.menu-btn.has-sub`)),
+		chromedp.Click(chromedp.CSS(`.menu-btn.has-sub[data-name="我的"]`)),
 		chromedp.WaitVisible(chromedp.CSS(`.menu-pop .menu-btn[data-key="HELP"]`)),
 		chromedp.Click(chromedp.CSS(`.menu-pop .menu-btn[data-key="HELP"]`)),
 	)

@@ -334,6 +334,7 @@
         var top = node("button", "menu-btn has-sub");
         top.type = "button";
         top.id = "menu-top-" + i;
+        top.setAttribute("data-name", item.name);
         top.setAttribute("aria-haspopup", "menu");
         top.setAttribute("aria-expanded", "false");
         top.setAttribute("aria-controls", "menu-pop-" + i);

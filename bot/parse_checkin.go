@@ -352,7 +352,6 @@ var (
 		{"上门", ModeHome}, {"入户", ModeHome}, {"到家", ModeHome}, {"走访", ModeHome}, {"实地", ModeHome},
 		{"家长来校", ModeSchool}, {"家长到校", ModeSchool}, {"来学校", ModeSchool}, {"到学校", ModeSchool}, {"来校", ModeSchool}, {"到校", ModeSchool}, {"约谈", ModeSchool},
 	}
-	remarkStarts = wordList("家长", "孩子", "父亲", "母亲", "妈妈", "爸爸", "奶奶", "爷爷", "外婆", "姥姥", "外公", "姥爷", "父母", "学生", "其", "该生", "反映", "表示", "说", "了解到", "发现")
 	// reportedSpeech in a log: the parents' words, which may well be a
 	// complaint, are what the visit recorded.
 	reportedSpeech = wordList("家长反映", "家长说", "家长希望", "家长表示", "家长担心", "家长对", "家长认为", "家长提出", "家长称", "家长建议", "家长要求")

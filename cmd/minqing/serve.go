@@ -29,14 +29,13 @@ const memoryStateEntries = 200_000
 // app is the wired service: every component, built from the configuration
 // and closed in reverse order.
 type app struct {
-	cfg    config.Config
-	log    *slog.Logger
-	db     *storage.DB
-	state  stateStore
-	fake   *fakewechat.Server // dev mode only
-	api    *wechatapi.Client
-	bot    *bot.Bot
-	server *handlers.Server
+	cfg   config.Config
+	log   *slog.Logger
+	db    *storage.DB
+	state stateStore
+	fake  *fakewechat.Server // dev mode only
+	api   *wechatapi.Client
+	bot   *bot.Bot
 }
 
 // stateStore is a bot.State the app can close.

@@ -84,7 +84,7 @@ func TestMemoryTTLExact(t *testing.T) {
 // least recently used.
 func TestMemoryEviction(t *testing.T) {
 	ctx := context.Background()
-	m, clock := newTestMemory(3)
+	m, _ := newTestMemory(3)
 	set := func(key string, ttl time.Duration) {
 		t.Helper()
 		if err := m.Set(ctx, key, []byte(key), ttl); err != nil {
@@ -112,7 +112,7 @@ func TestMemoryEviction(t *testing.T) {
 		t.Errorf("after LRU eviction, entries mismatch (-want +got):\n%s", diff)
 	}
 
-	m, clock = newTestMemory(3)
+	m, clock := newTestMemory(3)
 	set("a", time.Hour)
 	set("b", time.Minute)
 	set("c", time.Hour)

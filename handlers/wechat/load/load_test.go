@@ -94,7 +94,7 @@ func TestRunFailures(t *testing.T) {
 		h      http.HandlerFunc
 		reason string
 	}{
-		{"503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", 503) }, "status 503"},
+		{"503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }, "status 503"},
 		{"garbage", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }, ReasonBadReply},
 		{"slow", func(w http.ResponseWriter, r *http.Request) { time.Sleep(150 * time.Millisecond) }, ReasonTimeout},
 	}

@@ -120,8 +120,10 @@ func Load(getenv Getenv) (Config, error) {
 		c.SecretSource = l.sources["MINQING_SECRET"]
 	}
 
-	// Dev mode: on by default only on the embedded default.
-	c.Dev = c.Embedded() && c.RedisURL == ""
+	// Dev mode: on by default only on the embedded default without a real
+	// official account (a small school may run the embedded default for
+	// real, with its account configured).
+	c.Dev = c.Embedded() && c.RedisURL == "" && c.WeChat.Secret == ""
 	if v := l.str("MINQING_DEV", ""); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {

@@ -143,3 +143,21 @@ func TestRedactingHandler(t *testing.T) {
 		t.Errorf("harmless attributes lost: %s", out)
 	}
 }
+
+// A small school runs the embedded default with its real account: no dev
+// mode, no error.
+func TestEmbeddedWithRealAccount(t *testing.T) {
+	c, err := Load(env(map[string]string{
+		"MINQING_DATA_DIR":       t.TempDir(),
+		"MINQING_WECHAT_APPID":   "wxreal0000000001",
+		"MINQING_WECHAT_SECRET":  "real-secret",
+		"MINQING_WECHAT_TOKEN":   "realtoken1",
+		"MINQING_WECHAT_AES_KEY": "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG",
+	}))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if c.Dev || !c.Embedded() || c.Secret == "" {
+		t.Errorf("Dev=%v Embedded=%v secret set=%v; want a production embedded service", c.Dev, c.Embedded(), c.Secret != "")
+	}
+}

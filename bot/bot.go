@@ -470,11 +470,11 @@ func (b *Bot) onMenu(ctx context.Context, tx Tx, t *turn, key string) (Reply, er
 	return Text(textHelp), nil
 }
 
-// normalizeText trims what WeChat users and voice recognition add around
-// a message: spaces (also full-width), and a voice recognition's final 。.
+// normalizeText turns full-width spaces into spaces and trims the message;
+// the parser does the rest (full-width characters, a voice recognition's
+// final 。).
 func normalizeText(s string) string {
-	s = strings.TrimSpace(strings.ReplaceAll(s, "\u3000", " "))
-	return s
+	return strings.TrimSpace(strings.ReplaceAll(s, "\u3000", " "))
 }
 
 func encodeReply(r Reply) []byte {

@@ -10,10 +10,8 @@ import (
 // Dialog is where a sender is in a multi-step flow (the 我要建议 menu flow,
 // say). It lives in the state store and expires after DialogTTL of silence.
 type Dialog struct {
-	Flow  string            `json:"flow,omitempty"`
-	Step  string            `json:"step,omitempty"`
-	Data  map[string]string `json:"data,omitempty"`
-	Parts []string          `json:"parts,omitempty"`
+	Flow string            `json:"flow,omitempty"`
+	Data map[string]string `json:"data,omitempty"`
 	// Since is when the flow started or last moved on.
 	Since time.Time `json:"since"`
 	// LastCode is the receipt code of the sender's latest opinion, so that

@@ -13,8 +13,6 @@ var (
 	ErrConflict = errors.New("conflict")
 	// ErrInvalid means the input breaks a rule of the domain.
 	ErrInvalid = errors.New("invalid")
-	// ErrForbidden means the sender may not do this.
-	ErrForbidden = errors.New("forbidden")
 	// ErrUnavailable means a dependency (database, state store, WeChat API)
 	// could not be reached; the operation may succeed if tried again.
 	ErrUnavailable = errors.New("unavailable")

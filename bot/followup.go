@@ -37,7 +37,9 @@ func (b *Bot) onQuery(ctx context.Context, tx Tx, t *turn, code string) (Reply, 
 	if err != nil {
 		return Reply{}, err
 	}
-	t.setDialog(Dialog{Flow: t.dialog.Flow, Step: t.dialog.Step, Data: t.dialog.Data, Parts: t.dialog.Parts, Since: t.dialog.Since, LastCode: o.Code})
+	d := t.dialog
+	d.LastCode = o.Code
+	t.setDialog(d)
 	return Text(b.statusText(o)), nil
 }
 

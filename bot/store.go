@@ -49,6 +49,7 @@ type Tx interface {
 	PeopleTx
 	BindingTx
 	OpinionTx
+	AdminTx
 }
 
 // OrgTx reads and writes the organisation tree.
@@ -124,4 +125,36 @@ type BindingTx interface {
 	// SetBindingActive marks the binding of openid active or inactive
 	// (unsubscribed). It returns ErrNotFound if openid is not bound.
 	SetBindingActive(ctx context.Context, openid string, active bool, at time.Time) error
+}
+
+// AdminTx is what the administration commands change beyond imports:
+// correcting schools and people, and the audit trail of such changes.
+type AdminTx interface {
+	// RenameUnit renames a unit; ErrNotFound if there is none, ErrConflict
+	// if a sibling already has the name.
+	RenameUnit(ctx context.Context, id int64, name string) error
+	// MergeSchool moves everything of school from — units, people,
+	// students, opinions, drafts — into school into and deletes from. A
+	// unit of from whose kind and name exist at the same place in into is
+	// merged with it.
+	MergeSchool(ctx context.Context, from, into int64) error
+	// DeleteSchool deletes a school and everything that belongs to it.
+	DeleteSchool(ctx context.Context, id int64) error
+	// DeletePerson deletes a person with their binding, bind code and
+	// units. It returns ErrConflict if the person acted on or recorded an
+	// opinion (deactivate them instead), ErrNotFound if there is none.
+	DeletePerson(ctx context.Context, id int64) error
+	// AddAudit records an administrative change.
+	AddAudit(ctx context.Context, e AuditEntry) error
+	// AuditTrail returns the newest entries first, at most limit.
+	AuditTrail(ctx context.Context, limit int) ([]AuditEntry, error)
+}
+
+// AuditEntry is one administrative change: what was done, to what, when.
+type AuditEntry struct {
+	ID       int64
+	At       time.Time
+	Command  string // e.g. "schools rename"
+	SchoolID int64  // the school concerned, 0 for none; not a reference (the school may be gone)
+	Detail   string // what changed, for the administrator
 }

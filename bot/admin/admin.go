@@ -74,7 +74,7 @@ func findSchool(ctx context.Context, tx bot.Tx, nameOrCode string) (bot.OrgUnit,
 			return s, nil
 		}
 	}
-	return bot.OrgUnit{}, fmt.Errorf("school %q: %w", nameOrCode, bot.ErrNotFound)
+	return bot.OrgUnit{}, problem(bot.ErrNotFound, textNoSuchSchool, nameOrCode)
 }
 
 // EnsureSchool returns the school of that name, creating it (under the
@@ -379,6 +379,8 @@ type IssuedCode struct {
 	Code    string
 	Expires time.Time
 	Bound   bool
+	// WasBound says, from ResetBinding, that a binding was removed.
+	WasBound bool
 }
 
 // BindCodes returns a bind code for every active staff member of the
@@ -450,27 +452,22 @@ func (a *Admin) ResetBinding(ctx context.Context, schoolID int64, who string, tt
 	}
 	var ic IssuedCode
 	err := a.store.Update(ctx, func(tx bot.Tx) error {
-		staff, err := tx.Staff(ctx, schoolID, false)
+		p, err := findStaff(ctx, tx, schoolID, who, false)
 		if err != nil {
 			return err
 		}
-		var hits []bot.Person
-		for _, p := range staff {
-			if p.Name == who || (p.StaffNo != "" && p.StaffNo == who) {
-				hits = append(hits, p)
+		_, err = tx.BindingOf(ctx, p.ID)
+		switch {
+		case err == nil:
+			if err := tx.DeleteBinding(ctx, p.ID); err != nil {
+				return err
 			}
-		}
-		switch len(hits) {
-		case 0:
-			return fmt.Errorf("staff member %q: %w", who, bot.ErrNotFound)
-		case 1:
-		default:
-			return fmt.Errorf("%d staff members are called %q; use the staff number: %w", len(hits), who, bot.ErrConflict)
-		}
-		if err := tx.DeleteBinding(ctx, hits[0].ID); err != nil {
+		case !errors.Is(err, bot.ErrNotFound):
 			return err
 		}
-		ic, err = a.issueCode(ctx, tx, hits[0], a.now().UTC(), ttl)
+		wasBound := err == nil
+		ic, err = a.issueCode(ctx, tx, p, a.now().UTC(), ttl)
+		ic.WasBound = wasBound
 		return err
 	})
 	if err == nil {
@@ -490,36 +487,60 @@ func (a *Admin) Schools(ctx context.Context) ([]bot.OrgUnit, error) {
 	return out, err
 }
 
-// Settings returns a school's effective settings as indented JSON.
-func (a *Admin) Settings(ctx context.Context, schoolID int64) ([]byte, error) {
+// Settings returns a school's effective settings — its routes as they
+// apply to its units — as indented JSON, or with template as the Chinese
+// template of `minqing settings --template`.
+func (a *Admin) Settings(ctx context.Context, schoolID int64, template bool) ([]byte, error) {
 	var s chat.Settings
 	err := a.store.Update(ctx, func(tx bot.Tx) error {
-		doc, err := tx.SchoolSettings(ctx, schoolID)
-		if errors.Is(err, bot.ErrNotFound) {
-			s = chat.DefaultSettings()
-			return nil
-		}
+		units, err := tx.UnitsOfSchool(ctx, schoolID)
 		if err != nil {
 			return err
 		}
-		s, err = chat.ParseSettings(doc)
-		return err
+		doc, err := tx.SchoolSettings(ctx, schoolID)
+		switch {
+		case errors.Is(err, bot.ErrNotFound):
+			s = chat.DefaultSettings()
+		case err != nil:
+			return err
+		default:
+			if s, err = chat.ParseSettings(doc); err != nil {
+				return err
+			}
+		}
+		s = s.WithRoutes(units)
+		return nil
 	})
 	if err != nil {
 		return nil, err
 	}
+	if template {
+		return chat.Template(s), nil
+	}
 	return json.MarshalIndent(s, "", "  ")
 }
 
-// PutSettings checks and stores a school's settings document.
+// PutSettings checks and stores a school's settings document: it must
+// parse, and its routes must name units of the school.
 func (a *Admin) PutSettings(ctx context.Context, schoolID int64, doc []byte) error {
-	if _, err := chat.ParseSettings(doc); err != nil {
+	s, err := chat.ParseSettings(doc)
+	if err != nil {
 		return err
 	}
 	return a.store.Update(ctx, func(tx bot.Tx) error {
 		if _, err := tx.Unit(ctx, schoolID); err != nil {
 			return err
 		}
-		return tx.PutSchoolSettings(ctx, schoolID, doc)
+		units, err := tx.UnitsOfSchool(ctx, schoolID)
+		if err != nil {
+			return err
+		}
+		if err := s.CheckRoutes(units); err != nil {
+			return err
+		}
+		if err := tx.PutSchoolSettings(ctx, schoolID, doc); err != nil {
+			return err
+		}
+		return a.audit(ctx, tx, "settings", schoolID, bot.Clip(string(doc), 500))
 	})
 }

@@ -266,12 +266,14 @@ func (b *Bot) onAssign(ctx context.Context, tx bot.Tx, t *turn, code, unitName s
 		return bot.Reply{}, err
 	}
 	unitName = strings.TrimSpace(unitName)
-	if unitName == "" {
-		unitName = set.Routes[parse.Category(o.Category)]
-	}
 	units, err := tx.UnitsOfSchool(ctx, o.SchoolID)
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	if unitName == "" {
+		if unitName = set.Route(parse.Category(o.Category), units); unitName == "" {
+			return bot.Text(fmt.Sprintf(textAssignNoRoute, label(o.Category), unitList(units))), nil
+		}
 	}
 	unit, found := findUnit(units, unitName)
 	if !found {

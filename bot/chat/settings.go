@@ -2,7 +2,6 @@ package chat
 
 import (
 	"encoding/json"
-	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -46,18 +45,24 @@ const (
 	SupervisorBureau         = "bureau"
 )
 
-// DefaultSettings are the built-in settings.
+// defaultRoutes are, per category, the usual names of the unit opinions
+// go to; a school without a route of its own uses the first of them it
+// has (see Route).
+var defaultRoutes = map[parse.Category][]string{
+	parse.CatDepartment: {"校长办公室", "校长室", "办公室", "党政办", "综合办"},
+	parse.CatEthics:     {"党支部", "党总支", "纪检", "政教处", "德育处"},
+	parse.CatTeaching:   {"教务处", "教导处", "教科室", "教学处"},
+	parse.CatLogistics:  {"总务处", "后勤处", "后勤服务中心", "后勤"},
+	parse.CatSafety:     {"政教处", "德育处", "安全办", "保卫处", "保卫科"},
+	parse.CatFees:       {"总务处", "财务室", "后勤处"},
+	parse.CatOther:      {"校长办公室", "校长室", "办公室", "党政办", "综合办"},
+}
+
+// DefaultSettings are the built-in settings. They name no routes: see
+// Route for the default unit of a category.
 func DefaultSettings() Settings {
 	return Settings{
-		Routes: map[parse.Category]string{
-			parse.CatDepartment: "校长办公室",
-			parse.CatEthics:     "党支部",
-			parse.CatTeaching:   "教务处",
-			parse.CatLogistics:  "总务处",
-			parse.CatSafety:     "政教处",
-			parse.CatFees:       "总务处",
-			parse.CatOther:      "校长办公室",
-		},
+		Routes:          map[parse.Category]string{},
 		Supervisor:      SupervisorDiscipline,
 		DailyOpinionCap: 10,
 		ReceiptDays:     180,
@@ -66,77 +71,291 @@ func DefaultSettings() Settings {
 	}
 }
 
+// Route returns the unit of the school (given its units) that opinions of
+// category c go to: the configured route, else the first usual name the
+// school has; "" when there is none.
+func (s Settings) Route(c parse.Category, units []bot.OrgUnit) string {
+	if r := s.Routes[c]; r != "" {
+		return r
+	}
+	for _, name := range defaultRoutes[c] {
+		if u, ok := findUnit(units, name); ok && u.Name == name {
+			return name
+		}
+	}
+	return ""
+}
+
+// WithRoutes returns the settings with every category's effective route
+// for a school of the given units, for showing them.
+func (s Settings) WithRoutes(units []bot.OrgUnit) Settings {
+	out := s
+	out.Routes = map[parse.Category]string{}
+	for _, c := range parse.Categories {
+		if r := s.Route(c, units); r != "" {
+			out.Routes[c] = r
+		}
+	}
+	return out
+}
+
+// CheckRoutes reports the configured routes that name no unit of the
+// school, in Chinese.
+func (s Settings) CheckRoutes(units []bot.OrgUnit) error {
+	var errs []string
+	for _, c := range parse.Categories {
+		r := s.Routes[c]
+		if r == "" {
+			continue
+		}
+		if _, ok := findUnit(units, r); !ok {
+			errs = append(errs, fmt.Sprintf(textSettingsRouteNoUnit, c.Label(), r))
+		}
+	}
+	if len(errs) == 0 {
+		return nil
+	}
+	return &settingsError{strings.Join(errs, "\n") + "\n" + fmt.Sprintf(textSettingsUnits, unitList(units))}
+}
+
+// settingsError is a problem with a settings document, in Chinese for the
+// administrator; it matches ErrInvalid.
+type settingsError struct{ msg string }
+
+func (e *settingsError) Error() string        { return e.msg }
+func (e *settingsError) Is(target error) bool { return target == bot.ErrInvalid }
+
+func invalid(format string, args ...any) error {
+	return &settingsError{fmt.Sprintf(format, args...)}
+}
+
+// settingsKeys maps the Chinese names of the settings (and of a
+// template's explanation, which is ignored) to their JSON keys.
+var settingsKeys = map[string]string{
+	"交办部门":   "routes",
+	"监督":     "supervisor",
+	"领导班子监督": "supervisor",
+	"节假日":    "holidays",
+	"调休上课日":  "workdays",
+	"关键词":    "lexicon",
+	"每日意见上限": "daily_opinion_cap",
+	"回执保存天数": "receipt_days",
+	"办理期限":   "due_days",
+	"最少人数":   "min_group",
+	"说明":     "",
+}
+
+// settingsKeyOrder is the order of the keys in the template and in error
+// messages.
+var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数"}
+
+var supervisorNames = map[string]string{
+	"纪检委员": SupervisorDiscipline, "纪检": SupervisorDiscipline,
+	"书记": SupervisorPartySecretary, "党组织书记": SupervisorPartySecretary, "党支部书记": SupervisorPartySecretary,
+	"教育局": SupervisorBureau,
+}
+
+// translateSettings turns a document with Chinese keys (and category
+// names, supervisor names) into the JSON keys.
+func translateSettings(doc []byte) ([]byte, error) {
+	var raw map[string]json.RawMessage
+	if err := json.Unmarshal(doc, &raw); err != nil {
+		return nil, invalid(textSettingsNotJSON, err)
+	}
+	english := map[string]bool{}
+	for _, k := range settingsKeys {
+		english[k] = true
+	}
+	out := map[string]json.RawMessage{}
+	for k, v := range raw {
+		key := strings.TrimSpace(k)
+		if zh, ok := settingsKeys[key]; ok {
+			key = zh
+		} else if !english[key] {
+			return nil, invalid(textSettingsUnknownKey, k, nearestKey(key), strings.Join(settingsKeyOrder, "、"))
+		}
+		if key == "" {
+			continue // the template's explanation
+		}
+		switch key {
+		case "routes", "lexicon":
+			var m map[string]json.RawMessage
+			if err := json.Unmarshal(v, &m); err != nil {
+				return nil, invalid(textSettingsNotObject, k)
+			}
+			t := map[string]json.RawMessage{}
+			for ck, cv := range m {
+				c, ok := parse.CategoryFromLabel(ck)
+				if !ok {
+					return nil, invalid(textSettingsUnknownCategory, k, ck, categoryNames())
+				}
+				t[string(c)] = cv
+			}
+			v, _ = json.Marshal(t)
+		case "supervisor":
+			var name string
+			if err := json.Unmarshal(v, &name); err == nil {
+				if en, ok := supervisorNames[strings.TrimSpace(name)]; ok {
+					v, _ = json.Marshal(en)
+				}
+			}
+		}
+		out[key] = v
+	}
+	return json.Marshal(out)
+}
+
+// nearestKey suggests the settings key closest to a mistyped one.
+func nearestKey(k string) string {
+	best, bestD := settingsKeyOrder[0], 1<<30
+	for _, zh := range settingsKeyOrder {
+		if d := min(parse.Distance(k, zh), parse.Distance(k, settingsKeys[zh])); d < bestD {
+			best, bestD = zh, d
+		}
+	}
+	return best
+}
+
+func categoryNames() string {
+	names := make([]string, len(parse.Categories))
+	for i, c := range parse.Categories {
+		names[i] = c.Label()
+	}
+	return strings.Join(names, "、")
+}
+
 // ParseSettings reads a settings document over the defaults and checks it.
+// Keys may be the JSON names (routes, supervisor …) or the Chinese ones
+// of the template (交办部门, 监督 …); categories may be named in Chinese.
 func ParseSettings(doc []byte) (Settings, error) {
 	s := DefaultSettings()
 	if len(strings.TrimSpace(string(doc))) == 0 {
 		return s, nil
 	}
+	doc, err := translateSettings(doc)
+	if err != nil {
+		return s, err
+	}
 	var in Settings
 	dec := json.NewDecoder(strings.NewReader(string(doc)))
 	dec.DisallowUnknownFields()
 	if err := dec.Decode(&in); err != nil {
-		return s, fmt.Errorf("settings: %v: %w", err, bot.ErrInvalid)
+		return s, invalid(textSettingsBadValue, err)
 	}
 	for c, u := range in.Routes {
 		if !c.Valid() {
-			return s, fmt.Errorf("settings: routes: unknown category %q: %w", c, bot.ErrInvalid)
+			return s, invalid(textSettingsUnknownCategory, "routes", c, categoryNames())
 		}
-		s.Routes[c] = u
+		if u = strings.TrimSpace(u); u != "" {
+			s.Routes[c] = u
+		}
 	}
 	if in.Supervisor != "" {
 		switch in.Supervisor {
 		case SupervisorDiscipline, SupervisorPartySecretary, SupervisorBureau:
 			s.Supervisor = in.Supervisor
 		default:
-			return s, fmt.Errorf("settings: supervisor must be discipline, party_secretary or bureau: %w", bot.ErrInvalid)
+			return s, invalid(textSettingsSupervisor, in.Supervisor)
 		}
 	}
-	var errs []error
+	var errs []string
 	for _, h := range in.Holidays {
 		if _, _, err := parseDayRange(h); err != nil {
-			errs = append(errs, err)
+			errs = append(errs, err.Error())
 		}
 	}
 	for _, w := range in.Workdays {
 		if _, err := time.Parse(time.DateOnly, w); err != nil {
-			errs = append(errs, fmt.Errorf("settings: workday %q is not YYYY-MM-DD: %w", w, bot.ErrInvalid))
+			errs = append(errs, fmt.Sprintf(textSettingsWorkday, w))
 		}
 	}
-	if err := errors.Join(errs...); err != nil {
-		return s, err
+	if len(errs) > 0 {
+		return s, &settingsError{strings.Join(errs, "\n")}
 	}
-	s.Holidays, s.Workdays = in.Holidays, in.Workdays
+	if len(in.Holidays) > 0 {
+		s.Holidays = in.Holidays
+	}
+	if len(in.Workdays) > 0 {
+		s.Workdays = in.Workdays
+	}
 	for c := range in.Lexicon {
 		if !c.Valid() {
-			return s, fmt.Errorf("settings: lexicon: unknown category %q: %w", c, bot.ErrInvalid)
+			return s, invalid(textSettingsUnknownCategory, "lexicon", c, categoryNames())
 		}
 	}
-	s.Lexicon = in.Lexicon
+	if len(in.Lexicon) > 0 {
+		s.Lexicon = in.Lexicon
+	}
 	positive := func(name string, v int, dst *int) {
 		if v < 0 {
-			errs = append(errs, fmt.Errorf("settings: %s must be positive: %w", name, bot.ErrInvalid))
+			errs = append(errs, fmt.Sprintf(textSettingsPositive, name))
 		} else if v > 0 {
 			*dst = v
 		}
 	}
-	positive("daily_opinion_cap", in.DailyOpinionCap, &s.DailyOpinionCap)
-	positive("receipt_days", in.ReceiptDays, &s.ReceiptDays)
-	positive("due_days", in.DueDays, &s.DueDays)
-	positive("min_group", in.MinGroup, &s.MinGroup)
-	return s, errors.Join(errs...)
+	positive("每日意见上限（daily_opinion_cap）", in.DailyOpinionCap, &s.DailyOpinionCap)
+	positive("回执保存天数（receipt_days）", in.ReceiptDays, &s.ReceiptDays)
+	positive("办理期限（due_days）", in.DueDays, &s.DueDays)
+	positive("最少人数（min_group）", in.MinGroup, &s.MinGroup)
+	if len(errs) > 0 {
+		return s, &settingsError{strings.Join(errs, "\n")}
+	}
+	return s, nil
+}
+
+// Template is a settings document with the Chinese keys and the given
+// settings' values, for an administrator to edit.
+func Template(s Settings) []byte {
+	var b strings.Builder
+	b.WriteString("{\n")
+	field := func(key string, v any, last bool) {
+		raw, _ := json.MarshalIndent(v, "  ", "  ")
+		fmt.Fprintf(&b, "  %q: %s", key, raw)
+		if !last {
+			b.WriteString(",")
+		}
+		b.WriteString("\n")
+	}
+	field("说明", textSettingsTemplateNote, false)
+	routes := map[string]string{}
+	for c, u := range s.Routes {
+		routes[c.Label()] = u
+	}
+	field("交办部门", routes, false)
+	sup := map[string]string{SupervisorDiscipline: "纪检委员", SupervisorPartySecretary: "党组织书记", SupervisorBureau: "教育局"}[s.Supervisor]
+	field("监督", sup, false)
+	field("节假日", nonNil(s.Holidays), false)
+	field("调休上课日", nonNil(s.Workdays), false)
+	lex := map[string][]string{}
+	for c, words := range s.Lexicon {
+		lex[c.Label()] = words
+	}
+	field("关键词", lex, false)
+	field("每日意见上限", s.DailyOpinionCap, false)
+	field("回执保存天数", s.ReceiptDays, false)
+	field("办理期限", s.DueDays, false)
+	field("最少人数", s.MinGroup, true)
+	b.WriteString("}\n")
+	return []byte(b.String())
+}
+
+func nonNil(s []string) []string {
+	if s == nil {
+		return []string{}
+	}
+	return s
 }
 
 // parseDayRange reads "YYYY-MM-DD" or "YYYY-MM-DD/YYYY-MM-DD".
 func parseDayRange(s string) (from, to time.Time, err error) {
 	a, b, isRange := strings.Cut(s, "/")
 	if from, err = time.Parse(time.DateOnly, strings.TrimSpace(a)); err != nil {
-		return from, to, fmt.Errorf("settings: holiday %q is not YYYY-MM-DD or YYYY-MM-DD/YYYY-MM-DD: %w", s, bot.ErrInvalid)
+		return from, to, invalid(textSettingsHoliday, s)
 	}
 	to = from
 	if isRange {
 		if to, err = time.Parse(time.DateOnly, strings.TrimSpace(b)); err != nil || to.Before(from) {
-			return from, to, fmt.Errorf("settings: holiday range %q is not valid: %w", s, bot.ErrInvalid)
+			return from, to, invalid(textSettingsHolidayRange, s)
 		}
 	}
 	return from, to, nil

@@ -2,8 +2,11 @@ package chat
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"minqing/bot"
 	"minqing/bot/parse"
@@ -45,14 +48,14 @@ func TestAddSchoolDays(t *testing.T) {
 
 func TestParseSettings(t *testing.T) {
 	s, err := ParseSettings(nil)
-	if err != nil || s.Supervisor != SupervisorDiscipline || s.ReceiptDays != 180 || s.MinGroup != 3 || s.Routes[parse.CatLogistics] != "总务处" {
+	if err != nil || s.Supervisor != SupervisorDiscipline || s.ReceiptDays != 180 || s.MinGroup != 3 || len(s.Routes) != 0 {
 		t.Fatalf("defaults = %+v, %v", s, err)
 	}
 	s, err = ParseSettings([]byte(`{"routes": {"logistics": "后勤处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}}`))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if s.Routes[parse.CatLogistics] != "后勤处" || s.Routes[parse.CatTeaching] != "教务处" || s.Supervisor != SupervisorBureau || s.DailyOpinionCap != 2 || len(s.Lexicon[parse.CatSafety]) != 1 {
+	if s.Routes[parse.CatLogistics] != "后勤处" || s.Routes[parse.CatTeaching] != "" || s.Supervisor != SupervisorBureau || s.DailyOpinionCap != 2 || len(s.Lexicon[parse.CatSafety]) != 1 {
 		t.Errorf("merged settings = %+v", s)
 	}
 	for _, bad := range []string{
@@ -64,6 +67,9 @@ func TestParseSettings(t *testing.T) {
 		`{"receipt_days": -1}`,
 		`{"unknown_key": 1}`,
 		`not json`,
+		`{"交办部门": {"食堂": "总务处"}}`,
+		`{"监督": "校长"}`,
+		`{"每日上限": 3}`,
 	} {
 		if _, err := ParseSettings([]byte(bad)); !errors.Is(err, bot.ErrInvalid) {
 			t.Errorf("ParseSettings(%s) = %v, want ErrInvalid", bad, err)
@@ -94,5 +100,60 @@ func TestTransitions(t *testing.T) {
 				t.Errorf("%s → %s refused but the status changed to %s", from, to, o.Status)
 			}
 		}
+	}
+}
+
+// TestSettingsChinese: the Chinese keys and names of the template mean the
+// same as the JSON ones, and the template reads back as the settings it
+// was made from.
+func TestSettingsChinese(t *testing.T) {
+	zh, err := ParseSettings([]byte(`{"说明": "…", "交办部门": {"后勤保障": "后勤处", "师德": "政教处"}, "监督": "教育局", "每日意见上限": 2, "关键词": {"安全": ["溺水"]}, "节假日": ["2026-10-01/2026-10-07"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	en, err := ParseSettings([]byte(`{"routes": {"logistics": "后勤处", "ethics": "政教处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}, "holidays": ["2026-10-01/2026-10-07"]}`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(en, zh); diff != "" {
+		t.Errorf("Chinese keys mismatch (-want +got):\n%s", diff)
+	}
+	back, err := ParseSettings(Template(zh))
+	if err != nil {
+		t.Fatalf("template does not parse: %v\n%s", err, Template(zh))
+	}
+	if diff := cmp.Diff(zh, back); diff != "" {
+		t.Errorf("template round trip mismatch (-want +got):\n%s", diff)
+	}
+	_, err = ParseSettings([]byte(`{"每日意见上线": 3}`))
+	if err == nil || !strings.Contains(err.Error(), "每日意见上限") {
+		t.Errorf("a mistyped key: %v, want a suggestion of 每日意见上限", err)
+	}
+}
+
+// TestRoutes: default routes go only to units the school has; configured
+// routes must name one of them.
+func TestRoutes(t *testing.T) {
+	units := []bot.OrgUnit{{ID: 1, Kind: bot.UnitSchool, Name: "一中"}, {ID: 2, Kind: bot.UnitDepartment, Name: "办公室"}, {ID: 3, Kind: bot.UnitDepartment, Name: "后勤处"}}
+	s := DefaultSettings()
+	got := map[parse.Category]string{}
+	for _, c := range parse.Categories {
+		got[c] = s.Route(c, units)
+	}
+	want := map[parse.Category]string{
+		parse.CatLeadership: "", parse.CatDepartment: "办公室", parse.CatEthics: "", parse.CatTeaching: "",
+		parse.CatLogistics: "后勤处", parse.CatSafety: "", parse.CatFees: "后勤处", parse.CatOther: "办公室",
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("default routes mismatch (-want +got):\n%s", diff)
+	}
+	s.Routes[parse.CatTeaching] = "教务处"
+	err := s.CheckRoutes(units)
+	if !errors.Is(err, bot.ErrInvalid) || !strings.Contains(err.Error(), "教务处") || !strings.Contains(err.Error(), "后勤处") {
+		t.Errorf("CheckRoutes = %v, want the missing 教务处 and the units there are", err)
+	}
+	s.Routes[parse.CatTeaching] = "办公室"
+	if err := s.CheckRoutes(units); err != nil {
+		t.Errorf("CheckRoutes = %v", err)
 	}
 }

@@ -80,6 +80,9 @@ type StaffRoster struct {
 	// Ignored lists the header cells (as written) of the columns that were
 	// not recognised, for telling the user what was left out.
 	Ignored []string
+	// Suggest maps an ignored header cell to the column it probably meant
+	// (a typo away from a known name), when one is close.
+	Suggest map[string]string
 }
 
 // StudentRoster is everything ParseStudentRoster found in a student file.
@@ -88,6 +91,7 @@ type StudentRoster struct {
 	Records    []StudentRecord
 	Rejections []Rejection
 	Ignored    []string
+	Suggest    map[string]string
 }
 
 // ParseStaff reads the staff records of a sheet's rows (rows[0] is the
@@ -131,24 +135,60 @@ type rosterColumn struct {
 	aliases []string
 }
 
+// The synonyms table: every column the importers know, with the names
+// schools give it. This is the one place to add a variant.
 var staffColumns = []rosterColumn{
-	{rosterName, "姓名", []string{"姓名", "教师姓名", "教职工姓名", "职工姓名", "老师姓名", "人员姓名", "学生姓名", "名字", "name"}},
-	{rosterCampus, "校区", []string{"校区", "完小", "分校", "所在学校", "学校", "所在校区", "campus", "school"}},
-	{rosterDepartments, "部门", []string{"部门", "处室", "科室", "所在部门", "所属部门", "单位", "department"}},
-	{rosterTitle, "职务", []string{"职务", "职位", "岗位", "行政职务", "任职", "title", "position"}},
-	{rosterParty, "是否党员", []string{"是否党员", "党员", "政治面貌", "party"}},
-	{rosterPhone, "手机号后四位", []string{"手机号后四位", "手机尾号", "电话后四位", "后四位", "手机后四位", "手机号码后四位",
-		"手机号", "手机号码", "手机", "联系电话", "电话", "电话号码", "移动电话", "联系方式", "phone", "mobile"}},
-	{rosterStaffNo, "工号", []string{"工号", "教工号", "职工号", "编号", "人员编号", "教师编号", "staffno", "staffid"}},
-	{rosterClasses, "任教班级", []string{"班级", "任教班级", "所在班级", "班主任班级", "所带班级", "class", "classes"}},
+	{rosterName, "姓名", []string{"姓名", "教师姓名", "教职工姓名", "职工姓名", "老师姓名", "人员姓名", "学生姓名", "名字", "真实姓名", "教师名字", "name"}},
+	{rosterCampus, "校区", []string{"校区", "完小", "分校", "所在学校", "学校", "所在校区", "所属校区", "所属学校", "所在完小", "校点", "教学点", "campus", "school"}},
+	{rosterDepartments, "部门", []string{"部门", "处室", "科室", "所在部门", "所属部门", "单位", "所在处室", "所属处室", "部门名称", "处室名称", "工作部门", "所在科室", "科室名称", "部门处室", "处室部门", "所在单位", "department"}},
+	{rosterTitle, "职务", []string{"职务", "职位", "岗位", "行政职务", "任职", "职务名称", "现任职务", "担任职务", "岗位职务", "职务岗位", "行政职位", "title", "position"}},
+	{rosterParty, "是否党员", []string{"是否党员", "党员", "政治面貌", "政治身份", "是否中共党员", "党派", "party"}},
+	{rosterPhone, "手机号后四位", []string{"手机号后四位", "手机尾号", "电话后四位", "后四位", "手机后四位", "手机号码后四位", "电话号码后四位", "手机尾号后四位",
+		"手机号", "手机号码", "手机", "联系电话", "电话", "电话号码", "移动电话", "联系方式", "联系手机", "联系号码", "phone", "mobile"}},
+	{rosterStaffNo, "工号", []string{"工号", "教工号", "职工号", "编号", "人员编号", "教师编号", "教职工号", "职工编号", "教工编号", "工作证号", "人事编号", "staffno", "staffid"}},
+	{rosterClasses, "任教班级", []string{"班级", "任教班级", "所在班级", "班主任班级", "所带班级", "任课班级", "所教班级", "任教班别", "带班班级", "担任班主任班级", "class", "classes"}},
 }
 
 var studentColumns = []rosterColumn{
-	{rosterName, "姓名", []string{"姓名", "学生姓名", "名字", "name"}},
-	{rosterClasses, "班级", []string{"班级", "所在班级", "班别", "class"}},
-	{rosterGrade, "年级", []string{"年级", "grade"}},
-	{rosterStudentNo, "学号", []string{"学号", "学籍号", "学生编号", "编号", "studentno", "studentid"}},
-	{rosterCampus, "校区", []string{"校区", "完小", "分校", "所在学校", "学校", "所在校区", "campus", "school"}},
+	{rosterName, "姓名", []string{"姓名", "学生姓名", "名字", "学生名字", "真实姓名", "name"}},
+	{rosterClasses, "班级", []string{"班级", "所在班级", "班别", "所属班级", "学生班级", "班级名称", "class"}},
+	{rosterGrade, "年级", []string{"年级", "所在年级", "grade"}},
+	{rosterStudentNo, "学号", []string{"学号", "学籍号", "学生编号", "编号", "全国学籍号", "学籍辅号", "studentno", "studentid"}},
+	{rosterCampus, "校区", []string{"校区", "完小", "分校", "所在学校", "学校", "所在校区", "所属校区", "所属学校", "校点", "campus", "school"}},
+}
+
+// unusedColumns are columns school lists often have that the importers do
+// not need; they are ignored without a suggestion (任教学科 is not 任教班级).
+var unusedColumns = []string{"序号", "性别", "民族", "出生年月", "出生日期", "年龄", "身份证号", "身份证号码", "身份证",
+	"学历", "职称", "任教学科", "学科", "科目", "任教科目", "任课学科", "备注", "参加工作时间", "入职时间", "籍贯",
+	"家庭住址", "住址", "邮箱", "电子邮箱", "家长姓名", "家长电话", "监护人", "监护人电话"}
+
+// suggestColumn returns the label of the known column an unrecognised
+// header is likely a typo or variant of, or "".
+func suggestColumn(cell string, columns []rosterColumn) string {
+	k := rosterHeaderKey(cell)
+	if k == "" || slices.Contains(unusedColumns, k) {
+		return ""
+	}
+	best, bestD := "", 1<<30
+	for _, c := range columns {
+		for _, a := range c.aliases {
+			if a[0] < utf8.RuneSelf {
+				continue
+			}
+			d := parse.Distance(k, a)
+			if utf8.RuneCountInString(a) >= 2 && strings.Contains(k, a) {
+				d = min(d, 1)
+			}
+			if d < bestD {
+				best, bestD = c.label, d
+			}
+		}
+	}
+	if bestD <= max(1, utf8.RuneCountInString(k)/3) {
+		return best
+	}
+	return ""
 }
 
 // rosterHeader is the header row of a sheet: which columns hold which
@@ -157,6 +197,7 @@ type rosterHeader struct {
 	row     int // index in rows
 	cols    map[rosterField][]int
 	ignored []string
+	suggest map[string]string
 }
 
 // findRosterHeader finds the header among the first 10 rows.
@@ -168,7 +209,7 @@ func findRosterHeader(rows [][]string, columns []rosterColumn) (rosterHeader, er
 		}
 	}
 	for i := 0; i < len(rows) && i < 10; i++ {
-		h := rosterHeader{row: i, cols: map[rosterField][]int{}}
+		h := rosterHeader{row: i, cols: map[rosterField][]int{}, suggest: map[string]string{}}
 		for j, cell := range rows[i] {
 			f := rosterMatchHeader(cell, lookup)
 			switch {
@@ -176,6 +217,9 @@ func findRosterHeader(rows [][]string, columns []rosterColumn) (rosterHeader, er
 				h.cols[f] = append(h.cols[f], j)
 			case parse.Clean(cell) != "":
 				h.ignored = append(h.ignored, parse.Clean(cell))
+				if sug := suggestColumn(cell, columns); sug != "" {
+					h.suggest[parse.Clean(cell)] = sug
+				}
 			}
 		}
 		if len(h.cols[rosterName]) > 0 {
@@ -458,7 +502,7 @@ func ParseStaffRoster(rows [][]string) (StaffRoster, error) {
 	if err != nil {
 		return StaffRoster{}, err
 	}
-	out := StaffRoster{HeaderRow: h.row + 1, Ignored: h.ignored}
+	out := StaffRoster{HeaderRow: h.row + 1, Ignored: h.ignored, Suggest: h.suggest}
 	nameAliases := staffColumns[0].aliases
 	type seen struct {
 		row  int
@@ -545,7 +589,7 @@ func ParseStudentRoster(rows [][]string) (StudentRoster, error) {
 	if err != nil {
 		return StudentRoster{}, err
 	}
-	out := StudentRoster{HeaderRow: h.row + 1, Ignored: h.ignored}
+	out := StudentRoster{HeaderRow: h.row + 1, Ignored: h.ignored, Suggest: h.suggest}
 	nameAliases := studentColumns[0].aliases
 	byNo := map[string]int{}
 	byName := map[string]int{} // class + name of rows without a number

@@ -1,0 +1,21 @@
+package chat
+
+// What a school's administrator is told about a settings document
+// (minqing settings --set / --template).
+
+const (
+	textSettingsNotJSON         = "设置文件不是有效的 JSON：%v。可以用 minqing settings --school 学校 --template 生成一份模板再修改。"
+	textSettingsUnknownKey      = "不认识的设置项“%s”（是不是“%s”？）。可用的设置项：%s。"
+	textSettingsNotObject       = "设置项“%s”应当是 {\"分类\": …} 这样的对象。"
+	textSettingsUnknownCategory = "设置项“%s”里的分类“%v”不存在。可用的分类：%s。"
+	textSettingsBadValue        = "设置的值类型不对：%v。数字不加引号，日期写成 \"2026-10-01\"，部门写成 \"总务处\"。"
+	textSettingsSupervisor      = "监督（supervisor）只能是 纪检委员（discipline）、党组织书记（party_secretary）或 教育局（bureau），不能是“%s”。"
+	textSettingsWorkday         = "调休上课日“%s”的格式不对，应写成 2026-10-10。"
+	textSettingsHoliday         = "节假日“%s”的格式不对，应写成 2026-10-01 或 2026-10-01/2026-10-07。"
+	textSettingsHolidayRange    = "节假日“%s”不是有效的日期范围（结束日期不能早于开始日期）。"
+	textSettingsPositive        = "%s 必须是正数。"
+	textSettingsRouteNoUnit     = "交办部门：%s → “%s”，本校没有这个部门。"
+	textSettingsUnits           = "本校的部门：%s。"
+	textSettingsTemplateNote    = "修改后用 minqing settings --school 学校 --set 本文件 保存。交办部门：各分类的意见默认交给哪个部门（须是本校名单中的部门）；监督：涉及领导班子的意见由谁办理（纪检委员、党组织书记或教育局）；节假日、调休上课日：按工作日计算期限；关键词：各分类补充的关键词；每日意见上限：每人每天最多几条；回执保存天数：多少天后删除回执；办理期限：交办时不写天数的默认工作日数；最少人数：统计中一组至少几人才显示。"
+	textAssignNoRoute           = "这条意见（%s）没有默认交办部门，请写明部门。可以交办的部门：%s。\n格式：交办 回执码 部门 3天"
+)

@@ -83,7 +83,7 @@ func findSchool(ctx context.Context, tx bot.Tx, nameOrCode string) (bot.OrgUnit,
 func (a *Admin) EnsureSchool(ctx context.Context, name, bureau string) (school bot.OrgUnit, created bool, err error) {
 	name, bureau = strings.TrimSpace(name), strings.TrimSpace(bureau)
 	if name == "" {
-		return bot.OrgUnit{}, false, fmt.Errorf("a school needs a name: %w", bot.ErrInvalid)
+		return bot.OrgUnit{}, false, problem(bot.ErrInvalid, textNeedSchoolName)
 	}
 	err = a.store.Update(ctx, func(tx bot.Tx) error {
 		created = false

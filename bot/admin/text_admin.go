@@ -18,3 +18,4 @@ const (
 )
 
 const textNoSuchSchool = "没有找到学校“%s”。"
+const textNeedSchoolName = "请用 --school 写上学校名称。"

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bufio"
 	"context"
 	"errors"
 	"flag"
@@ -23,21 +24,6 @@ import (
 // The school administrator's commands: import, schools, codes, rebind,
 // settings. What they print is for a school IT teacher, in Chinese.
 
-const (
-	textImportUsage    = "用法：minqing import staff|students 文件.xlsx|文件.csv --school 学校名称 [--bureau 教育局名称]"
-	textSchoolCreated  = "已新建学校：%s（代码 %s）\n"
-	textImportDone     = "导入完成（%s，表头在第%d行）：新增 %d 人，更新 %d 人，无变化 %d 人，未导入 %d 行。\n"
-	textImportRejected = "未导入的行：\n"
-	textImportIgnored  = "以下列没有识别，已忽略：%s\n"
-	textImportMissing  = "名单中没有、但系统里已有的 %d 人（保持不变）：%s\n"
-	textCodesDone      = "已为 %s 生成绑定码：%d 人待绑定，%d 人已绑定。已写入 %s\n"
-	textCodesHint      = "请把绑定码分发给本人：在公众号里发送“绑定 绑定码”即可完成绑定。绑定码只能用一次。\n"
-	textRebindDone     = "已解除 %s 的微信绑定。新的绑定码：%s（%s 前有效）。请本人在公众号发送“绑定 %s”。\n"
-	textNoSuchSchool   = "没有找到学校“%s”。已有的学校：%s\n"
-	textNoSchools      = "还没有学校。先用 minqing import staff 文件 --school 学校名称 导入教职工名单。\n"
-	textSettingsSaved  = "已保存 %s 的设置。\n"
-)
-
 // adminEnv is what an admin command needs: the database, the state store
 // (so that a rebinding reaches running instances) and the Admin.
 type adminEnv struct {
@@ -53,7 +39,7 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 	}
 	db, err := openDB(ctx, cfg, log)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+		fail(e, err)
 		return nil, false
 	}
 	a := &adminEnv{db: db}
@@ -61,7 +47,7 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 		r, err := state.OpenRedis(ctx, cfg.RedisURL, state.RedisOptions{Prefix: cfg.RedisPrefix})
 		if err != nil {
 			db.Close()
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			fail(e, err)
 			return nil, false
 		}
 		a.stateStore = r
@@ -71,7 +57,7 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 	a.admin, err = admin.NewAdmin(chat.Config{Store: db, State: a.stateStore, Secret: cfg.Secret, Location: cfg.Location, Logger: log})
 	if err != nil {
 		a.close()
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+		fail(e, err)
 		return nil, false
 	}
 	return a, true
@@ -97,27 +83,60 @@ func openForSchool(ctx context.Context, e *env, name string) (*adminEnv, bot.Org
 	return a, s, true
 }
 
-// findSchool resolves --school, listing the schools when there is no match.
+// findSchool resolves --school; when there is no match it names the
+// schools that are close (a typo?) or all of them.
 func (a *adminEnv) findSchool(ctx context.Context, e *env, name string) (bot.OrgUnit, bool) {
 	s, err := a.admin.School(ctx, name)
 	if err == nil {
 		return s, true
 	}
 	if !errors.Is(err, bot.ErrNotFound) {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+		fail(e, err)
 		return s, false
 	}
+	a.noSuchSchool(ctx, e, name)
+	return s, false
+}
+
+// noSuchSchool says that there is no school of that name, and which there
+// are.
+func (a *adminEnv) noSuchSchool(ctx context.Context, e *env, name string) {
 	schools, _ := a.admin.Schools(ctx)
 	if len(schools) == 0 {
 		fmt.Fprint(e.stderr, textNoSchools)
-		return s, false
+		return
 	}
+	fmt.Fprintf(e.stderr, textNoSuchSchool+"\n", name)
+	if near, _ := a.admin.SimilarSchools(ctx, name); len(near) > 0 {
+		fmt.Fprintf(e.stderr, textSchoolSimilar, schoolNames(near))
+		return
+	}
+	fmt.Fprintf(e.stderr, textSchoolList, schoolNames(schools))
+}
+
+func schoolNames(schools []bot.OrgUnit) string {
 	names := make([]string, len(schools))
 	for i, s := range schools {
 		names[i] = s.Name + "（" + s.Code + "）"
 	}
-	fmt.Fprintf(e.stderr, textNoSuchSchool, name, strings.Join(names, "、"))
-	return s, false
+	return strings.Join(names, "、")
+}
+
+// confirm asks the administrator to confirm a change on stdin, unless
+// --yes was given. It prints what will happen either way.
+func confirm(e *env, yes bool, what string) bool {
+	fmt.Fprintln(e.stdout, what)
+	if yes {
+		return true
+	}
+	fmt.Fprint(e.stdout, textConfirmAsk)
+	line, _ := bufio.NewReader(e.stdin).ReadString('\n')
+	switch strings.ToLower(strings.TrimSpace(line)) {
+	case "是", "y", "yes", "确认":
+		return true
+	}
+	fmt.Fprintln(e.stderr, "\n"+textConfirmAborted)
+	return false
 }
 
 // flags parses a command's flags, allowing them after positional
@@ -140,7 +159,8 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 func cmdImport(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("import", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
-	school := fs.String("school", "", "学校名称或代码（不存在时新建）")
+	school := fs.String("school", "", "学校名称或代码")
+	isNew := fs.Bool("new", false, "学校还不存在时新建（只用于教职工名单）")
 	bureau := fs.String("bureau", "", "新建学校时所属的教育局（可选）")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -153,32 +173,40 @@ func cmdImport(ctx context.Context, e *env, args []string) int {
 	kind, path := pos[0], pos[1]
 	rows, err := sheet.Read(path)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
 	a, ok := openAdmin(ctx, e)
 	if !ok {
 		return 1
 	}
 	defer a.close()
-	var s bot.OrgUnit
-	if kind == "staff" {
+	s, err := a.admin.School(ctx, *school)
+	switch {
+	case err == nil:
+	case !errors.Is(err, bot.ErrNotFound):
+		return fail(e, err)
+	case kind == "staff" && *isNew:
 		var created bool
 		if s, created, err = a.admin.EnsureSchool(ctx, *school, *bureau); err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
+			return fail(e, err)
 		}
 		if created {
 			fmt.Fprintf(e.stdout, textSchoolCreated, s.Name, s.Code)
 		}
-	} else if s, ok = a.findSchool(ctx, e, *school); !ok {
-		return 1
+	default:
+		// A typo must not make a second school: say which exist.
+		a.noSuchSchool(ctx, e, *school)
+		if kind == "staff" {
+			fmt.Fprintf(e.stderr, textImportNewSchool, *school, path, *school)
+		} else {
+			fmt.Fprint(e.stderr, textImportNewStudents)
+		}
+		return 2
 	}
 
-	rep, header, ignored, rejection, err := importRows(ctx, a.admin, s.ID, kind, rows)
+	rep, header, ignored, suggest, rejection, err := importRows(ctx, a.admin, s.ID, kind, rows)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
 	rejection = append(rejection, rep.Rejected...)
 	fmt.Fprintf(e.stdout, textImportDone, filepath.Base(path), header, rep.Created, rep.Updated, rep.Unchanged, len(rejection))
@@ -189,7 +217,14 @@ func cmdImport(ctx context.Context, e *env, args []string) int {
 		}
 	}
 	if len(ignored) > 0 {
-		fmt.Fprintf(e.stdout, textImportIgnored, strings.Join(ignored, "、"))
+		cols := make([]string, len(ignored))
+		for i, c := range ignored {
+			cols[i] = c
+			if sug := suggest[c]; sug != "" {
+				cols[i] = fmt.Sprintf(textImportSuggest, c, sug)
+			}
+		}
+		fmt.Fprintf(e.stdout, textImportIgnored, strings.Join(cols, "、"))
 	}
 	if len(rep.Missing) > 0 {
 		fmt.Fprintf(e.stdout, textImportMissing, len(rep.Missing), strings.Join(rep.Missing, "、"))
@@ -200,40 +235,183 @@ func cmdImport(ctx context.Context, e *env, args []string) int {
 // importRows reads an import file's rows as staff or students and imports
 // them; it returns the report, the header row, the ignored columns and the
 // rows rejected while reading.
-func importRows(ctx context.Context, adm *admin.Admin, schoolID int64, kind string, rows [][]string) (admin.ImportReport, int, []string, []roster.Rejection, error) {
+func importRows(ctx context.Context, adm *admin.Admin, schoolID int64, kind string, rows [][]string) (admin.ImportReport, int, []string, map[string]string, []roster.Rejection, error) {
 	if kind == "staff" {
 		r, err := roster.ParseStaffRoster(rows)
 		if err != nil {
-			return admin.ImportReport{}, 0, nil, nil, err
+			return admin.ImportReport{}, 0, nil, nil, nil, err
 		}
 		rep, err := adm.ImportStaff(ctx, schoolID, r.Records)
-		return rep, r.HeaderRow, r.Ignored, r.Rejections, err
+		return rep, r.HeaderRow, r.Ignored, r.Suggest, r.Rejections, err
 	}
 	r, err := roster.ParseStudentRoster(rows)
 	if err != nil {
-		return admin.ImportReport{}, 0, nil, nil, err
+		return admin.ImportReport{}, 0, nil, nil, nil, err
 	}
 	rep, err := adm.ImportStudents(ctx, schoolID, r.Records)
-	return rep, r.HeaderRow, r.Ignored, r.Rejections, err
+	return rep, r.HeaderRow, r.Ignored, r.Suggest, r.Rejections, err
 }
 
 func cmdSchools(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("schools", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	yes := fs.Bool("yes", false, "不再询问确认")
+	pos, err := parseInterspersed(fs, args)
+	if err != nil {
+		return 2
+	}
+	want := map[string]int{"": 0, "list": 0, "rename": 2, "merge": 2, "remove": 1}
+	sub := ""
+	if len(pos) > 0 {
+		sub, pos = pos[0], pos[1:]
+	}
+	if n, ok := want[sub]; !ok || len(pos) != n {
+		fmt.Fprintln(e.stderr, textSchoolsUsage)
+		return 2
+	}
 	a, ok := openAdmin(ctx, e)
 	if !ok {
 		return 1
 	}
 	defer a.close()
-	schools, err := a.admin.Schools(ctx)
+	switch sub {
+	case "", "list":
+		schools, err := a.admin.Schools(ctx)
+		if err != nil {
+			return fail(e, err)
+		}
+		if len(schools) == 0 {
+			fmt.Fprint(e.stdout, textNoSchools)
+			return 0
+		}
+		for _, s := range schools {
+			fmt.Fprintf(e.stdout, "%s\t%s\n", s.Code, s.Name)
+		}
+		return 0
+	case "rename":
+		s, ok := a.findSchool(ctx, e, pos[0])
+		if !ok {
+			return 1
+		}
+		if !confirm(e, *yes, fmt.Sprintf(textConfirmRename, s.Name, s.Code, pos[1])) {
+			return 1
+		}
+		if err := a.admin.RenameSchool(ctx, s.ID, pos[1]); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(e.stdout, textSchoolRenamed, s.Name, strings.TrimSpace(pos[1]), s.Code)
+	case "merge":
+		from, ok := a.findSchool(ctx, e, pos[0])
+		if !ok {
+			return 1
+		}
+		into, ok := a.findSchool(ctx, e, pos[1])
+		if !ok {
+			return 1
+		}
+		c, err := a.admin.Counts(ctx, from.ID)
+		if err != nil {
+			return fail(e, err)
+		}
+		if !confirm(e, *yes, fmt.Sprintf(textConfirmMerge, from.Name, from.Code, c.Staff, c.Bound, c.Students, c.Opinions, into.Name, into.Code)) {
+			return 1
+		}
+		if err := a.admin.MergeSchools(ctx, from.ID, into.ID); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(e.stdout, textSchoolMerged, from.Name, into.Name)
+	case "remove":
+		s, ok := a.findSchool(ctx, e, pos[0])
+		if !ok {
+			return 1
+		}
+		c, err := a.admin.Counts(ctx, s.ID)
+		if err != nil {
+			return fail(e, err)
+		}
+		if !confirm(e, *yes, fmt.Sprintf(textConfirmRemove, s.Name, s.Code, c.Staff, c.Bound, c.Students, c.Opinions)) {
+			return 1
+		}
+		if err := a.admin.RemoveSchool(ctx, s.ID); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(e.stdout, textSchoolRemoved, s.Name, s.Code)
+	}
+	return 0
+}
+
+func cmdStaff(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("staff", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	school := fs.String("school", "", "学校名称或代码")
+	yes := fs.Bool("yes", false, "不再询问确认")
+	pos, err := parseInterspersed(fs, args)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+		return 2
+	}
+	if len(pos) != 2 || (pos[0] != "remove" && pos[0] != "deactivate") || *school == "" {
+		fmt.Fprintln(e.stderr, textStaffUsage)
+		return 2
+	}
+	a, s, ok := openForSchool(ctx, e, *school)
+	if !ok {
 		return 1
 	}
-	if len(schools) == 0 {
-		fmt.Fprint(e.stdout, textNoSchools)
+	defer a.close()
+	p, err := a.admin.FindStaff(ctx, s.ID, pos[1])
+	if err != nil {
+		return fail(e, err)
+	}
+	verb := textStaffVerbRemove
+	if pos[0] == "deactivate" {
+		verb = textStaffVerbDeact
+	}
+	if !confirm(e, *yes, fmt.Sprintf(textConfirmStaff, verb, s.Name, p.Name, p.Title)) {
+		return 1
+	}
+	// The staff number, when there is one, names exactly the person
+	// confirmed.
+	who := pos[1]
+	if p.StaffNo != "" {
+		who = p.StaffNo
+	}
+	if pos[0] == "remove" {
+		if _, err := a.admin.RemoveStaff(ctx, s.ID, who); err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(e.stdout, textStaffRemoved, p.Name, p.Title)
 		return 0
 	}
-	for _, s := range schools {
-		fmt.Fprintf(e.stdout, "%s\t%s\n", s.Code, s.Name)
+	if _, err := a.admin.DeactivateStaff(ctx, s.ID, who); err != nil {
+		return fail(e, err)
+	}
+	fmt.Fprintf(e.stdout, textStaffDeactivated, p.Name, p.Title)
+	return 0
+}
+
+func cmdAudit(ctx context.Context, e *env, args []string) int {
+	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	n := fs.Int("n", 50, "显示最近多少条")
+	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 || *n < 1 {
+		fmt.Fprintln(e.stderr, textAuditUsage)
+		return 2
+	}
+	a, ok := openAdmin(ctx, e)
+	if !ok {
+		return 1
+	}
+	defer a.close()
+	entries, err := a.admin.AuditTrail(ctx, *n)
+	if err != nil {
+		return fail(e, err)
+	}
+	if len(entries) == 0 {
+		fmt.Fprint(e.stdout, textAuditEmpty)
+	}
+	loc := loadLocation(e)
+	for _, en := range entries {
+		fmt.Fprintf(e.stdout, textAuditLine, en.At.In(loc).Format("2006-01-02 15:04"), en.Command, en.Detail)
 	}
 	return 0
 }
@@ -249,7 +427,7 @@ func cmdCodes(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	if *school == "" || *days < 1 {
-		fmt.Fprintln(e.stderr, "用法：minqing codes --school 学校名称 [-o 绑定码.xlsx] [--renew] [--days 30]")
+		fmt.Fprintln(e.stderr, textCodesUsage)
 		return 2
 	}
 	a, s, ok := openForSchool(ctx, e, *school)
@@ -259,8 +437,7 @@ func cmdCodes(ctx context.Context, e *env, args []string) int {
 	defer a.close()
 	codes, err := a.admin.BindCodes(ctx, s.ID, *renew, time.Duration(*days)*24*time.Hour)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
 	header := []string{"姓名", "职务", "工号", "绑定码", "有效期至", "状态"}
 	rows := make([][]string, 0, len(codes))
@@ -277,14 +454,12 @@ func cmdCodes(ctx context.Context, e *env, args []string) int {
 	}
 	if *out == "" {
 		if err := sheet.WriteTo(e.stdout, "csv", header, rows); err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
+			return fail(e, err)
 		}
 		return 0
 	}
 	if err := sheet.Write(*out, header, rows); err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
 	fmt.Fprintf(e.stdout, textCodesDone, s.Name, pending, bound, *out)
 	fmt.Fprint(e.stdout, textCodesHint)
@@ -301,7 +476,7 @@ func cmdRebind(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	if *school == "" || len(pos) != 1 {
-		fmt.Fprintln(e.stderr, "用法：minqing rebind --school 学校名称 姓名或工号")
+		fmt.Fprintln(e.stderr, textRebindUsage)
 		return 2
 	}
 	a, s, ok := openForSchool(ctx, e, *school)
@@ -311,10 +486,13 @@ func cmdRebind(ctx context.Context, e *env, args []string) int {
 	defer a.close()
 	ic, err := a.admin.ResetBinding(ctx, s.ID, pos[0], time.Duration(*days)*24*time.Hour)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
-	fmt.Fprintf(e.stdout, textRebindDone, ic.Person.Name, ic.Code, ic.Expires.In(loadLocation(e)).Format("2006-01-02"), ic.Code)
+	text := textRebindDone
+	if !ic.WasBound {
+		text = textRebindNeverBound
+	}
+	fmt.Fprintf(e.stdout, text, ic.Person.Name, ic.Code, ic.Expires.In(loadLocation(e)).Format("2006-01-02"), ic.Code)
 	return 0
 }
 
@@ -322,12 +500,13 @@ func cmdSettings(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("settings", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	school := fs.String("school", "", "学校名称或代码")
-	set := fs.String("set", "", "从 JSON 文件读取并保存设置（- 表示标准输入）")
+	set := fs.String("set", "", "从 JSON 文件读取并保存设置（- 表示标准输入；中文或英文设置项都可以）")
+	template := fs.Bool("template", false, "输出中文设置模板（当前的设置），修改后用 --set 保存")
 	if _, err := parseInterspersed(fs, args); err != nil {
 		return 2
 	}
-	if *school == "" {
-		fmt.Fprintln(e.stderr, "用法：minqing settings --school 学校名称 [--set settings.json]")
+	if *school == "" || (*set != "" && *template) {
+		fmt.Fprintln(e.stderr, textSettingsUsage)
 		return 2
 	}
 	a, s, ok := openForSchool(ctx, e, *school)
@@ -347,17 +526,15 @@ func cmdSettings(ctx context.Context, e *env, args []string) int {
 			err = a.admin.PutSettings(ctx, s.ID, doc)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-			return 1
+			return fail(e, err)
 		}
 		fmt.Fprintf(e.stdout, textSettingsSaved, s.Name)
 	}
-	doc, err := a.admin.Settings(ctx, s.ID)
+	doc, err := a.admin.Settings(ctx, s.ID, *template)
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
-	fmt.Fprintln(e.stdout, string(doc))
+	fmt.Fprintln(e.stdout, strings.TrimRight(string(doc), "\n"))
 	return 0
 }
 

@@ -15,7 +15,7 @@ func newWorld(t *testing.T, b backend) *world {
 	env, openDB := b.env(t)
 	fake, env := withAccount(t, env)
 	s := startService(t, env)
-	out := s.admin(t, "import", "staff", testdata("staff_messy.xlsx"), "--school", testSchool)
+	out := s.admin(t, "import", "staff", testdata("staff_messy.xlsx"), "--school", testSchool, "--new")
 	expect(t, "import", out, "新增 16 人", "未导入 3 行")
 	return &world{service: s, db: openDB(t), fake: fake}
 }

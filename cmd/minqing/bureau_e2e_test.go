@@ -12,7 +12,7 @@ import (
 func TestBureauChoosesSchool(t *testing.T) {
 	w := newWorld(t, backends[0])
 	second := "楚雄市大地基乡中心小学"
-	w.admin(t, "import", "staff", testdata("staff_messy.csv"), "--school", second, "--bureau", "楚雄市教育局")
+	w.admin(t, "import", "staff", testdata("staff_messy.csv"), "--school", second, "--new", "--bureau", "楚雄市教育局")
 	var codes = map[string]string{}
 	for _, line := range strings.Split(w.admin(t, "schools"), "\n") {
 		if f := strings.Fields(line); len(f) == 2 {

@@ -1,6 +1,7 @@
 package main
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
@@ -8,6 +9,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"strings"
 
 	"minqing/bot"
 	"minqing/bot/chat"
@@ -22,15 +24,19 @@ const (
 	textDemoDone = `已创建演示学校：%s（代码 %s）
   教职工 %d 人，学生 %d 人，民情台帐 %d 条（各种办理状态都有）
   模拟器里的身份：%s
-下一步：运行 go run ./cmd/minqing ，在浏览器打开 http://localhost:8080/dev/ 体验。
+下一步：运行 go run ./cmd/minqing ，在浏览器打开 %s 体验。
+用完后 minqing demo --remove 删除演示学校。
 `
-	textDemoExists = "演示学校已经存在，无需重复创建。删除数据目录（默认 ./data）可以从头开始。\n"
+	textDemoExists = "演示学校已经存在，无需重复创建。minqing demo --remove 可以删除它。\n"
 	textMenuSynced = "已把自定义菜单设置到公众号（%s）：\n%s\n"
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(e.stderr, "用法：minqing demo（使用与服务相同的 MINQING_* 配置）")
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	remove := fs.Bool("remove", false, "删除演示学校及其全部演示数据")
+	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
+		fmt.Fprintln(e.stderr, textDemoUsage)
 		return 2
 	}
 	a, ok := openAdmin(ctx, e)
@@ -38,6 +44,14 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		return 1
 	}
 	defer a.close()
+	if *remove {
+		s, err := a.admin.RemoveDemo(ctx)
+		if err != nil {
+			return fail(e, err)
+		}
+		fmt.Fprintf(e.stdout, textDemoRemoved, s.Name, s.Code)
+		return 0
+	}
 	personas := map[string]string{}
 	for _, p := range dev.Personas {
 		personas[p.Key] = p.OpenID
@@ -48,8 +62,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		return 0
 	}
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
+		return fail(e, err)
 	}
 	var who string
 	for _, p := range dev.Personas {
@@ -59,8 +72,28 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			who += p.Name + "=匿名 "
 		}
 	}
-	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, who)
+	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, who, simulatorURL(e))
 	return 0
+}
+
+// simulatorURL is where the running service's simulator is, from
+// MINQING_PUBLIC_URL or MINQING_HTTP_ADDR as the service reads them.
+func simulatorURL(e *env) string {
+	if u := strings.TrimRight(e.getenv("MINQING_PUBLIC_URL"), "/"); u != "" {
+		return u + "/dev/"
+	}
+	addr := e.getenv("MINQING_HTTP_ADDR")
+	if addr == "" {
+		addr = ":8080"
+	}
+	host, port, err := net.SplitHostPort(addr)
+	if err != nil {
+		return "http://localhost:8080/dev/"
+	}
+	if host == "" || host == "0.0.0.0" || host == "::" {
+		host = "localhost"
+	}
+	return "http://" + net.JoinHostPort(host, port) + "/dev/"
 }
 
 func cmdMenu(ctx context.Context, e *env, args []string) int {
@@ -72,7 +105,7 @@ func cmdMenu(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	if len(pos) != 1 || (pos[0] != "sync" && pos[0] != "show") {
-		fmt.Fprintln(e.stderr, "用法：minqing menu show|sync [--file menu.json]")
+		fmt.Fprintln(e.stderr, textMenuUsage)
 		return 2
 	}
 	items := chat.DefaultMenu()
@@ -82,15 +115,11 @@ func cmdMenu(ctx context.Context, e *env, args []string) int {
 			err = json.Unmarshal(b, &items)
 		}
 		if err != nil {
-			fmt.Fprintf(e.stderr, "minqing: menu file: %v\n", err)
+			fmt.Fprintf(e.stderr, textMenuFile, *file, err)
 			return 1
 		}
 	}
 	doc, _ := json.MarshalIndent(items, "", "  ")
-	if pos[0] == "show" {
-		fmt.Fprintln(e.stdout, string(doc))
-		return 0
-	}
 	cfg, log, ok := loadConfig(e)
 	if !ok {
 		return 2
@@ -108,16 +137,30 @@ func cmdMenu(ctx context.Context, e *env, args []string) int {
 	defer a.close()
 	api, err := wechatapi.New(wechatapi.Options{AppID: cfg.WeChat.AppID, Secret: cfg.WeChat.Secret, APIBase: base, State: a.stateStore, Logger: log})
 	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
-	}
-	if err := api.SetMenu(ctx, menuButtons(items)); err != nil {
-		fmt.Fprintf(e.stderr, "minqing: 设置菜单失败：%v\n", err)
-		return 1
+		return fail(e, err)
 	}
 	target := "api.weixin.qq.com"
 	if base != "" {
 		target = base
+	}
+	if pos[0] == "show" {
+		// What the account shows now; the built-in menu when it has none
+		// or cannot be asked.
+		installed, err := api.GetMenu(ctx)
+		if err != nil {
+			fmt.Fprintf(e.stdout, textMenuShowDefault, err, string(doc))
+			return 0
+		}
+		var pretty bytes.Buffer
+		if json.Indent(&pretty, installed, "", "  ") != nil {
+			pretty.Write(installed)
+		}
+		fmt.Fprintf(e.stdout, textMenuShowInstalled, target, pretty.String())
+		return 0
+	}
+	if err := api.SetMenu(ctx, menuButtons(items)); err != nil {
+		fmt.Fprintf(e.stderr, textMenuSyncFailed, err)
+		return 1
 	}
 	fmt.Fprintf(e.stdout, textMenuSynced, target, string(doc))
 	return 0

@@ -6,14 +6,15 @@
 //	minqing echo         a bare WeChat SDK echo handler: the load baseline
 //	minqing parse        print what the message parser understands of a text
 //	minqing import       import staff or students from a spreadsheet
-//	minqing schools      list the schools
+//	minqing schools      list, rename, merge or remove schools
+//	minqing staff        remove or deactivate a staff member
+//	minqing audit        list the administrative changes
 //	minqing codes        write the staff's bind codes to hand out
 //	minqing rebind       reset a staff member's WeChat binding
 //	minqing settings     show or set a school's settings
 //	minqing demo         seed a demo school for the simulator
 //	minqing menu         show or install the custom menu
 //	minqing chat         talk to a running service as a WeChat user, in the terminal
-//	minqing parse        print what the message parser understands of a text
 //	minqing health       check that the local service is ready
 //	minqing version      print the version
 package main
@@ -67,11 +68,13 @@ func commands() map[string]command {
 		}},
 		"health":   {"check that the local service is ready (for container health checks)", cmdHealth},
 		"parse":    {"print what the message parser understands of a text (--json)", cmdParse},
-		"import":   {"import staff or students from .xlsx/.csv: import staff FILE --school NAME", cmdImport},
-		"schools":  {"list the schools and their codes", cmdSchools},
+		"import":   {"import staff or students from .xlsx/.csv: import staff FILE --school NAME [--new]", cmdImport},
+		"schools":  {"list the schools; schools rename|merge|remove", cmdSchools},
+		"staff":    {"remove or deactivate a staff member: staff remove|deactivate --school NAME WHO", cmdStaff},
+		"audit":    {"list the administrative changes (audit trail)", cmdAudit},
 		"codes":    {"write the staff's bind codes: codes --school NAME -o codes.xlsx", cmdCodes},
 		"rebind":   {"unbind a staff member and issue a new bind code: rebind --school NAME WHO", cmdRebind},
-		"demo":     {"seed a demo school with staff bound to the simulator's personas and a few weeks of opinions", cmdDemo},
+		"demo":     {"seed a demo school for the simulator's personas (demo --remove deletes it)", cmdDemo},
 		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
 		"chat":     {"talk to a running service as a WeChat user, in the terminal", cmdChat},
 		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},

@@ -2,9 +2,12 @@ package wechatapi
 
 import (
 	"context"
+	"encoding/json"
 	"fmt"
+	"net/url"
 
 	"github.com/silenceper/wechat/v2/officialaccount/menu"
+	"github.com/silenceper/wechat/v2/util"
 
 	"minqing/bot"
 )
@@ -108,4 +111,36 @@ func checkName(name string, maxBytes int) error {
 		return fmt.Errorf("button name %q must have 1 to %d bytes: %w", name, maxBytes, bot.ErrInvalid)
 	}
 	return nil
+}
+
+// APIMenuGet names the menu query in errors and Options.OnError.
+const APIMenuGet = "menu_get"
+
+const pathMenuGet = "/cgi-bin/menu/get"
+
+// GetMenu returns the account's installed custom menu as WeChat describes
+// it (the "menu" object of /cgi-bin/menu/get). An account without a menu
+// gives an *APIError with code 46003.
+func (c *Client) GetMenu(ctx context.Context) (json.RawMessage, error) {
+	tok, err := c.tokens.get(ctx, "")
+	if err != nil {
+		return nil, c.failed(APIMenuGet, fmt.Errorf("wechatapi: get menu: access token: %w", err))
+	}
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	body, err := util.HTTPGetContext(ctx, c.base+pathMenuGet+"?access_token="+url.QueryEscape(tok))
+	if err != nil {
+		return nil, c.failed(APIMenuGet, fmt.Errorf("wechatapi: get menu: %w", c.red.unavailable(APIMenuGet, err)))
+	}
+	var res struct {
+		util.CommonError
+		Menu json.RawMessage `json:"menu"`
+	}
+	if err := json.Unmarshal(body, &res); err != nil {
+		return nil, c.failed(APIMenuGet, fmt.Errorf("wechatapi: get menu: %w", c.red.unavailable(APIMenuGet, fmt.Errorf("decode answer: %w", err))))
+	}
+	if res.ErrCode != 0 {
+		return nil, c.failed(APIMenuGet, &APIError{API: APIMenuGet, Code: res.ErrCode, Msg: c.red.redact(res.ErrMsg)})
+	}
+	return res.Menu, nil
 }

@@ -91,18 +91,21 @@ func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
 			return err
 		}
 	}
-	stmts := []stmt{
+	// The merged units go first (children before parents): they still sit
+	// under from, where their twins are about to arrive.
+	var stmts []stmt
+	for i := len(gone) - 1; i >= 0; i-- {
+		stmts = append(stmts, st(`DELETE FROM org_units WHERE id = ?`, gone[i]))
+	}
+	stmts = append(stmts,
 		st(`UPDATE people SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE students SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE opinions SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE opinion_drafts SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE org_units SET parent_id = ? WHERE parent_id = ?`, into, from),
 		st(`DELETE FROM school_settings WHERE school_id = ?`, from),
-	}
-	for _, id := range gone {
-		stmts = append(stmts, st(`DELETE FROM org_units WHERE id = ?`, id))
-	}
-	stmts = append(stmts, st(`DELETE FROM org_units WHERE id = ?`, from))
+		st(`DELETE FROM org_units WHERE id = ?`, from),
+	)
 	return t.exec(ctx, "merge school", stmts...)
 }
 

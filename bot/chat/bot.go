@@ -357,9 +357,11 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case flowChooseSchool:
 		if p.Intent == parse.IntentCancel {
 			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
-			return bot.Text(textCancelled), nil
+			return bot.Text(textChooseSchoolCancelled), nil
 		}
-		return b.continueChooseSchool(ctx, tx, t, text)
+		if r, handled, err := b.continueChooseSchool(ctx, tx, t, p, text); handled || err != nil {
+			return r, err
+		}
 	}
 
 	switch p.Intent {
@@ -428,7 +430,7 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentYes, parse.IntentNo:
 		return bot.Text(textNothingToConfirm), nil
 	}
-	return bot.Text(textNotUnderstood), nil
+	return b.onUnplaced(t, text), nil
 }
 
 // onMenu answers a click on the custom menu.

@@ -27,7 +27,7 @@ func queryMissKey(sender string) string { return "querymiss:" + sender }
 // onQuery shows an opinion's status and answer to whoever has its code.
 func (b *Bot) onQuery(ctx context.Context, tx bot.Tx, t *turn, code string) (bot.Reply, error) {
 	if code == "" {
-		return bot.Text(textQueryHow), nil
+		return b.ownList(ctx, tx, t)
 	}
 	o, err := tx.OpinionByCode(ctx, code)
 	if errors.Is(err, bot.ErrNotFound) {

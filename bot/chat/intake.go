@@ -7,6 +7,7 @@ import (
 	"strconv"
 	"strings"
 	"time"
+	"unicode"
 	"unicode/utf8"
 
 	"minqing/bot"
@@ -88,43 +89,97 @@ func (b *Bot) chooseSchool(t *turn, s bot.OrgUnit) {
 // askSchool asks the sender to pick a school, keeping what they were doing.
 func (b *Bot) askSchool(t *turn, schools []bot.OrgUnit, then, text, source string) bot.Reply {
 	t.setDialog(Dialog{Flow: flowChooseSchool, Data: map[string]string{"then": then, "text": text, "source": source}, Since: t.now, LastCode: t.dialog.LastCode})
+	head := textChooseSchool
+	if then == "opinion" {
+		head = textChooseSchoolKept
+	}
+	return bot.Text(head + schoolChoices(schools))
+}
+
+// schoolChoices lists the schools to choose from.
+func schoolChoices(schools []bot.OrgUnit) string {
 	var sb strings.Builder
-	sb.WriteString(textChooseSchool)
 	for i, s := range schools {
 		fmt.Fprintf(&sb, "\n%d. %s（%s）", i+1, s.Name, s.Code)
 	}
-	return bot.Text(sb.String())
+	sb.WriteString("\n" + textChooseSchoolFoot)
+	return sb.String()
 }
 
-// continueChooseSchool reads the sender's pick and carries on.
-func (b *Bot) continueChooseSchool(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.Reply, error) {
-	schools, err := b.schools(ctx, tx)
-	if err != nil {
-		return bot.Reply{}, err
+// schoolPick reads a pick from the list: a number in any width (２, 第2个,
+// 二), a school code or a name.
+func schoolPick(schools []bot.OrgUnit, text string) (bot.OrgUnit, bool) {
+	pick := strings.TrimFunc(parse.Fold(strings.TrimSpace(text)), func(r rune) bool {
+		return unicode.IsSpace(r) || unicode.IsPunct(r) || unicode.IsSymbol(r)
+	})
+	num := strings.TrimSuffix(strings.TrimSuffix(strings.TrimPrefix(strings.TrimPrefix(pick, "选"), "第"), "个"), "号")
+	num = strings.TrimSuffix(num, "所")
+	if i := strings.Index("一二三四五六七八九", num); i >= 0 && utf8.RuneCountInString(num) == 1 {
+		num = strconv.Itoa(i/len("一") + 1)
 	}
-	pick := strings.TrimSpace(text)
-	var chosen *bot.OrgUnit
-	if n, err := strconv.Atoi(pick); err == nil && n >= 1 && n <= len(schools) {
-		chosen = &schools[n-1]
+	if n, err := strconv.Atoi(num); err == nil && n >= 1 && n <= len(schools) {
+		return schools[n-1], true
 	}
-	for i, s := range schools {
-		if chosen == nil && (strings.EqualFold(s.Code, pick) || s.Name == pick || (len(pick) >= 6 && strings.Contains(s.Name, pick))) {
-			chosen = &schools[i]
+	for _, s := range schools {
+		if strings.EqualFold(s.Code, pick) || s.Name == pick || (utf8.RuneCountInString(pick) >= 2 && strings.Contains(s.Name, pick)) {
+			return s, true
 		}
 	}
-	if chosen == nil {
-		return bot.Text(textChooseSchoolAgain), nil
+	return bot.OrgUnit{}, false
+}
+
+// continueChooseSchool reads the sender's pick and carries on with what
+// they were doing. A new opinion replaces the one waiting; any other
+// command passes through (handled=false) and the question stays.
+func (b *Bot) continueChooseSchool(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (bot.Reply, bool, error) {
+	schools, err := b.schools(ctx, tx)
+	if err != nil {
+		return bot.Reply{}, true, err
+	}
+	chosen, ok := schoolPick(schools, text)
+	if !ok {
+		switch p.Intent {
+		case parse.IntentOpinion:
+			if p.Unsure {
+				break
+			}
+			op := strings.TrimSpace(p.Text)
+			if op == "" {
+				op = text
+			}
+			source := bot.SourceText
+			if t.in.Kind == bot.KindVoice {
+				source = bot.SourceVoice
+			}
+			return b.askSchool(t, schools, "opinion", op, source), true, nil
+		case parse.IntentStartOpinion:
+			return b.askSchool(t, schools, "draft", "", ""), true, nil
+		case parse.IntentUnknown:
+		default:
+			return bot.Reply{}, false, nil
+		}
+		if classifyTalk(text) == talkStatement {
+			// Something to tell the school, in the parser's doubt: keep it
+			// for after the choice.
+			return b.askSchool(t, schools, "opinion", text, bot.SourceText), true, nil
+		}
+		return bot.Text(textChooseSchoolAgain + schoolChoices(schools)), true, nil
 	}
 	data := t.dialog.Data
 	t.setDialog(Dialog{LastCode: t.dialog.LastCode})
-	b.chooseSchool(t, *chosen)
+	b.chooseSchool(t, chosen)
 	switch data["then"] {
 	case "opinion":
-		return b.fileOpinion(ctx, tx, t, *chosen, data["text"], data["source"], "")
+		r, err := b.fileOpinion(ctx, tx, t, chosen, data["text"], data["source"], "")
+		if err == nil && r.Text != "" {
+			r.Text = fmt.Sprintf(textSchoolChosen, chosen.Name) + "\n" + r.Text
+		}
+		return r, true, err
 	case "draft":
-		return b.startDraft(ctx, tx, t, *chosen)
+		r, err := b.startDraft(ctx, tx, t, chosen)
+		return r, true, err
 	}
-	return bot.Text(fmt.Sprintf(textSchoolChosen, chosen.Name)), nil
+	return bot.Text(fmt.Sprintf(textSchoolChosen, chosen.Name)), true, nil
 }
 
 // onOpinion handles a message the parser read as an opinion.
@@ -277,12 +332,17 @@ func (b *Bot) fileOpinion(ctx context.Context, tx bot.Tx, t *turn, school bot.Or
 	return bot.Text(receiptText(res.opinion, res.settings)), nil
 }
 
-// receiptText is the answer to a filed opinion: the code, and plainly what
-// is and is not kept about the sender.
+// receiptText is the answer to a filed opinion, in at most five short
+// lines: what was received and its category, the code, how to follow up,
+// and (a line of its own) what is kept about the sender.
 func receiptText(o bot.Opinion, s Settings) string {
+	example := textRecategorizeExample
+	if label(o.Category) == example {
+		example = textRecategorizeExample2
+	}
 	return fmt.Sprintf(textOpinionFiled, label(o.Category), o.Code) + "\n" +
-		fmt.Sprintf(textAnonymityPromise, s.ReceiptDays) + "\n" +
-		fmt.Sprintf(textOpinionNext, o.Code)
+		fmt.Sprintf(textOpinionNext, o.Code, example) + "\n" +
+		fmt.Sprintf(textAnonymityPromise, s.ReceiptDays)
 }
 
 // unitNamed returns the unit of the school whose name the text mentions
@@ -349,8 +409,9 @@ func (b *Bot) startDraft(ctx context.Context, tx bot.Tx, t *turn, school bot.Org
 }
 
 // continueDraft adds a message to the draft, or submits or cancels it.
-// handled=false means the draft is gone (submitted after the silence) and
-// the message is an ordinary one.
+// handled=false means the message is an ordinary one: the draft is gone
+// (submitted after the silence), or the message is a command, which
+// passes through while the draft waits.
 func (b *Bot) continueDraft(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (bot.Reply, bool, error) {
 	d, err := tx.Draft(ctx, t.sender)
 	if errors.Is(err, bot.ErrNotFound) {
@@ -372,6 +433,13 @@ func (b *Bot) continueDraft(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 		return bot.Text(textDraftCancelled), true, nil
 	case parse.IntentHelp:
 		return bot.Text(textDraftHelp), true, nil
+	case parse.IntentTicketQuery, parse.IntentWithdraw, parse.IntentRecategorize, parse.IntentRating,
+		parse.IntentLedger, parse.IntentDetail, parse.IntentAssign, parse.IntentProcessing, parse.IntentAnswer,
+		parse.IntentReject, parse.IntentClose, parse.IntentMerge, parse.IntentBind, parse.IntentUnbind,
+		parse.IntentWhoAmI, parse.IntentDigest:
+		// A command, not a part of the opinion: it passes through, and
+		// the draft waits.
+		return bot.Reply{}, false, nil
 	}
 	total := utf8.RuneCountInString(text)
 	for _, part := range d.Parts {
@@ -389,7 +457,7 @@ func (b *Bot) continueDraft(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 		return bot.Reply{}, true, err
 	}
 	t.setDialog(Dialog{Flow: flowDraft, Since: t.now, LastCode: t.dialog.LastCode})
-	return bot.Text(fmt.Sprintf(textDraftPart, len(d.Parts), total, bot.Clip(strings.Join(d.Parts, " "), 80))), true, nil
+	return bot.Text(fmt.Sprintf(textDraftPart, len(d.Parts), total)), true, nil
 }
 
 // submitDraftNow submits the draft at the sender's 提交.
@@ -405,7 +473,7 @@ func (b *Bot) submitDraftNow(ctx context.Context, tx bot.Tx, t *turn, d bot.Draf
 	if res.refusal != "" {
 		return bot.Text(res.refusal), nil
 	}
-	return bot.Text(fmt.Sprintf(textDraftSubmitted, bot.Clip(res.opinion.Text, 300)) + "\n" + receiptText(res.opinion, res.settings)), nil
+	return bot.Text(fmt.Sprintf(textDraftSubmitted, utf8.RuneCountInString(res.opinion.Text)) + "\n" + receiptText(res.opinion, res.settings)), nil
 }
 
 // fileDraft files a draft and deletes it.
@@ -454,7 +522,7 @@ func (b *Bot) submitDueDrafts(ctx context.Context, now time.Time) error {
 			if res.refusal != "" {
 				text = textDraftAutoRefused + "\n" + res.refusal
 			} else {
-				text = fmt.Sprintf(textDraftAutoSubmitted, bot.Clip(res.opinion.Text, 300)) + "\n" + receiptText(res.opinion, res.settings)
+				text = fmt.Sprintf(textDraftAutoSubmitted, utf8.RuneCountInString(res.opinion.Text)) + "\n" + receiptText(res.opinion, res.settings)
 			}
 			return nil
 		})

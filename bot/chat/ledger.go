@@ -218,6 +218,9 @@ func (b *Bot) unitNames(ctx context.Context, tx bot.Tx, os []bot.Opinion) (map[i
 
 // onDetail shows an opinion in full with its history.
 func (b *Bot) onDetail(ctx context.Context, tx bot.Tx, t *turn, code string) (bot.Reply, error) {
+	if code == "" {
+		return b.ownList(ctx, tx, t)
+	}
 	o, r, ok, err := b.ledgerOpinion(ctx, tx, t, code)
 	if err != nil || !ok {
 		return r, err
@@ -350,6 +353,10 @@ func (b *Bot) onStep(ctx context.Context, tx bot.Tx, t *turn, code string, to bo
 	}
 	from := o.Status
 	if err := bot.Transition(&o, to); err != nil {
+		if to == bot.StatusClosed && (from == bot.StatusAssigned || from == bot.StatusProcessing) {
+			// 办结 comes after the answer: say so.
+			return bot.Text(fmt.Sprintf(textCloseAnswerFirst, o.Code, statusLabel(from))), nil
+		}
 		return bot.Text(fmt.Sprintf(textIllegalTransition, o.Code, statusLabel(from), statusLabel(to))), nil
 	}
 	o.Updated = t.now

@@ -26,6 +26,7 @@ const (
 	textNoUnits           = "（名单中还没有部门，请先导入教职工名单）"
 	textIllegalTransition = "回执码 %s 目前是“%s”，不能直接改为“%s”。"
 	textStepDone          = "回执码 %s 已改为“%s”。"
+	textCloseAnswerFirst  = "回执码 %[1]s 目前是“%[2]s”，还没有答复，不能办结。请先答复反映人：答复 %[1]s 答复内容；答复后再发送“办结 %[1]s”。"
 
 	textAnswerNeedText       = "请写上答复内容，例如：答复 %s 已安排食堂调整口味，下周一起执行。"
 	textRejectNeedReason     = "请写上不予受理的原因，例如：不予受理 %s 不属于学校职责范围。"

@@ -22,3 +22,13 @@ var textRefusedRole = map[bot.Action]string{
 	bot.ActDigest:    "周报只对学校领导开放。如果您担任领导职务，请联系学校管理员在教职工名单中填写职务后重新导入。",
 	bot.ActAdmin:     "这项操作只对学校管理员开放。",
 }
+
+// textRefusedAdmin is said to the school's administrator, who would
+// otherwise be told to contact themselves.
+var textRefusedAdmin = map[bot.Action]string{
+	bot.ActCheckin: "您的账号目前没有打卡权限：权限来自教职工名单中的职务。您是管理员，可以在名单中改好自己的职务（如“信息管理员、教师”），再运行 minqing import staff 名单文件 --school 学校 重新导入。",
+	bot.ActObserve: "听课和谈心记录只对学校领导开放：权限来自教职工名单中的职务。您是管理员，如需开放，请在名单中改好职务后运行 minqing import staff 名单文件 --school 学校 重新导入。",
+	bot.ActLedger:  "民情台帐只对本校领导开放：权限来自教职工名单中的职务。您是管理员，如需开放，请在名单中改好职务后运行 minqing import staff 名单文件 --school 学校 重新导入。",
+	bot.ActDigest:  "周报只对学校领导开放：权限来自教职工名单中的职务。您是管理员，如需开放，请在名单中改好职务后运行 minqing import staff 名单文件 --school 学校 重新导入。",
+	bot.ActAdmin:   "这项操作需要在服务器上用 minqing 命令完成（见 README 的“设置学校”）。",
+}

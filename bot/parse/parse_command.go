@@ -403,6 +403,10 @@ func (m *message) codeCommand(c codeCommand, rest string) (Parsed, bool) {
 		if c.intent == IntentTicketQuery && (onlyFillers(rest) || onlyWords(rest, ticketWords, fillers)) {
 			return p, true
 		}
+		// 详情 alone: the sender's own opinions, as 查询 alone.
+		if c.intent == IntentDetail && onlyFillers(rest) {
+			return p, true
+		}
 		return Parsed{}, false
 	}
 	switch c.intent {
@@ -473,7 +477,7 @@ func (m *message) assignee(s string) (string, int) {
 		}
 		days = int(v)
 		if strings.Contains(w, "周") || strings.Contains(w, "星期") {
-			days *= 7
+			days *= 5 // deadlines are in school days: a week is five
 		}
 		end := k + len(w)
 		if w2, ok := matchAny(s, end, wordList("内办结", "内完成", "内答复", "内", "之内", "以内")); ok {

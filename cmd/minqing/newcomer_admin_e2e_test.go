@@ -104,7 +104,7 @@ func TestNewcomerImportAndSchools(t *testing.T) {
 			expectNot(t, "unknown person", errOut, "not found", "staff member")
 			// Someone who never bound: no "已解除".
 			out = w.admin(t, "rebind", "--school", "临湘市实验学校", "罗明")
-			expect(t, "rebind unbound", out, "还没有绑定过微信")
+			expect(t, "rebind unbound", out, "目前没有绑定微信", "新的绑定码")
 			expectNot(t, "rebind unbound", out, "已解除")
 
 			// Rename, with confirmation from stdin; remove with --yes.

@@ -176,6 +176,16 @@ func (d *DB) openSQLite(o Options) error {
 	if err != nil {
 		return fmt.Errorf("storage: data directory: %w", err)
 	}
+	// The file holds staff names and sealed receipts: owner only. SQLite
+	// gives its -wal and -shm files the mode of the database file.
+	f, err := os.OpenFile(path, os.O_RDWR|os.O_CREATE, 0o600)
+	if err != nil {
+		return fmt.Errorf("storage: create SQLite file: %w", err)
+	}
+	f.Close()
+	if err := os.Chmod(path, 0o600); err != nil {
+		return fmt.Errorf("storage: SQLite file mode: %w", err)
+	}
 	q := url.Values{}
 	q.Add("_pragma", "journal_mode(WAL)")
 	q.Add("_pragma", "busy_timeout(10000)")

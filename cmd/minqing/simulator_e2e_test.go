@@ -3,7 +3,7 @@ package main
 // The dev-mode web simulator at /dev/, driven in headless Chromium: the
 // acceptance test of "see the whole product working on a laptop", and the
 // README's screenshots (go test ./cmd/minqing -run SimulatorScreenshots
-// -screenshots docs/screenshots).
+// -screenshots docs/screenshots, run at the repository's root).
 
 import (
 	"context"
@@ -296,12 +296,20 @@ func TestSimulatorBrowser(t *testing.T) {
 
 // TestSimulatorScreenshots writes the README's screenshots:
 //
-//	go test ./cmd/minqing -run SimulatorScreenshots -screenshots ../../docs/screenshots
+//	go test ./cmd/minqing -run SimulatorScreenshots -screenshots docs/screenshots
+//
+// A relative directory is taken from the repository's root (go test runs
+// the test in cmd/minqing), so the command above writes the README's
+// docs/screenshots.
 func TestSimulatorScreenshots(t *testing.T) {
 	if *screenshotDir == "" {
 		t.Skip("run with -screenshots DIR to write the screenshots")
 	}
-	dir, err := filepath.Abs(*screenshotDir)
+	rel := *screenshotDir
+	if !filepath.IsAbs(rel) {
+		rel = filepath.Join("..", "..", rel)
+	}
+	dir, err := filepath.Abs(rel)
 	if err != nil {
 		t.Fatal(err)
 	}

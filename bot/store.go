@@ -138,6 +138,11 @@ type AdminTx interface {
 	// unit of from whose kind and name exist at the same place in into is
 	// merged with it.
 	MergeSchool(ctx context.Context, from, into int64) error
+	// MergePerson folds person from into person into (the same person
+	// imported twice): units are joined, from's ledger records become
+	// into's, from's binding moves to into if into has none, and from is
+	// deleted.
+	MergePerson(ctx context.Context, from, into int64) error
 	// DeleteSchool deletes a school and everything that belongs to it.
 	DeleteSchool(ctx context.Context, id int64) error
 	// DeletePerson deletes a person with their binding, bind code and

@@ -109,6 +109,34 @@ func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
 	return t.exec(ctx, "merge school", stmts...)
 }
 
+// MergePerson implements bot.AdminTx.
+func (t *tx) MergePerson(ctx context.Context, from, into int64) error {
+	if from == into {
+		return fmt.Errorf("storage: merge person into themselves: %w", bot.ErrInvalid)
+	}
+	if err := t.flush(ctx); err != nil {
+		return err
+	}
+	var bound int
+	if err := t.tx.GetContext(t.ctx(ctx), &bound, `SELECT COUNT(*) FROM wechat_bindings WHERE person_id = ?`, into); err != nil {
+		return t.db.translate("merge person", err)
+	}
+	stmts := []stmt{
+		st(`DELETE FROM person_units WHERE person_id = ? AND unit_id IN (SELECT unit_id FROM (SELECT unit_id FROM person_units WHERE person_id = ?) AS x)`, from, into),
+		st(`UPDATE person_units SET person_id = ? WHERE person_id = ?`, into, from),
+		st(`UPDATE opinion_events SET actor_id = ? WHERE actor_id = ?`, into, from),
+		st(`UPDATE opinions SET recorder_id = ? WHERE recorder_id = ?`, into, from),
+		st(`DELETE FROM bind_codes WHERE person_id = ?`, from),
+	}
+	if bound == 0 {
+		stmts = append(stmts, st(`UPDATE wechat_bindings SET person_id = ? WHERE person_id = ?`, into, from))
+	} else {
+		stmts = append(stmts, st(`DELETE FROM wechat_bindings WHERE person_id = ?`, from))
+	}
+	stmts = append(stmts, st(`DELETE FROM people WHERE id = ?`, from))
+	return t.exec(ctx, "merge person", stmts...)
+}
+
 // DeleteSchool implements bot.AdminTx.
 func (t *tx) DeleteSchool(ctx context.Context, id int64) error {
 	if err := t.flush(ctx); err != nil {

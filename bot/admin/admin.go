@@ -541,6 +541,23 @@ func (a *Admin) PutSettings(ctx context.Context, schoolID int64, doc []byte) err
 		if err := tx.PutSchoolSettings(ctx, schoolID, doc); err != nil {
 			return err
 		}
-		return a.audit(ctx, tx, "settings", schoolID, bot.Clip(string(doc), 500))
+		return a.audit(ctx, tx, "settings", schoolID, settingsSummary(doc))
 	})
+}
+
+// settingsSummary names the keys a settings document sets, for the audit
+// trail.
+func settingsSummary(doc []byte) string {
+	var m map[string]json.RawMessage
+	if json.Unmarshal(doc, &m) != nil {
+		return ""
+	}
+	keys := make([]string, 0, len(m))
+	for k := range m {
+		if k != "说明" {
+			keys = append(keys, k)
+		}
+	}
+	slices.Sort(keys)
+	return fmt.Sprintf(textAuditSettings, strings.Join(keys, "、"))
 }

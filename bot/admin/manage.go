@@ -11,6 +11,7 @@ import (
 	"minqing/bot"
 	"minqing/bot/chat"
 	"minqing/bot/parse"
+	"minqing/bot/roster"
 )
 
 // Correcting what an import got wrong: renaming, merging and removing
@@ -150,10 +151,29 @@ func (a *Admin) MergeSchools(ctx context.Context, from, into int64) error {
 		if err != nil {
 			return err
 		}
+		// The same staff list imported into both: one person each.
+		theirs, err := tx.Staff(ctx, from, true)
+		if err != nil {
+			return err
+		}
+		ours, err := tx.Staff(ctx, into, true)
+		if err != nil {
+			return err
+		}
+		same := 0
+		for _, p := range theirs {
+			r := roster.StaffRecord{Name: p.Name, PhoneTail: p.PhoneTail, StaffNo: p.StaffNo}
+			if q, ok := matchStaff(ours, r); ok {
+				if err := tx.MergePerson(ctx, p.ID, q.ID); err != nil {
+					return err
+				}
+				same++
+			}
+		}
 		if err := tx.MergeSchool(ctx, from, into); err != nil {
 			return err
 		}
-		return a.audit(ctx, tx, "schools merge", into, fmt.Sprintf("%s（%s）并入 %s（%s）", f.Name, f.Code, i.Name, i.Code))
+		return a.audit(ctx, tx, "schools merge", into, fmt.Sprintf(textAuditMerge, f.Name, f.Code, i.Name, i.Code, same))
 	})
 	if err == nil {
 		chat.TouchBindingsVersion(ctx, a.state, a.log)

@@ -19,3 +19,8 @@ const (
 
 const textNoSuchSchool = "没有找到学校“%s”。"
 const textNeedSchoolName = "请用 --school 写上学校名称。"
+
+const (
+	textAuditMerge    = "%s（%s）并入 %s（%s），其中 %d 人两边都有，已合并为一人"
+	textAuditSettings = "设置项：%s"
+)

@@ -25,9 +25,9 @@ const (
   教职工 %d 人，学生 %d 人，民情台帐 %d 条（各种办理状态都有）
   模拟器里的身份：%s
 下一步：运行 go run ./cmd/minqing ，在浏览器打开 %s 体验。
-用完后 minqing demo --remove 删除演示学校。
+用完后运行 go run ./cmd/minqing demo --remove 删除演示学校。
 `
-	textDemoExists = "演示学校已经存在，无需重复创建。minqing demo --remove 可以删除它。\n"
+	textDemoExists = "演示学校已经存在，无需重复创建。go run ./cmd/minqing demo --remove 可以删除它。\n"
 	textMenuSynced = "已把自定义菜单设置到公众号（%s）：\n%s\n"
 )
 

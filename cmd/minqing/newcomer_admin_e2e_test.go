@@ -71,13 +71,15 @@ func TestNewcomerImportAndSchools(t *testing.T) {
 			}
 
 			// The school created twice by a typo, merged into the right one.
-			typo := writeFile(t, "typo.csv", "姓名,处室,职务\n王五,总务处,教师\n李四,教务处,教师\n")
+			// 罗亮 is in both lists (the same person); this 李四 has another
+			// staff number (a namesake).
+			typo := writeFile(t, "typo.csv", "姓名,处室,职务,工号\n王五,总务处,教师,\n李四,教务处,教师,2003\n罗亮,教务处,教师,\n")
 			w.admin(t, "import", "staff", typo, "--school", "临湘市实验中学", "--new")
 			code, out, errOut = w.runAdmin("否\n", "schools", "merge", "临湘市实验中学", "临湘市实验学校")
 			if code != 1 || !strings.Contains(errOut, "没有确认") || schoolCount(t, w, "临湘市实验中学") != 1 {
 				t.Errorf("merge not confirmed = %d %s%s", code, out, errOut)
 			}
-			expect(t, "merge asks", out, "教职工 2 人", "并入“临湘市实验学校”")
+			expect(t, "merge asks", out, "教职工 3 人", "并入“临湘市实验学校”")
 			code, out, errOut = w.runAdmin("是\n", "schools", "merge", "临湘市实验中学", "临湘市实验学校")
 			if code != 0 {
 				t.Fatalf("merge = %d %s%s", code, out, errOut)
@@ -124,7 +126,7 @@ func TestNewcomerImportAndSchools(t *testing.T) {
 
 			// Every change is in the audit trail.
 			out = w.admin(t, "audit")
-			expect(t, "audit", out, "schools merge", "临湘市实验中学", "staff remove", "王五", "staff deactivate", "schools rename", "schools remove")
+			expect(t, "audit", out, "schools merge", "临湘市实验中学", "其中 1 人两边都有", "staff remove", "王五", "staff deactivate", "schools rename", "schools remove")
 
 			// Errors in Chinese: a missing file.
 			_, _, errOut = w.runAdmin("", "import", "staff", "/no/such/名单.xlsx", "--school", testSchool)

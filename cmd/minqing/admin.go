@@ -157,8 +157,7 @@ func parseInterspersed(fs *flag.FlagSet, args []string) ([]string, error) {
 }
 
 func cmdImport(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("import", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "import", textImportUsage)
 	school := fs.String("school", "", "学校名称或代码")
 	isNew := fs.Bool("new", false, "学校还不存在时新建（只用于教职工名单）")
 	bureau := fs.String("bureau", "", "新建学校时所属的教育局（可选）")
@@ -253,8 +252,7 @@ func importRows(ctx context.Context, adm *admin.Admin, schoolID int64, kind stri
 }
 
 func cmdSchools(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("schools", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "schools", textSchoolsUsage)
 	yes := fs.Bool("yes", false, "不再询问确认")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {
@@ -341,8 +339,7 @@ func cmdSchools(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdStaff(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("staff", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "staff", textStaffUsage)
 	school := fs.String("school", "", "学校名称或代码")
 	yes := fs.Bool("yes", false, "不再询问确认")
 	pos, err := parseInterspersed(fs, args)
@@ -390,8 +387,7 @@ func cmdStaff(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdAudit(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("audit", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "audit", textAuditUsage)
 	n := fs.Int("n", 50, "显示最近多少条")
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 || *n < 1 {
 		fmt.Fprintln(e.stderr, textAuditUsage)
@@ -417,8 +413,7 @@ func cmdAudit(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdCodes(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("codes", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "codes", textCodesUsage)
 	school := fs.String("school", "", "学校名称或代码")
 	out := fs.String("o", "", "写入文件（.xlsx 或 .csv）；不写则输出 CSV 到屏幕")
 	renew := fs.Bool("renew", false, "为所有未绑定的人重新生成绑定码（旧码作废）")
@@ -467,8 +462,7 @@ func cmdCodes(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdRebind(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("rebind", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "rebind", textRebindUsage)
 	school := fs.String("school", "", "学校名称或代码")
 	days := fs.Int("days", 30, "新绑定码有效天数")
 	pos, err := parseInterspersed(fs, args)
@@ -497,8 +491,7 @@ func cmdRebind(ctx context.Context, e *env, args []string) int {
 }
 
 func cmdSettings(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("settings", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "settings", textSettingsUsage)
 	school := fs.String("school", "", "学校名称或代码")
 	set := fs.String("set", "", "从 JSON 文件读取并保存设置（- 表示标准输入；中文或英文设置项都可以）")
 	template := fs.Bool("template", false, "输出中文设置模板（当前的设置），修改后用 --set 保存")
@@ -547,4 +540,20 @@ func loadLocation(e *env) *time.Location {
 		return loc
 	}
 	return time.UTC
+}
+
+// adminFlags is the flag set of an admin command: a wrong option or -h
+// prints the command's Chinese usage and its options, not the flag
+// package's English.
+func adminFlags(e *env, name, usage string) *flag.FlagSet {
+	fs := flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(io.Discard)
+	fs.Usage = func() {
+		fmt.Fprintln(e.stderr, textFlagsBad)
+		fmt.Fprintln(e.stderr, usage)
+		fs.VisitAll(func(f *flag.Flag) {
+			fmt.Fprintf(e.stderr, "  --%s  %s\n", f.Name, f.Usage)
+		})
+	}
+	return fs
 }

@@ -5,7 +5,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"net"
 	"os"
@@ -32,8 +31,7 @@ const (
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "demo", textDemoUsage)
 	remove := fs.Bool("remove", false, "删除演示学校及其全部演示数据")
 	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
 		fmt.Fprintln(e.stderr, textDemoUsage)
@@ -97,8 +95,7 @@ func simulatorURL(e *env) string {
 }
 
 func cmdMenu(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("menu", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := adminFlags(e, "menu", textMenuUsage)
 	file := fs.String("file", "", "菜单 JSON 文件（不写则用默认菜单：我要建议 / 学习打卡 / 家访记录 / 我的）")
 	pos, err := parseInterspersed(fs, args)
 	if err != nil {

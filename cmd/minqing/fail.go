@@ -4,6 +4,7 @@ import (
 	"errors"
 	"fmt"
 	"io/fs"
+	"strings"
 
 	"minqing/bot"
 	"minqing/bot/admin"
@@ -30,7 +31,18 @@ func explain(err error) string {
 		return fmt.Sprintf(textErrFileMissing, pe.Path)
 	case errors.As(err, &pe) && errors.Is(err, fs.ErrPermission):
 		return fmt.Sprintf(textErrFilePerm, pe.Path)
-	case errors.Is(err, sheet.ErrUnsupported), errors.Is(err, bot.ErrInvalid):
+	case errors.Is(err, sheet.ErrUnsupported):
+		// "read PATH: unsupported file format: 中文 (English)": the
+		// Chinese part.
+		msg := err.Error()
+		if _, after, ok := strings.Cut(msg, sheet.ErrUnsupported.Error()+": "); ok {
+			msg = after
+		}
+		if i := strings.Index(msg, " ("); i > 0 {
+			msg = msg[:i]
+		}
+		return msg
+	case errors.Is(err, bot.ErrInvalid):
 		// The roster, settings and spreadsheet problems are written for
 		// the administrator already.
 		return err.Error()

@@ -52,6 +52,7 @@ const (
 	textMenuShowDefault   = "没有读到公众号上的菜单（%v）。minqing 的默认菜单是：\n%s\n"
 	textMenuSyncFailed    = "设置菜单失败：%v\n"
 
+	textFlagsBad        = "选项写得不对（或者您要看帮助）："
 	textErrFileMissing  = "找不到文件 %s，请检查路径和文件名。"
 	textErrFilePerm     = "没有权限读取文件 %s。"
 	textErrNotFound     = "没有找到要操作的对象。"

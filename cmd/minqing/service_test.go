@@ -65,9 +65,9 @@ type service struct {
 	URL string
 	// AdminURL is the admin listener's (metrics, pprof).
 	AdminURL string
-	Env  map[string]string
-	Logs *logSink
-	stop func() int
+	Env      map[string]string
+	Logs     *logSink
+	stop     func() int
 }
 
 // Stop shuts the service down gracefully and returns run's exit code.

@@ -75,7 +75,7 @@ type DB struct {
 	// exclusively to set closed, after which nothing is queued.
 	closeMu sync.RWMutex
 	closed  bool
-	stats      batchCounters
+	stats   batchCounters
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string

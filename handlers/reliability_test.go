@@ -83,6 +83,8 @@ type slowBot struct {
 	reply string
 }
 
+func (b slowBot) FailureReply() bot.Reply { return bot.Text("稍后再发送") }
+
 func (b slowBot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
 	time.Sleep(b.delay)
 	if b.err != nil {

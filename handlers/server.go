@@ -17,9 +17,11 @@ import (
 	"minqing/handlers/wechat"
 )
 
-// Processor handles one inbound message exactly once; *bot.Bot is one.
+// Processor handles one inbound message exactly once; *chat.Bot is one.
 type Processor interface {
 	Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error)
+	// FailureReply is the answer to a message whose processing failed.
+	FailureReply() bot.Reply
 }
 
 // Options configure a Server.

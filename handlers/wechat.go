@@ -126,7 +126,7 @@ func (s *Server) wechatMessage(w http.ResponseWriter, r *http.Request) {
 	if safe {
 		mode = "aes"
 	}
-	in := msg.Inbound()
+	in := toInbound(msg)
 	out, outcome := s.process(r.Context(), in)
 	if outcome == outcomeLate {
 		writeSuccess(w)
@@ -316,7 +316,7 @@ func (s *Server) process(ctx context.Context, in bot.Inbound) (bot.Outcome, stri
 	}
 	if res.err != nil {
 		s.log.Error("process_failed", "kind", string(in.Kind), "err", res.err)
-		return bot.Outcome{Reply: bot.FailureReply()}, outcomeError
+		return bot.Outcome{Reply: s.opts.Bot.FailureReply()}, outcomeError
 	}
 	if res.out.Duplicate != "" {
 		s.metrics.dedupHits.WithLabelValues(res.out.Duplicate).Inc()

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -209,17 +210,28 @@ func (d *DB) tryBatch(batch []*updateReq) (err error) {
 	return sqlTx.Commit()
 }
 
+// maxAttempts bounds how often updateAlone runs a function that deadlocks
+// or finds the database busy.
+const maxAttempts = 5
+
 // updateAlone runs fn in a transaction of its own, retrying on deadlocks
-// and busy errors.
+// and busy errors after a short random pause, so that the transactions
+// that deadlocked together do not meet again at once.
 func (d *DB) updateAlone(ctx context.Context, fn func(bot.Tx) error) error {
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err = d.updateOnce(ctx, fn)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
+		if err == nil || !retryable(err) || ctx.Err() != nil || attempt == maxAttempts {
+			return err
+		}
+		pause := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond))))
+		select {
+		case <-pause.C:
+		case <-ctx.Done():
+			pause.Stop()
 			return err
 		}
 	}
-	return err
 }
 
 func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) {

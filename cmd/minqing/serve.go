@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minqing/bot"
+	"minqing/bot/chat"
 	"minqing/config"
 	"minqing/handlers"
 	"minqing/handlers/dev"
@@ -35,7 +36,7 @@ type app struct {
 	state stateStore
 	fake  *fakewechat.Server // dev mode only
 	api   *wechatapi.Client
-	bot   *bot.Bot
+	bot   *chat.Bot
 }
 
 // stateStore is a bot.State the app can close, which also remembers
@@ -156,7 +157,7 @@ func (a *app) serve(ctx context.Context) error {
 		}
 		sim, err := dev.NewHandler(dev.Options{
 			WebhookURL: base + "/wechat", Token: cfg.WeChat.Token, AppID: cfg.WeChat.AppID,
-			AESKey: cfg.WeChat.AESKey, Fake: a.fake, Menu: bot.DefaultMenu(), Logger: log,
+			AESKey: cfg.WeChat.AESKey, Fake: a.fake, Menu: chat.DefaultMenu(), Logger: log,
 		})
 		if err != nil {
 			return err
@@ -170,7 +171,7 @@ func (a *app) serve(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if a.bot, err = bot.New(bot.Config{
+	if a.bot, err = chat.New(chat.Config{
 		Store: a.db, State: a.state, Notifier: a.api, Secret: cfg.Secret,
 		Location: cfg.Location, Logger: log,
 	}); err != nil {
@@ -201,7 +202,7 @@ func (a *app) serve(ctx context.Context) error {
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		bot.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, bot.JobTick, log)
+		chat.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, chat.JobTick, log)
 	}()
 
 	adminURL := ""
@@ -309,3 +310,5 @@ func (t touchingProcessor) Process(ctx context.Context, in bot.Inbound) (bot.Out
 	t.fake.Touch(in.OpenID, time.Now())
 	return t.next.Process(ctx, in)
 }
+
+func (t touchingProcessor) FailureReply() bot.Reply { return t.next.FailureReply() }

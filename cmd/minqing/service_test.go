@@ -123,7 +123,7 @@ type backend struct {
 	env func(t *testing.T) (map[string]string, func(t *testing.T) *storage.DB)
 }
 
-// Test account of the EasyWeChat vector in WECHAT.md.
+// Test account of the EasyWeChat vector.
 const (
 	vecToken  = "pamtest"
 	vecAESKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -77,7 +77,7 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	}
 }
 
-// The EasyWeChat safe-mode vector from WECHAT.md, sent byte for byte.
+// The EasyWeChat safe-mode vector (tests/Kernel/EncryptorTest.php of EasyWeChat), sent byte for byte.
 func TestWebhookVector(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {

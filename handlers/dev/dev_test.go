@@ -18,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"minqing/bot"
+	"minqing/bot/chat"
 	"minqing/config"
 	"minqing/handlers/dev"
 	"minqing/handlers/fakewechat"
@@ -166,7 +167,7 @@ func newSim(t *testing.T, aes bool) *sim {
 	t.Cleanup(s.api.Close)
 	o := dev.Options{
 		WebhookURL: s.hook.srv.URL + "/wechat", Token: token, AppID: appID,
-		Fake: s.fake, Menu: bot.DefaultMenu(),
+		Fake: s.fake, Menu: chat.DefaultMenu(),
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: s.logs}, nil)),
 	}
 	if aes {
@@ -698,7 +699,7 @@ func TestPage(t *testing.T) {
 	if diff := cmp.Diff(dev.Personas, got.Personas); diff != "" {
 		t.Errorf("personas mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(bot.DefaultMenu(), got.Menu); diff != "" {
+	if diff := cmp.Diff(chat.DefaultMenu(), got.Menu); diff != "" {
 		t.Errorf("menu mismatch (-want +got):\n%s", diff)
 	}
 	if got.Mode != "plain" {

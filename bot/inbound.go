@@ -100,6 +100,10 @@ const (
 	// DupDB means the reply came from the processed-message record in the
 	// database (the state store was unavailable or had forgotten).
 	DupDB = "db"
+	// DupPending means another delivery of the message was still at work
+	// when this one stopped waiting for it: no reply here (the transport
+	// answers "success"); the other delivery's reply or push will come.
+	DupPending = "pending"
 )
 
 // Outcome is what Process did with one delivery of a message.

@@ -53,7 +53,7 @@ fi
 
 "$bin" echo -addr 127.0.0.1:18090 2>/dev/null &
 pids+=($!)
-MINQING_HTTP_ADDR=127.0.0.1:18080 "$bin" serve &
+MINQING_HTTP_ADDR=127.0.0.1:18080 MINQING_ADMIN_ADDR=127.0.0.1:19090 "$bin" serve &
 mq=$!
 pids+=($mq)
 for _ in $(seq 1 100); do
@@ -71,5 +71,5 @@ echo "== group commit:"
 rows=$(sql "SELECT COUNT(*) FROM $db.processed_messages")
 opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
 echo "== persisted: $rows processed-message rows, $opinions opinions"
-curl -s http://127.0.0.1:18080/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

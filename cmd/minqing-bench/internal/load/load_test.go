@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"minqing/handlers/echo"
+	"minqing/cmd/minqing-bench/internal/echo"
 )
 
 const (

@@ -11,7 +11,7 @@ import (
 	"slices"
 	"time"
 
-	"minqing/handlers/wechat/load"
+	"minqing/cmd/minqing-bench/internal/load"
 )
 
 // cmdLoadtest sends signed (and, with an AES key, encrypted) WeChat text
@@ -21,7 +21,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs := flag.NewFlagSet("loadtest", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	fs.Usage = func() {
-		fmt.Fprintln(stderr, "usage: minqing loadtest -url http://host:port/wechat [flags]")
+		fmt.Fprintln(stderr, "usage: minqing-bench loadtest -url http://host:port/wechat [flags]")
 		fs.PrintDefaults()
 	}
 	var o load.Options
@@ -44,7 +44,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&o.Text, "text", load.DefaultText, "message text")
 	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "per-request timeout (WeChat gives up after 5s)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
-	fs.StringVar(&baseline, "baseline", "", "a second webhook URL (e.g. `minqing echo`) measured in turn with -url, round after round, for a throughput ratio")
+	fs.StringVar(&baseline, "baseline", "", "a second webhook URL (e.g. `minqing-bench echo`) measured in turn with -url, round after round, for a throughput ratio")
 	fs.IntVar(&rounds, "rounds", 3, "with -baseline: rounds of (baseline, target) runs; the ratio is of the medians")
 	if err := fs.Parse(args); err != nil {
 		if errors.Is(err, flag.ErrHelp) {

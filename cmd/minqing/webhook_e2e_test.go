@@ -36,8 +36,8 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if code, body := get(t, s.URL+"/readyz"); code != 200 || !strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"state":"ok"`) {
 		t.Errorf("/readyz = %d %q", code, body)
 	}
-	if code, body := get(t, s.URL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") {
-		t.Errorf("/metrics = %d, missing webhook metrics", code)
+	if code, body := get(t, s.URL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") || !strings.Contains(body, "minqing_db_batch_size_count") {
+		t.Errorf("/metrics = %d, missing webhook or group-commit metrics", code)
 	}
 	// The container health check.
 	port := s.URL[strings.LastIndex(s.URL, ":")+1:]

@@ -38,8 +38,8 @@ func TestServeEmbeddedDefault(t *testing.T) {
 		t.Errorf("/readyz = %d %q", code, body)
 	}
 	// Metrics are served on the admin listener only.
-	if code, body := get(t, s.AdminURL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") {
-		t.Errorf("admin /metrics = %d, missing webhook metrics", code)
+	if code, body := get(t, s.AdminURL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") || !strings.Contains(body, "minqing_db_batch_size_count") {
+		t.Errorf("admin /metrics = %d, missing webhook or group-commit metrics", code)
 	}
 	for _, path := range []string{"/metrics", "/debug/pprof/"} {
 		if code, _ := get(t, s.URL+path); code != 404 {

@@ -10,7 +10,7 @@ import (
 	"testing"
 	"time"
 
-	"minqing/handlers/echo"
+	"minqing/cmd/minqing-bench/internal/echo"
 )
 
 const (
@@ -184,5 +184,40 @@ func TestRunOptions(t *testing.T) {
 		if _, err := Run(context.Background(), o); err == nil {
 			t.Errorf("Run(%+v): no error", o)
 		}
+	}
+}
+
+// TestRunTexts checks that Texts are sent in turn: the echo baseline
+// answers each with its own content.
+func TestRunTexts(t *testing.T) {
+	h, err := echo.NewHandler(token, appID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for _, s := range Mix {
+			if strings.Contains(rec.Body.String(), "<![CDATA["+s+"]]>") {
+				mu.Lock()
+				seen[s]++
+				mu.Unlock()
+			}
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: token, AppID: appID, Concurrency: 2,
+		Duration: 300 * time.Millisecond, Texts: Mix})
+	if err != nil || r.OK == 0 || r.HasFailures() {
+		t.Fatalf("Run = %+v, %v", r, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != len(Mix) {
+		t.Errorf("answered %d distinct texts of the mix's %d: %v", len(seen), len(Mix), seen)
 	}
 }

@@ -19,8 +19,10 @@
 #   BENCH_RATE=500 (the open-loop rate; 0 skips that part)
 #   BENCH_MIX=1       seeds the demo school, then sends a mix of opinions,
 #                     help, greetings and lookups (minqing-bench loadtest -mix)
-#   BENCH_OPINIONS=1  seeds the demo school, then every message is an
-#                     opinion filed in the ledger with its receipt
+#   BENCH_OPINIONS=1  seeds the demo school, then every message is a new
+#                     opinion filed in the ledger with its receipt (fresh
+#                     senders each run: no repeats, no daily cap; keep
+#                     BENCH_SENDERS above the messages of one run)
 #   neither: the school is not set up and each message is answered and
 #   recorded as processed.
 set -euo pipefail
@@ -69,7 +71,8 @@ if [ "${BENCH_MIX:-0}" = 1 ]; then
   load_args+=(-mix)
 elif [ "${BENCH_OPINIONS:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
-  mode="demo school, every message an opinion"
+  mode="demo school, every message a new opinion"
+  load_args+=(-fresh-senders)
 fi
 
 "$bindir/minqing-bench" echo -addr 127.0.0.1:18090 2>/dev/null &

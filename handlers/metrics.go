@@ -91,14 +91,17 @@ func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// GroupCommitStats reports the database's group commits.
-type GroupCommitStats func() (batches, updates, fallbacks int64)
+// GroupCommitStats reports the database's group commits: batches run,
+// updates in them, batches that fell back, and sizes[n], the number of
+// batches of n updates.
+type GroupCommitStats func() (batches, updates, fallbacks int64, sizes []int64)
 
-// WatchGroupCommit exports the database's group-commit counters.
+// WatchGroupCommit exports the database's group-commit counters and the
+// histogram of batch sizes (minqing_db_batch_size).
 func (m *Metrics) WatchGroupCommit(stats GroupCommitStats) {
 	get := func(i int) func() float64 {
 		return func() float64 {
-			b, u, f := stats()
+			b, u, f, _ := stats()
 			return float64([]int64{b, u, f}[i])
 		}
 	}
@@ -106,5 +109,38 @@ func (m *Metrics) WatchGroupCommit(stats GroupCommitStats) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batches_total", Help: "Group commits run."}, get(0)),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batched_updates_total", Help: "Message transactions committed through group commits."}, get(1)),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batch_fallbacks_total", Help: "Group commits that fell back to one transaction per message."}, get(2)),
+		batchSizeCollector{stats: stats, desc: prometheus.NewDesc("minqing_db_batch_size", "Message transactions per group commit.", nil, nil)},
 	)
+}
+
+// batchSizeBuckets are the upper bounds of the batch-size histogram.
+var batchSizeBuckets = []float64{1, 2, 4, 8, 16, 32, 64}
+
+// batchSizeCollector turns the per-size counts into a histogram when
+// scraped.
+type batchSizeCollector struct {
+	stats GroupCommitStats
+	desc  *prometheus.Desc
+}
+
+func (c batchSizeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c batchSizeCollector) Collect(ch chan<- prometheus.Metric) {
+	_, _, _, sizes := c.stats()
+	var count uint64
+	var sum float64
+	buckets := make(map[float64]uint64, len(batchSizeBuckets))
+	for n, k := range sizes {
+		if k <= 0 {
+			continue
+		}
+		count += uint64(k)
+		sum += float64(n) * float64(k)
+		for _, ub := range batchSizeBuckets {
+			if float64(n) <= ub {
+				buckets[ub] += uint64(k)
+			}
+		}
+	}
+	ch <- prometheus.MustNewConstHistogram(c.desc, count, sum, buckets)
 }

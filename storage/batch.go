@@ -39,16 +39,26 @@ const (
 )
 
 // BatchStats counts group commits: batches run, Updates in them, and
-// batches that fell back to one transaction per Update.
+// batches that fell back to one transaction per Update. Sizes[n] counts
+// the batches of n Updates.
 type BatchStats struct {
 	Batches, Updates, Fallbacks int64
+	Sizes                       []int64
 }
 
-type batchCounters struct{ batches, updates, fallbacks atomic.Int64 }
+type batchCounters struct {
+	batches, updates, fallbacks atomic.Int64
+	sizes                       [maxBatch + 1]atomic.Int64
+}
 
 // BatchStats returns the group-commit counters since Open.
 func (d *DB) BatchStats() BatchStats {
-	return BatchStats{Batches: d.stats.batches.Load(), Updates: d.stats.updates.Load(), Fallbacks: d.stats.fallbacks.Load()}
+	s := BatchStats{Batches: d.stats.batches.Load(), Updates: d.stats.updates.Load(), Fallbacks: d.stats.fallbacks.Load()}
+	s.Sizes = make([]int64, len(d.stats.sizes))
+	for i := range d.stats.sizes {
+		s.Sizes[i] = d.stats.sizes[i].Load()
+	}
+	return s
 }
 
 // updateReq is one Update waiting for a committer.
@@ -167,6 +177,7 @@ func (d *DB) commitBatch(batch []*updateReq) {
 	}
 	d.stats.batches.Add(1)
 	d.stats.updates.Add(int64(len(live)))
+	d.stats.sizes[min(len(live), maxBatch)].Add(1)
 	if len(live) == 1 {
 		live[0].done <- d.updateAlone(live[0].ctx, live[0].fn)
 		return

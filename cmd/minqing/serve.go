@@ -143,9 +143,9 @@ func (a *app) serve(ctx context.Context) error {
 	}
 
 	metrics := handlers.NewMetrics()
-	metrics.WatchGroupCommit(func() (int64, int64, int64) {
+	metrics.WatchGroupCommit(func() (int64, int64, int64, []int64) {
 		s := a.db.BatchStats()
-		return s.Batches, s.Updates, s.Fallbacks
+		return s.Batches, s.Updates, s.Fallbacks, s.Sizes
 	})
 	routes := map[string]http.Handler{}
 	apiBase := cfg.WeChat.APIBase

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -38,8 +39,8 @@ func TestServeEmbeddedDefault(t *testing.T) {
 		t.Errorf("/readyz = %d %q", code, body)
 	}
 	// Metrics are served on the admin listener only.
-	if code, body := get(t, s.AdminURL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") {
-		t.Errorf("admin /metrics = %d, missing webhook metrics", code)
+	if code, body := get(t, s.AdminURL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") || !strings.Contains(body, "minqing_db_batch_size_count") {
+		t.Errorf("admin /metrics = %d, missing webhook or group-commit metrics", code)
 	}
 	for _, path := range []string{"/metrics", "/debug/pprof/"} {
 		if code, _ := get(t, s.URL+path); code != 404 {
@@ -266,9 +267,9 @@ func TestWebhookRefusals(t *testing.T) {
 
 // Three concurrent deliveries of one message: one processed row, three
 // identical replies — on one instance, and across two instances sharing
-// MySQL and Redis.
+// MySQL and Redis, or MySQL and a Redis Cluster.
 func TestExactlyOnceConcurrentDeliveries(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range append(slices.Clip(backends), clusterBackend) {
 		t.Run(b.name, func(t *testing.T) {
 			env, openDB := b.env(t)
 			_, env = withAccount(t, env)

@@ -104,6 +104,11 @@ const (
 	// when this one stopped waiting for it: no reply here (the transport
 	// answers "success"); the other delivery's reply or push will come.
 	DupPending = "pending"
+	// DupRecovered means this delivery took over the claim of one whose
+	// process died after committing the message but before answering: the
+	// reply came from the database, and the transport must deliver it (a
+	// late one is pushed), since nobody else will.
+	DupRecovered = "recovered"
 )
 
 // Outcome is what Process did with one delivery of a message.

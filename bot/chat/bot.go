@@ -119,6 +119,9 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		mk.Rate, mk.RateWindow = "rate:msg:"+sender, time.Minute
 	}
 	stateOK := true
+	// tookOver: this delivery took the claim of one that stopped renewing
+	// it (its process died).
+	tookOver := false
 	mc, err := b.state.ClaimMessage(ctx, mk)
 	switch {
 	case err != nil:
@@ -131,10 +134,11 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		r, err := decodeReply(mc.Result)
 		return bot.Outcome{Reply: r, Duplicate: bot.DupState}, err
 	case !mc.Claimed:
-		out, ok, err := b.awaitClaim(ctx, mk.Claim)
+		out, ok, took, err := b.awaitClaim(ctx, mk.Claim)
 		if err != nil || ok {
 			return out, err
 		}
+		tookOver = took
 		// The other delivery gave up its claim (or lost it): this one
 		// works, with the dialog as it is now.
 		mc.Values = make([][]byte, 2)
@@ -159,6 +163,11 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
 		}
 		reply, dup, err = b.processOnce(ctx, key, t)
+		if err == nil && dup == bot.DupDB && tookOver {
+			// The holder committed and died before it answered: nobody
+			// else will deliver this reply.
+			dup = bot.DupRecovered
+		}
 		if err != nil {
 			if stateOK {
 				if rerr := b.state.Release(context.WithoutCancel(ctx), mk.Claim); rerr != nil {
@@ -217,28 +226,28 @@ func (b *Bot) renewClaim(ctx context.Context, claimKey string) (stop func()) {
 // answers WeChat "success" at its budget meanwhile, and if the wait ends
 // first the outcome is DupPending — never a failure, since the holder may
 // still succeed.
-func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (bot.Outcome, bool, error) {
+func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (out bot.Outcome, ok, tookOver bool, err error) {
 	wait := 20 * time.Millisecond
 	timer := time.NewTimer(wait)
 	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return bot.Outcome{Duplicate: bot.DupPending}, true, nil
+			return bot.Outcome{Duplicate: bot.DupPending}, true, false, nil
 		case <-timer.C:
 		}
 		claimed, done, result, err := b.state.Claim(ctx, claimKey, claimTTL)
 		switch {
 		case err != nil && ctx.Err() != nil:
-			return bot.Outcome{Duplicate: bot.DupPending}, true, nil
+			return bot.Outcome{Duplicate: bot.DupPending}, true, false, nil
 		case err != nil:
 			// Fall back to the database, which serialises the deliveries.
-			return bot.Outcome{}, false, nil
+			return bot.Outcome{}, false, false, nil
 		case done:
 			r, err := decodeReply(result)
-			return bot.Outcome{Reply: r, Duplicate: bot.DupState}, true, err
+			return bot.Outcome{Reply: r, Duplicate: bot.DupState}, true, false, err
 		case claimed:
-			return bot.Outcome{}, false, nil
+			return bot.Outcome{}, false, true, nil
 		}
 		wait = min(2*wait, claimPollMax)
 		timer.Reset(wait)

@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # Fault drill: send opinions to minqing (MySQL + Redis, safe mode) as
 # WeChat would, kill -9 the service twice, kill -9 and restart MariaDB,
-# kill and restart Redis, then count every message: sent, acknowledged,
+# kill and restart Redis, freeze MariaDB (SIGSTOP) past the reply budget,
+# then count every message: sent, acknowledged,
 # stored, lost (acknowledged, not stored, sender not told), duplicated.
 #
 # It runs its own MariaDB and Redis on loopback ports in a temporary
@@ -126,8 +127,11 @@ sleep 2; start_db; log "MariaDB back"
 at 0.15; log "kill Redis"; kill -9 "$redis_pid"; wait "$redis_pid" 2>/dev/null || true
 sleep 2; start_redis; log "Redis back (empty: claims, dialogs and nonces forgotten)"
 
-at 0.15; log "kill -9 the service again"; kill -9 "$svc_pid"; wait "$svc_pid" 2>/dev/null || true
+at 0.12; log "kill -9 the service again"; kill -9 "$svc_pid"; wait "$svc_pid" 2>/dev/null || true
 sleep 1; start_service; log "service back"
+
+at 0.12; log "freeze MariaDB (SIGSTOP) for 7s: past the reply budget"; kill -STOP "$db_pid"
+sleep 7; kill -CONT "$db_pid"; log "MariaDB thawed"
 
 log "waiting for the drill to finish and settle"
 wait "$drill_pid" || { cat "$work/drill.log" >&2; exit 1; }

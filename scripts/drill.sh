@@ -26,7 +26,7 @@ log() { printf '== %s %s\n' "$(date +%T)" "$*"; }
 need() { command -v "$1" >/dev/null 2>&1 || [ -x "$1" ] || { echo "drill: $1 is required" >&2; exit 1; }; }
 mariadbd=/usr/sbin/mariadbd
 [ -x "$mariadbd" ] || mariadbd=/usr/sbin/mysqld
-need "$mariadbd"; need mariadb-install-db; need redis-server; need go
+need "$mariadbd"; need mariadb-install-db; need redis-server; need redis-cli; need curl; need go
 mysql_cli=$(command -v mariadb || command -v mysql)
 
 work=$(mktemp -d /tmp/minqing-drill.XXXXXX)

@@ -29,13 +29,13 @@ var batchTests = []test{
 func (e *env) queuedOn(db *storage.DB, fns []func(tx bot.Tx) error) ([]error, storage.BatchStats) {
 	e.t.Helper()
 	before := db.BatchStats()
-	held, release := make(chan struct{}), make(chan struct{})
+	held, release := make(chan struct{}, 1), make(chan struct{})
 	holder := make(chan error, 1)
 	go func() {
 		holder <- db.Update(e.ctx, func(bot.Tx) error {
 			select {
 			case held <- struct{}{}:
-			default: // run again: the committer is already held
+			default: // run again (a retry): already said
 			}
 			<-release
 			return nil

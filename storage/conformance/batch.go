@@ -290,7 +290,7 @@ func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
 		go func() {
 			defer wg.Done()
 			errs[i] = e.update(func(tx bot.Tx) error {
-				o, err := tx.CreateOpinion(e.ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: bot.CatOther,
+				o, err := tx.CreateOpinion(e.ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
 					Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
 				if err != nil {
 					return err

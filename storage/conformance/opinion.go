@@ -25,7 +25,7 @@ var opinionTests = []test{
 // minutes after now.
 func opinion(school bot.OrgUnit, code string, minutes int) bot.Opinion {
 	at := now.Add(time.Duration(minutes) * time.Minute)
-	return bot.Opinion{SchoolID: school.ID, Code: code, Category: bot.CatTeaching, Text: "作业太多 😀", TextHash: "h-" + code,
+	return bot.Opinion{SchoolID: school.ID, Code: code, Category: "teaching", Text: "作业太多 😀", TextHash: "h-" + code,
 		Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: at, Updated: at}
 }
 
@@ -59,7 +59,7 @@ func testOpinions(t *testing.T, e *env) {
 
 	// Every mutable field changes; Text, Code and the rest stay.
 	answered := os[0]
-	answered.Category, answered.UnitID, answered.Status, answered.AssignedUnitID = bot.CatLogistics, grade.ID, bot.StatusClosed, dept.ID
+	answered.Category, answered.UnitID, answered.Status, answered.AssignedUnitID = "logistics", grade.ID, bot.StatusClosed, dept.ID
 	answered.Due = time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
 	answered.Answer, answered.AnsweredAt, answered.Rating, answered.RatedAt = "已调整", now.Add(time.Hour), "satisfied", now.Add(2*time.Hour)
 	answered.MergedInto, answered.Updated = os[1].ID, now.Add(3*time.Hour)
@@ -182,7 +182,7 @@ func testReceiptsPurgeAndLedger(t *testing.T, e *env) {
 	var receipt bot.Receipt
 	e.must(func(tx bot.Tx) error {
 		for i, st := range []bot.OpinionStatus{bot.StatusReceived, bot.StatusAssigned, bot.StatusClosed} {
-			o := bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("BBBB-%04d", i), Category: bot.CatTeaching, Text: "x",
+			o := bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("BBBB-%04d", i), Category: "teaching", Text: "x",
 				TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: st, Created: now.Add(time.Duration(i) * time.Hour), Updated: now}
 			if st == bot.StatusAssigned {
 				o.Due = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC) // overdue

@@ -53,7 +53,7 @@ type Options struct {
 	DataDir  string
 	// MaxOpenConns caps the MySQL pool (default 50).
 	MaxOpenConns int
-	// Committers is how many group commits may run at once (default 8 on
+	// Committers is how many group commits may run at once (default 4 on
 	// MySQL, 1 on SQLite); negative turns group commit off.
 	Committers int
 	Logger     *slog.Logger

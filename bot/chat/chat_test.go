@@ -3,15 +3,16 @@ package chat_test
 import (
 	"context"
 	"fmt"
-	"regexp"
 	"strings"
 	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
+	"unicode"
 
 	"minqing/bot"
 	"minqing/bot/chat"
+	"minqing/bot/parse"
 	"minqing/storage"
 	"minqing/storage/state"
 	"minqing/storage/storagetest"
@@ -144,15 +145,29 @@ func expect(t *testing.T, what, reply string, parts ...string) {
 	}
 }
 
-var receiptCode = regexp.MustCompile(`[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}`)
+// codesIn returns the receipt codes a reply shows, in order: the words of
+// nine characters that read as a code.
+func codesIn(reply string) []string {
+	var codes []string
+	words := strings.FieldsFunc(reply, func(r rune) bool {
+		return r != '-' && (r > unicode.MaxASCII || !unicode.IsLetter(r) && !unicode.IsDigit(r))
+	})
+	for _, word := range words {
+		if c, ok := parse.NormalizeCode(word); ok && len(word) == len("XXXX-XXXX") {
+			codes = append(codes, c)
+		}
+	}
+	return codes
+}
 
+// codeIn returns the first receipt code of a reply.
 func codeIn(t *testing.T, reply string) string {
 	t.Helper()
-	c := receiptCode.FindString(reply)
-	if c == "" {
+	codes := codesIn(reply)
+	if len(codes) == 0 {
 		t.Fatalf("no receipt code in reply:\n%s", reply)
 	}
-	return c
+	return codes[0]
 }
 
 // opinion reads an opinion back from the store.
@@ -224,9 +239,6 @@ func TestIntake(t *testing.T) {
 	}
 }
 
-// ledgerLines returns the receipt codes of a 台帐 reply, in order.
-func ledgerLines(reply string) []string { return receiptCode.FindAllString(reply, -1) }
-
 func TestLedger(t *testing.T) {
 	w := newWorld(t)
 	texts := []string{
@@ -244,12 +256,12 @@ func TestLedger(t *testing.T) {
 	expect(t, "a teacher", w.say("oTeacher", "台帐"), "只对本校领导开放")
 	page1 := w.say("oPrincipal", "台帐")
 	expect(t, "page 1", page1, "待办 7 条", "第1/2页", "台帐 2")
-	if got := ledgerLines(page1); strings.Join(got, " ") != strings.Join(codes[:5], " ") {
+	if got := codesIn(page1); strings.Join(got, " ") != strings.Join(codes[:5], " ") {
 		t.Errorf("page 1 lists %v, want the oldest five %v", got, codes[:5])
 	}
 	page2 := w.say("oPrincipal", "台帐 2")
 	expect(t, "page 2", page2, "6. ", "7. ", "第2/2页")
-	if got := ledgerLines(page2); strings.Join(got, " ") != strings.Join(codes[5:], " ") {
+	if got := codesIn(page2); strings.Join(got, " ") != strings.Join(codes[5:], " ") {
 		t.Errorf("page 2 lists %v, want %v", got, codes[5:])
 	}
 	expect(t, "past the end", w.say("oPrincipal", "台帐 3"), "没有第3页，一共2页")

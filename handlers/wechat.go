@@ -326,7 +326,8 @@ func (s *Server) process(ctx context.Context, in bot.Inbound) (bot.Outcome, stri
 }
 
 // deliverLate pushes the reply of a message whose passive reply was given
-// up. A duplicate's reply is never pushed: its first delivery answers. A
+// up. A duplicate's reply is never pushed (its first delivery answers)
+// unless that delivery died before answering (bot.DupRecovered). A
 // message that failed after WeChat was told "success" is not lost
 // silently: the sender is told it was not received and should be sent
 // again.
@@ -341,7 +342,7 @@ func (s *Server) deliverLate(ctx context.Context, in bot.Inbound, out bot.Outcom
 		s.pushNow(nctx, in.OpenID, []string{textNotReceived}, "failure_notice")
 		return
 	}
-	if out.Duplicate != "" || out.Reply.IsEmpty() {
+	if (out.Duplicate != "" && out.Duplicate != bot.DupRecovered) || out.Reply.IsEmpty() {
 		return
 	}
 	s.pushNow(ctx, in.OpenID, []string{out.Reply.Text}, "late_reply")

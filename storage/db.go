@@ -152,6 +152,9 @@ func (d *DB) openMySQL(o Options) error {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 30 * time.Second
 	}
+	// The driver's own messages ("[mysql] … closing bad idle connection")
+	// go to the service's log, not in plain text to the standard error.
+	cfg.Logger = driverLogger{o.Logger}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return fmt.Errorf("storage: MySQL DSN: %w", err)

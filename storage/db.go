@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -76,6 +77,8 @@ type DB struct {
 	closeMu sync.RWMutex
 	closed  bool
 	stats   batchCounters
+	// statements counts the statements of Updates (stmt.go).
+	statements atomic.Int64
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string
@@ -307,7 +310,7 @@ func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 // tx implements bot.Tx over one SQL transaction, which in a group commit
 // (see batch.go) holds several functions' work.
 type tx struct {
-	tx *sqlx.Tx
+	tx stmtTx
 	db *DB
 	// batchCtx, in a group commit, replaces the callers' contexts: one
 	// caller's cancellation must not break the others' transaction.

@@ -134,30 +134,40 @@ func testOpinionEvents(t *testing.T, e *env) {
 
 func testLedger(t *testing.T, e *env) {
 	s1, s2 := e.school("一中", "YZ01"), e.school("二中", "EZ02")
-	// Created a minute apart in this order; b is overdue today, c is due
-	// in the future, d closed, e a leadership opinion, f of another school.
-	a, b, c, d, l, f := opinion(s1, "L-A", 0), opinion(s1, "L-B", 1), opinion(s1, "L-C", 2), opinion(s1, "L-D", 3), opinion(s1, "L-E", 4), opinion(s2, "L-F", 5)
-	b.Status, b.Due = bot.StatusAssigned, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC)
-	c.Status, c.Due = bot.StatusProcessing, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC)
+	dept, grade := e.unit(s1, bot.UnitDepartment, "教务处"), e.unit(s1, bot.UnitGrade, "七年级")
+	// Created a minute apart in this order; B is overdue today and names a
+	// grade, C is assigned and due in the future, D closed, E and G
+	// leadership opinions, F and G of another school.
+	a, b, c, d, l, f, g := opinion(s1, "L-A", 0), opinion(s1, "L-B", 1), opinion(s1, "L-C", 2), opinion(s1, "L-D", 3),
+		opinion(s1, "L-E", 4), opinion(s2, "L-F", 5), opinion(s2, "L-G", 6)
+	b.Status, b.Due, b.UnitID = bot.StatusAssigned, time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC), grade.ID
+	c.Status, c.Due, c.AssignedUnitID = bot.StatusProcessing, time.Date(2026, 11, 30, 0, 0, 0, 0, time.UTC), dept.ID
 	d.Status = bot.StatusClosed
-	l.Category = bot.CatLeadership
-	e.create(a, b, c, d, l, f)
+	l.Category, g.Category = bot.CatLeadership, bot.CatLeadership
+	e.create(a, b, c, d, l, f, g)
 	today := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+	open := bot.OpenStatuses
+	notLeadership := []bot.Category{bot.CatLeadership}
 	for _, c := range []struct {
 		name      string
 		q         bot.LedgerQuery
 		wantCodes []string
 		wantTotal int
 	}{
-		{"open, overdue first then oldest", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: bot.OpenStatuses, Today: today}, []string{"L-B", "L-A", "L-C", "L-E"}, 4},
+		{"open, overdue first then oldest", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, Today: today}, []string{"L-B", "L-A", "L-C", "L-E"}, 4},
 		{"every status", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Today: today}, []string{"L-B", "L-A", "L-C", "L-D", "L-E"}, 5},
-		{"two schools", bot.LedgerQuery{SchoolIDs: []int64{s1.ID, s2.ID}, Statuses: bot.OpenStatuses, Today: today}, []string{"L-B", "L-A", "L-C", "L-E", "L-F"}, 5},
-		{"only leadership", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: bot.OpenStatuses, Categories: []bot.Category{bot.CatLeadership}, Today: today}, []string{"L-E"}, 1},
-		{"all but leadership", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: bot.OpenStatuses, ExceptCategories: []bot.Category{bot.CatLeadership}, Today: today}, []string{"L-B", "L-A", "L-C"}, 3},
-		{"a page", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: bot.OpenStatuses, Today: today, Offset: 1, Limit: 2}, []string{"L-A", "L-C"}, 4},
-		{"past the end", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: bot.OpenStatuses, Today: today, Offset: 10, Limit: 2}, nil, 4},
-		{"before the due date, not overdue", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: bot.OpenStatuses, Today: time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)}, []string{"L-A", "L-B", "L-C", "L-E"}, 4},
-		{"no school", bot.LedgerQuery{Statuses: bot.OpenStatuses, Today: today}, nil, 0},
+		{"two schools", bot.LedgerQuery{SchoolIDs: []int64{s1.ID, s2.ID}, Statuses: open, Today: today}, []string{"L-B", "L-A", "L-C", "L-E", "L-F", "L-G"}, 6},
+		{"only leadership", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, Categories: []bot.Category{bot.CatLeadership}, Today: today}, []string{"L-E"}, 1},
+		{"all but leadership", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, ExceptCategories: notLeadership, Today: today}, []string{"L-B", "L-A", "L-C"}, 3},
+		{"a page", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, Today: today, Offset: 1, Limit: 2}, []string{"L-A", "L-C"}, 4},
+		{"past the end", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, Today: today, Offset: 10, Limit: 2}, nil, 4},
+		{"before the due date, not overdue", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, Today: time.Date(2026, 11, 19, 0, 0, 0, 0, time.UTC)}, []string{"L-A", "L-B", "L-C", "L-E"}, 4},
+		{"own school and a supervised one, own first", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, ExceptCategories: notLeadership, Supervised: []int64{s2.ID}, Statuses: open, Today: today}, []string{"L-B", "L-A", "L-C", "L-G"}, 4},
+		{"a page across the two parts", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, ExceptCategories: notLeadership, Supervised: []int64{s2.ID}, Statuses: open, Today: today, Offset: 2, Limit: 2}, []string{"L-C", "L-G"}, 4},
+		{"past the end of the two parts", bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, ExceptCategories: notLeadership, Supervised: []int64{s2.ID}, Statuses: open, Today: today, Offset: 5, Limit: 5}, nil, 4},
+		{"supervised only", bot.LedgerQuery{Supervised: []int64{s1.ID, s2.ID}, Statuses: open, Today: today}, []string{"L-E", "L-G"}, 2},
+		{"no school", bot.LedgerQuery{Statuses: open, Today: today}, nil, 0},
+		{"nothing matches", bot.LedgerQuery{SchoolIDs: []int64{s2.ID}, Statuses: []bot.OpinionStatus{bot.StatusClosed}, Today: today}, nil, 0},
 	} {
 		e.must(func(tx bot.Tx) error {
 			items, total, err := tx.Ledger(e.ctx, c.q)
@@ -174,6 +184,30 @@ func testLedger(t *testing.T, e *env) {
 			return nil
 		})
 	}
+	// The entries carry the whole opinion and their units' names.
+	e.must(func(tx bot.Tx) error {
+		items, _, err := tx.Ledger(e.ctx, bot.LedgerQuery{SchoolIDs: []int64{s1.ID}, Statuses: open, Today: today, Limit: 3})
+		if err != nil {
+			return err
+		}
+		byCode := map[string]bot.Opinion{}
+		for _, o := range []bot.Opinion{a, b, c} {
+			got, err := tx.OpinionByCode(e.ctx, o.Code)
+			if err != nil {
+				return err
+			}
+			byCode[o.Code] = got
+		}
+		want := []bot.LedgerEntry{
+			{Opinion: byCode["L-B"], UnitName: "七年级"},
+			{Opinion: byCode["L-A"]},
+			{Opinion: byCode["L-C"], AssignedUnitName: "教务处"},
+		}
+		if diff := cmp.Diff(want, items); diff != "" {
+			t.Errorf("ledger entries mismatch (-want +got):\n%s", diff)
+		}
+		return nil
+	})
 }
 
 func testReceiptsPurgeAndLedger(t *testing.T, e *env) {

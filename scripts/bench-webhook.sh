@@ -17,8 +17,10 @@
 #   BENCH_REDIS=redis://127.0.0.1:6379/15
 #   BENCH_ROUNDS=3  BENCH_DURATION=8s  BENCH_CONCURRENCY=32  BENCH_SENDERS=20000
 #   BENCH_RATE=500 (the open-loop rate; 0 skips that part)
-#   BENCH_MIX=1       seeds the demo school, then sends a mix of opinions,
-#                     help, greetings and lookups (minqing-bench loadtest -mix)
+#   BENCH_MIX=1       seeds the demo school, then fresh senders each run send
+#                     the first message of a mix: half opinions, the rest
+#                     help, greetings, thanks, a lookup and 我要建议
+#                     (minqing-bench loadtest -mix -fresh-senders)
 #   BENCH_OPINIONS=1  seeds the demo school, then every message is a new
 #                     opinion filed in the ledger with its receipt (fresh
 #                     senders each run: no repeats, no daily cap; keep
@@ -68,7 +70,7 @@ load_args=()
 if [ "${BENCH_MIX:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
   mode="demo school, the mix"
-  load_args+=(-mix)
+  load_args+=(-mix -fresh-senders)
 elif [ "${BENCH_OPINIONS:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
   mode="demo school, every message a new opinion"

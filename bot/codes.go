@@ -9,8 +9,8 @@ import (
 // 32 symbols, without 0/O and 1/I, so 5 bits a character.
 const codeAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 
-// randomCode returns n characters of codeAlphabet from crypto/rand.
-func randomCode(n int) string {
+// RandomCode returns n characters of codeAlphabet from crypto/rand.
+func RandomCode(n int) string {
 	max := big.NewInt(int64(len(codeAlphabet)))
 	b := make([]byte, n)
 	for i := range b {

@@ -2,7 +2,9 @@ package bot
 
 import (
 	"strconv"
+	"strings"
 	"time"
+	"unicode/utf8"
 )
 
 // Kind is what an inbound message is.
@@ -80,3 +82,31 @@ func (r Reply) IsEmpty() bool { return r.Text == "" }
 
 // Text returns a text reply.
 func Text(s string) Reply { return Reply{Text: s} }
+
+// Clip shortens s to at most n characters, marking the cut.
+func Clip(s string, n int) string {
+	s = strings.Join(strings.Fields(s), " ")
+	if utf8.RuneCountInString(s) <= n {
+		return s
+	}
+	r := []rune(s)
+	return string(r[:n]) + "…"
+}
+
+// Dedup sources of an Outcome.
+const (
+	// DupState means the reply came from the state store's dedup claim.
+	DupState = "state"
+	// DupDB means the reply came from the processed-message record in the
+	// database (the state store was unavailable or had forgotten).
+	DupDB = "db"
+)
+
+// Outcome is what Process did with one delivery of a message.
+type Outcome struct {
+	Reply Reply
+	// Duplicate is empty when this delivery was processed now, or says
+	// where the reply of an earlier delivery came from (DupState, DupDB).
+	// The transport must not push a duplicate's reply again.
+	Duplicate string
+}

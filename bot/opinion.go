@@ -2,8 +2,13 @@ package bot
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
+	"errors"
 	"fmt"
+	"strings"
 	"time"
+	"unicode"
 )
 
 // OpinionStatus is where an opinion is in the ledger.
@@ -169,16 +174,42 @@ var transitions = map[OpinionStatus][]OpinionStatus{
 	StatusAnswered:   {StatusClosed, StatusProcessing},
 }
 
-// errTransition means the lifecycle does not allow the move.
-var errTransition = fmt.Errorf("transition not allowed: %w", ErrConflict)
+// ErrTransition means the lifecycle does not allow the move.
+var ErrTransition = fmt.Errorf("transition not allowed: %w", ErrConflict)
 
-// transition moves o to status to, or returns errTransition.
-func transition(o *Opinion, to OpinionStatus) error {
+// Transition moves o to status to, or returns ErrTransition.
+func Transition(o *Opinion, to OpinionStatus) error {
 	for _, s := range transitions[o.Status] {
 		if s == to {
 			o.Status = to
 			return nil
 		}
 	}
-	return errTransition
+	return ErrTransition
+}
+
+// CreateWithCode stores o under a fresh receipt code.
+func CreateWithCode(ctx context.Context, tx OpinionTx, o Opinion) (Opinion, error) {
+	for range 5 {
+		c := RandomCode(8)
+		o.Code = c[:4] + "-" + c[4:]
+		created, err := tx.CreateOpinion(ctx, o)
+		if !errors.Is(err, ErrConflict) {
+			return created, err
+		}
+	}
+	return o, fmt.Errorf("create opinion: no free receipt code: %w", ErrConflict)
+}
+
+// TextHash identifies an opinion's text regardless of spacing and
+// punctuation, to merge repeats.
+func TextHash(s string) string {
+	var b strings.Builder
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			b.WriteRune(unicode.ToLower(r))
+		}
+	}
+	sum := sha256.Sum256([]byte(b.String()))
+	return hex.EncodeToString(sum[:16])
 }

@@ -1,7 +1,7 @@
 package bot
 
 // Who may do what: every permission check of the bot goes through Can, and
-// every refusal text is in text_permission.go.
+// every refusal text is in bot/chat/text_permission.go.
 
 // Action is something a sender asks the bot to do that not everyone may.
 type Action string
@@ -49,12 +49,4 @@ func (p *Person) Can(a Action) bool {
 		}
 	}
 	return false
-}
-
-// refuse is the polite answer to a sender who may not do a.
-func refuse(p *Person, a Action) Reply {
-	if p == nil {
-		return Text(textRefusedUnbound[a])
-	}
-	return Text(textRefusedRole[a])
 }

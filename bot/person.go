@@ -104,3 +104,11 @@ func (p Person) Has(r Role) bool {
 	}
 	return false
 }
+
+const (
+	// BindCodeLen is the length of a bind code (40 bits from RandomCode's
+	// alphabet).
+	BindCodeLen = 8
+	// DefaultBindCodeTTL is how long a bind code stays valid.
+	DefaultBindCodeTTL = 30 * 24 * time.Hour
+)

@@ -49,6 +49,7 @@ type Tx interface {
 	PeopleTx
 	BindingTx
 	OpinionTx
+	DeliveryTx
 }
 
 // OrgTx reads and writes the organisation tree.

@@ -16,6 +16,9 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	dedupHits *prometheus.CounterVec
 	apiErrors *prometheus.CounterVec
+
+	lateFailures prometheus.Counter
+	undelivered  *prometheus.CounterVec
 }
 
 // Webhook outcomes, the label of minqing_webhook_requests_total.
@@ -29,6 +32,9 @@ const (
 	outcomeStale        = "stale"         // 403: timestamp outside the window
 	outcomeTooLarge     = "too_large"     // 413
 	outcomeBadRequest   = "bad_request"   // 400: malformed, bad base64/padding, wrong AppID
+	outcomePlainRefused = "plain_refused" // 403: plain mode sent to a safe-mode account
+	outcomeReplayed     = "replayed"      // 403: a nonce seen before, with another body
+	outcomeUnavailable  = "unavailable"   // 503: plain mode and the nonce store is down
 )
 
 // NewMetrics registers the metrics, with the Go runtime and process collectors.
@@ -52,13 +58,25 @@ func NewMetrics() *Metrics {
 			Name: "minqing_wechat_api_errors_total",
 			Help: "Failed calls to the WeChat API, by API.",
 		}, []string{"api"}),
+		lateFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "minqing_late_failures_total",
+			Help: "Messages that failed after the webhook had answered success; the sender is asked to send again.",
+		}),
+		undelivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minqing_push_undelivered_total",
+			Help: "Customer-service messages given up after their retries, by what they carried.",
+		}, []string{"what"}),
+	}
+	for _, w := range []string{"late_reply", "failure_notice", "rest_of_reply"} {
+		m.undelivered.WithLabelValues(w)
 	}
 	// Every outcome is exported from the start, at zero.
 	for _, o := range []string{outcomeReplied, outcomeDuplicate, outcomeLate, outcomeError, outcomeVerified,
-		outcomeBadSignature, outcomeStale, outcomeTooLarge, outcomeBadRequest} {
+		outcomeBadSignature, outcomeStale, outcomeTooLarge, outcomeBadRequest, outcomePlainRefused,
+		outcomeReplayed, outcomeUnavailable} {
 		m.requests.WithLabelValues(o)
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.dedupHits, m.apiErrors,
+	m.reg.MustRegister(m.requests, m.latency, m.dedupHits, m.apiErrors, m.lateFailures, m.undelivered,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }

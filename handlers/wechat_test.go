@@ -39,6 +39,10 @@ type stubBot struct {
 	panic bool
 }
 
+func (s stubBot) FailureReply() bot.Reply {
+	return bot.Text("系统正忙，这条消息没有处理成功，请稍后再发送一次。")
+}
+
 func (s stubBot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
 	if s.panic {
 		panic("boom")

@@ -80,7 +80,7 @@ fi
 "$bindir/minqing-bench" echo -addr 127.0.0.1:18090 2>/dev/null &
 echo_pid=$!
 pids+=($echo_pid)
-MINQING_HTTP_ADDR=127.0.0.1:18080 "$bindir/minqing" serve &
+MINQING_HTTP_ADDR=127.0.0.1:18080 MINQING_ADMIN_ADDR=127.0.0.1:19090 "$bindir/minqing" serve &
 mq=$!
 pids+=($mq)
 for _ in $(seq 1 100); do
@@ -109,5 +109,5 @@ rows=$(sql "SELECT COUNT(*) FROM $db.processed_messages")
 opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
 echo "== persisted: $rows processed-message rows, $opinions opinions"
 echo "== group commit:"
-curl -s http://127.0.0.1:18080/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

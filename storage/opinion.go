@@ -298,18 +298,21 @@ type draftRow struct {
 	Deadline     time.Time `db:"deadline"`
 }
 
-// PutDraft implements bot.OpinionTx.
+// PutDraft implements bot.OpinionTx with an upsert (upsert.go).
 func (t *tx) PutDraft(ctx context.Context, d bot.Draft) error {
 	parts, err := json.Marshal(d.Parts)
 	if err != nil {
 		return err
 	}
-	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM opinion_drafts WHERE sender_hash = ?`, d.SenderHash); err != nil {
-		return t.db.translate("put draft", err)
-	}
-	_, err = t.tx.ExecContext(t.ctx(ctx), `
+	_, err = t.tx.ExecContext(t.ctx(ctx), t.db.byDialect(`
 		INSERT INTO opinion_drafts (sender_hash, school_id, sealed_openid, parts, source, started_at, deadline)
-		VALUES (?, ?, ?, ?, ?, ?, ?)`,
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE school_id = VALUES(school_id), sealed_openid = VALUES(sealed_openid), parts = VALUES(parts),
+			source = VALUES(source), started_at = VALUES(started_at), deadline = VALUES(deadline)`, `
+		INSERT INTO opinion_drafts (sender_hash, school_id, sealed_openid, parts, source, started_at, deadline)
+		VALUES (?, ?, ?, ?, ?, ?, ?)
+		ON CONFLICT (sender_hash) DO UPDATE SET school_id = excluded.school_id, sealed_openid = excluded.sealed_openid,
+			parts = excluded.parts, source = excluded.source, started_at = excluded.started_at, deadline = excluded.deadline`),
 		d.SenderHash, d.SchoolID, d.SealedOpenID, string(parts), d.Source, d.Started.UTC(), d.Deadline.UTC())
 	return t.db.translate("put draft", err)
 }
@@ -355,12 +358,13 @@ func (t *tx) SchoolSettings(ctx context.Context, schoolID int64) ([]byte, error)
 	return []byte(doc), nil
 }
 
-// PutSchoolSettings implements bot.OpinionTx.
+// PutSchoolSettings implements bot.OpinionTx with an upsert (upsert.go).
 func (t *tx) PutSchoolSettings(ctx context.Context, schoolID int64, doc []byte) error {
-	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM school_settings WHERE school_id = ?`, schoolID); err != nil {
-		return t.db.translate("put school settings", err)
-	}
-	_, err := t.tx.ExecContext(t.ctx(ctx), `INSERT INTO school_settings (school_id, settings, updated_at) VALUES (?, ?, ?)`,
+	_, err := t.tx.ExecContext(t.ctx(ctx), t.db.byDialect(`
+		INSERT INTO school_settings (school_id, settings, updated_at) VALUES (?, ?, ?)
+		ON DUPLICATE KEY UPDATE settings = VALUES(settings), updated_at = VALUES(updated_at)`, `
+		INSERT INTO school_settings (school_id, settings, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (school_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`),
 		schoolID, string(doc), t.db.now().UTC())
 	return t.db.translate("put school settings", err)
 }

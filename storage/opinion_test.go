@@ -43,7 +43,7 @@ func TestOpinionsUnderGroupCommit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				errs[i] = db.Update(ctx, func(tx bot.Tx) error {
-					o, err := tx.CreateOpinion(ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: bot.CatOther,
+					o, err := tx.CreateOpinion(ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
 						Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
 					if err != nil {
 						return err
@@ -94,7 +94,7 @@ func TestReceiptsPurgeAndLedger(t *testing.T) {
 		now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
 		err := db.Update(ctx, func(tx bot.Tx) error {
 			for i, st := range []bot.OpinionStatus{bot.StatusReceived, bot.StatusAssigned, bot.StatusClosed} {
-				o := bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("BBBB-%04d", i), Category: bot.CatTeaching, Text: "x",
+				o := bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("BBBB-%04d", i), Category: "teaching", Text: "x",
 					TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: st, Created: now.Add(time.Duration(i) * time.Hour), Updated: now}
 				if st == bot.StatusAssigned {
 					o.Due = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC) // overdue

@@ -12,6 +12,9 @@ import (
 	"time"
 
 	"minqing/bot"
+	"minqing/bot/admin"
+	"minqing/bot/chat"
+	"minqing/bot/roster"
 	"minqing/storage"
 	"minqing/storage/sheet"
 	"minqing/storage/state"
@@ -40,7 +43,7 @@ const (
 type adminEnv struct {
 	db         *storage.DB
 	stateStore stateStore
-	admin      *bot.Admin
+	admin      *admin.Admin
 }
 
 func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
@@ -65,7 +68,7 @@ func openAdmin(ctx context.Context, e *env) (*adminEnv, bool) {
 	} else {
 		a.stateStore = state.NewMemory(1000)
 	}
-	a.admin, err = bot.NewAdmin(bot.Config{Store: db, State: a.stateStore, Secret: cfg.Secret, Location: cfg.Location, Logger: log})
+	a.admin, err = admin.NewAdmin(chat.Config{Store: db, State: a.stateStore, Secret: cfg.Secret, Location: cfg.Location, Logger: log})
 	if err != nil {
 		a.close()
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
@@ -197,21 +200,21 @@ func cmdImport(ctx context.Context, e *env, args []string) int {
 // importRows reads an import file's rows as staff or students and imports
 // them; it returns the report, the header row, the ignored columns and the
 // rows rejected while reading.
-func importRows(ctx context.Context, admin *bot.Admin, schoolID int64, kind string, rows [][]string) (bot.ImportReport, int, []string, []bot.Rejection, error) {
+func importRows(ctx context.Context, adm *admin.Admin, schoolID int64, kind string, rows [][]string) (admin.ImportReport, int, []string, []roster.Rejection, error) {
 	if kind == "staff" {
-		roster, err := bot.ParseStaffRoster(rows)
+		r, err := roster.ParseStaffRoster(rows)
 		if err != nil {
-			return bot.ImportReport{}, 0, nil, nil, err
+			return admin.ImportReport{}, 0, nil, nil, err
 		}
-		rep, err := admin.ImportStaff(ctx, schoolID, roster.Records)
-		return rep, roster.HeaderRow, roster.Ignored, roster.Rejections, err
+		rep, err := adm.ImportStaff(ctx, schoolID, r.Records)
+		return rep, r.HeaderRow, r.Ignored, r.Rejections, err
 	}
-	roster, err := bot.ParseStudentRoster(rows)
+	r, err := roster.ParseStudentRoster(rows)
 	if err != nil {
-		return bot.ImportReport{}, 0, nil, nil, err
+		return admin.ImportReport{}, 0, nil, nil, err
 	}
-	rep, err := admin.ImportStudents(ctx, schoolID, roster.Records)
-	return rep, roster.HeaderRow, roster.Ignored, roster.Rejections, err
+	rep, err := adm.ImportStudents(ctx, schoolID, r.Records)
+	return rep, r.HeaderRow, r.Ignored, r.Rejections, err
 }
 
 func cmdSchools(ctx context.Context, e *env, args []string) int {

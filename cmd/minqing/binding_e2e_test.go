@@ -9,7 +9,7 @@ import (
 const testSchool = "岳阳市第七中学"
 
 // newWorld starts the service on a backend with the vector's account in
-// safe mode and imports the messy staff file of bot/testdata.
+// safe mode and imports the messy staff file of bot/roster/testdata.
 func newWorld(t *testing.T, b backend) *world {
 	t.Helper()
 	env, openDB := b.env(t)

@@ -171,7 +171,7 @@ func cmdChat(ctx context.Context, e *env, args []string) int {
 		<-poll.stopped
 	}()
 
-	c := &chat{
+	c := &chatSession{
 		ctx:       ctx,
 		client:    client,
 		out:       out,
@@ -222,8 +222,8 @@ func cmdChat(ctx context.Context, e *env, args []string) int {
 	}
 }
 
-// chat is one session: who speaks, and where to.
-type chat struct {
+// chatSession is one session: who speaks, and where to.
+type chatSession struct {
 	ctx    context.Context
 	client *wechat.Client
 	out    *chatOut
@@ -241,7 +241,7 @@ type chat struct {
 }
 
 // handle acts on one line of input and reports whether the chat ends.
-func (c *chat) handle(line string) (quit bool) {
+func (c *chatSession) handle(line string) (quit bool) {
 	line = strings.TrimSpace(line)
 	switch {
 	case line == "":
@@ -298,7 +298,7 @@ func (c *chat) handle(line string) (quit bool) {
 	return false
 }
 
-func (c *chat) sendText(text string) {
+func (c *chatSession) sendText(text string) {
 	if c.voice {
 		c.sendVoice(text)
 		return
@@ -307,19 +307,19 @@ func (c *chat) sendText(text string) {
 	c.send(wechat.NewText(c.user.openid, chatAccount, text, c.msgID, time.Now()))
 }
 
-func (c *chat) sendVoice(recognition string) {
+func (c *chatSession) sendVoice(recognition string) {
 	c.msgID++
 	c.send(wechat.NewVoice(c.user.openid, chatAccount, recognition, "chat-voice-"+strconv.FormatInt(c.msgID, 36), c.msgID, time.Now()))
 }
 
-func (c *chat) sendEvent(event, key string) {
+func (c *chatSession) sendEvent(event, key string) {
 	created := max(time.Now().Unix(), c.lastEvent[c.user.openid]+1)
 	c.lastEvent[c.user.openid] = created
 	c.send(wechat.NewEvent(c.user.openid, chatAccount, event, key, time.Unix(created, 0)))
 }
 
 // send posts m and prints the passive reply, or what went wrong.
-func (c *chat) send(m wechat.Message) {
+func (c *chatSession) send(m wechat.Message) {
 	ctx, cancel := context.WithTimeout(c.ctx, chatSendTimeout)
 	defer cancel()
 	c.lastSend = time.Now()
@@ -347,7 +347,7 @@ func (c *chat) send(m wechat.Message) {
 // drain waits, up to wait, for messages pushed in answer to the last one
 // sent: it returns early once such a message has been shown and nothing
 // more came for chatQuiet, or when pushed messages cannot be followed.
-func (c *chat) drain(wait time.Duration) {
+func (c *chatSession) drain(wait time.Duration) {
 	if wait <= 0 {
 		return
 	}
@@ -372,7 +372,7 @@ func (c *chat) drain(wait time.Duration) {
 }
 
 // personas lists the personas, marking the current one.
-func (c *chat) personas() string {
+func (c *chatSession) personas() string {
 	var b strings.Builder
 	for i, p := range dev.Personas {
 		mark := "  "

@@ -127,5 +127,7 @@ type world struct {
 	fake *fakewechat.Server
 }
 
-// testdata is the repository's bot/testdata.
-func testdata(name string) string { return filepath.Join("..", "..", "bot", "testdata", name) }
+// testdata is the repository's bot/roster/testdata.
+func testdata(name string) string {
+	return filepath.Join("..", "..", "bot", "roster", "testdata", name)
+}

@@ -10,6 +10,7 @@ import (
 	"os"
 
 	"minqing/bot"
+	"minqing/bot/chat"
 	"minqing/handlers/dev"
 	"minqing/handlers/wechatapi"
 )
@@ -74,7 +75,7 @@ func cmdMenu(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "用法：minqing menu show|sync [--file menu.json]")
 		return 2
 	}
-	items := bot.DefaultMenu()
+	items := chat.DefaultMenu()
 	if *file != "" {
 		b, err := os.ReadFile(*file)
 		if err == nil {

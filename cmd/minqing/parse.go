@@ -12,7 +12,7 @@ import (
 	"strings"
 	"time"
 
-	"minqing/bot"
+	"minqing/bot/parse"
 )
 
 // cmdParse prints what the message parser understands of a text:
@@ -21,8 +21,8 @@ import (
 //
 // TEXT may be several arguments, joined by spaces. Without TEXT it reads
 // messages from stdin, one per line, and prints one result per line. With
-// --json each result is exactly bot.Parsed as one line of JSON — the stable
-// interface of DESIGN.md; without it, a readable summary.
+// --json each result is exactly parse.Parsed as one line of JSON — the stable
+// interface of the service; without it, a readable summary.
 func cmdParse(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
@@ -53,9 +53,9 @@ func cmdParse(ctx context.Context, e *env, args []string) int {
 			return 2
 		}
 	}
-	c := bot.ParseContext{Today: day, Units: units}
+	c := parse.ParseContext{Today: day, Units: units}
 	emit := func(text string) error {
-		p := bot.Parse(text, c)
+		p := parse.Parse(text, c)
 		if *asJSON {
 			b, err := json.Marshal(p)
 			if err != nil {
@@ -122,22 +122,22 @@ func (u *unitFlag) Set(s string) error {
 }
 
 // intentNames are the intents in Chinese, for the readable summary.
-var intentNames = map[bot.Intent]string{
-	bot.IntentOpinion: "意见建议", bot.IntentStudy: "学习打卡", bot.IntentEssay: "心得体会", bot.IntentHomeVisit: "家访记录",
-	bot.IntentObservation: "听课记录", bot.IntentTalk: "谈心记录", bot.IntentTicketQuery: "查询回执", bot.IntentRating: "评价",
-	bot.IntentProgress: "学习进度", bot.IntentDigest: "周报", bot.IntentBind: "绑定", bot.IntentHelp: "帮助",
-	bot.IntentCancel: "取消", bot.IntentUnknown: "未识别", bot.IntentLedger: "民情台帐", bot.IntentDetail: "详情",
-	bot.IntentAssign: "交办", bot.IntentAnswer: "答复", bot.IntentClose: "办结", bot.IntentReject: "不予受理",
-	bot.IntentProcessing: "办理中", bot.IntentMerge: "合并", bot.IntentWithdraw: "撤回", bot.IntentRecategorize: "改分类",
-	bot.IntentWhoAmI: "我是谁", bot.IntentUnbind: "解绑", bot.IntentSubmit: "提交", bot.IntentStartOpinion: "我要建议",
-	bot.IntentYes: "是", bot.IntentNo: "否",
+var intentNames = map[parse.Intent]string{
+	parse.IntentOpinion: "意见建议", parse.IntentStudy: "学习打卡", parse.IntentEssay: "心得体会", parse.IntentHomeVisit: "家访记录",
+	parse.IntentObservation: "听课记录", parse.IntentTalk: "谈心记录", parse.IntentTicketQuery: "查询回执", parse.IntentRating: "评价",
+	parse.IntentProgress: "学习进度", parse.IntentDigest: "周报", parse.IntentBind: "绑定", parse.IntentHelp: "帮助",
+	parse.IntentCancel: "取消", parse.IntentUnknown: "未识别", parse.IntentLedger: "民情台帐", parse.IntentDetail: "详情",
+	parse.IntentAssign: "交办", parse.IntentAnswer: "答复", parse.IntentClose: "办结", parse.IntentReject: "不予受理",
+	parse.IntentProcessing: "办理中", parse.IntentMerge: "合并", parse.IntentWithdraw: "撤回", parse.IntentRecategorize: "改分类",
+	parse.IntentWhoAmI: "我是谁", parse.IntentUnbind: "解绑", parse.IntentSubmit: "提交", parse.IntentStartOpinion: "我要建议",
+	parse.IntentYes: "是", parse.IntentNo: "否",
 }
 
 // parsedSummary is one readable line: the intent, its Chinese name, and
 // the slots that are set, e.g.
 //
 //	study 学习打卡  minutes=120 chars=1500 title=论群众路线
-func parsedSummary(p bot.Parsed) string {
+func parsedSummary(p parse.Parsed) string {
 	var b strings.Builder
 	b.WriteString(string(p.Intent))
 	if n := intentNames[p.Intent]; n != "" {

@@ -7,7 +7,7 @@ import (
 	"strings"
 	"testing"
 
-	"minqing/bot"
+	"minqing/bot/parse"
 )
 
 func runParse(t *testing.T, stdin string, args ...string) (int, string, string) {
@@ -47,11 +47,11 @@ func TestCmdParseArgsAndStdin(t *testing.T) {
 	if code != 0 {
 		t.Fatalf("exit %d", code)
 	}
-	var p bot.Parsed
+	var p parse.Parsed
 	if err := json.Unmarshal([]byte(out), &p); err != nil {
 		t.Fatal(err)
 	}
-	if p.Intent != bot.IntentOpinion || p.Category != bot.CatDepartment || p.Date != "2026-11-20" || p.Unit != "教务处" {
+	if p.Intent != parse.IntentOpinion || p.Category != parse.CatDepartment || p.Date != "2026-11-20" || p.Unit != "教务处" {
 		t.Errorf("got %+v", p)
 	}
 

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"minqing/bot"
+	"minqing/bot/chat"
 	"minqing/config"
 	"minqing/handlers"
 	"minqing/handlers/dev"
@@ -35,12 +36,14 @@ type app struct {
 	state stateStore
 	fake  *fakewechat.Server // dev mode only
 	api   *wechatapi.Client
-	bot   *bot.Bot
+	bot   *chat.Bot
 }
 
-// stateStore is a bot.State the app can close.
+// stateStore is a bot.State the app can close, which also remembers
+// webhook nonces.
 type stateStore interface {
 	bot.State
+	handlers.NonceStore
 	Close() error
 }
 
@@ -130,6 +133,14 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	defer l.Close()
 	base := localURL(l.Addr().String())
+	// The admin listener (metrics, pprof) is separate from the public one.
+	var al net.Listener
+	if cfg.AdminAddr != "" {
+		if al, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			return fmt.Errorf("listen on %s (MINQING_ADMIN_ADDR): %w", cfg.AdminAddr, err)
+		}
+		defer al.Close()
+	}
 
 	metrics := handlers.NewMetrics()
 	metrics.WatchGroupCommit(func() (int64, int64, int64, []int64) {
@@ -146,7 +157,7 @@ func (a *app) serve(ctx context.Context) error {
 		}
 		sim, err := dev.NewHandler(dev.Options{
 			WebhookURL: base + "/wechat", Token: cfg.WeChat.Token, AppID: cfg.WeChat.AppID,
-			AESKey: cfg.WeChat.AESKey, Fake: a.fake, Menu: bot.DefaultMenu(), Logger: log,
+			AESKey: cfg.WeChat.AESKey, Fake: a.fake, Menu: chat.DefaultMenu(), Logger: log,
 		})
 		if err != nil {
 			return err
@@ -160,7 +171,7 @@ func (a *app) serve(ctx context.Context) error {
 	}); err != nil {
 		return err
 	}
-	if a.bot, err = bot.New(bot.Config{
+	if a.bot, err = chat.New(chat.Config{
 		Store: a.db, State: a.state, Notifier: a.api, Secret: cfg.Secret,
 		Location: cfg.Location, Logger: log,
 	}); err != nil {
@@ -170,8 +181,15 @@ func (a *app) serve(ctx context.Context) error {
 	if a.fake != nil {
 		proc = touchingProcessor{next: a.bot, fake: a.fake}
 	}
+	// Nonces live in the shared state store; on the embedded default in a
+	// store of their own, so that a burst of requests cannot evict the
+	// dedup claims.
+	var nonces handlers.NonceStore = a.state
+	if cfg.RedisURL == "" {
+		nonces = state.NewMemory(memoryStateEntries)
+	}
 	srv, err := handlers.New(handlers.Options{
-		Bot: proc, Notifier: a.api, Store: a.db, State: a.state,
+		Bot: proc, Notifier: a.api, Store: a.db, State: a.state, Nonces: nonces, Pprof: cfg.Pprof,
 		Token: cfg.WeChat.Token, AppID: cfg.WeChat.AppID, AESKey: cfg.WeChat.AESKey,
 		MaxSkew: cfg.WeChat.MaxSkew, ReplyBudget: cfg.ReplyBudget,
 		Metrics: metrics, Logger: log, Routes: routes,
@@ -184,25 +202,40 @@ func (a *app) serve(ctx context.Context) error {
 	jobsDone := make(chan struct{})
 	go func() {
 		defer close(jobsDone)
-		bot.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, bot.JobTick, log)
+		chat.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, chat.JobTick, log)
 	}()
 
-	log.Info("listening", "addr", l.Addr().String(), "url", base,
+	adminURL := ""
+	if al != nil {
+		adminURL = localURL(al.Addr().String())
+	}
+	log.Info("listening", "addr", l.Addr().String(), "url", base, "admin_url", adminURL, "pprof", cfg.Pprof,
 		"wechat_url", cmp.Or(cfg.PublicURL, base)+"/wechat",
 		"data", a.db.Location, "state", stateKind(cfg), "dev", cfg.Dev)
 	if cfg.Dev {
 		log.Info("dev_mode", "fake_wechat_api", apiBase)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	servers := 1
 	go func() { errc <- srv.Serve(l) }()
+	if al != nil {
+		servers++
+		go func() { errc <- srv.ServeAdmin(al) }()
+	}
 	select {
 	case err = <-errc:
+		servers--
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		srv.Shutdown(sctx)
+		cancel()
 	case <-ctx.Done():
 		log.Info("stopping")
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		err = srv.Shutdown(sctx)
 		cancel()
+	}
+	for range servers {
 		if serr := <-errc; err == nil {
 			err = serr
 		}
@@ -277,3 +310,5 @@ func (t touchingProcessor) Process(ctx context.Context, in bot.Inbound) (bot.Out
 	t.fake.Touch(in.OpenID, time.Now())
 	return t.next.Process(ctx, in)
 }
+
+func (t touchingProcessor) FailureReply() bot.Reply { return t.next.FailureReply() }

@@ -18,15 +18,17 @@ import (
 	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"minqing/bot"
+	"minqing/bot/chat"
+	"minqing/config"
 	"minqing/handlers/dev"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechat"
 )
 
-// The account of the EasyWeChat vector in WECHAT.md.
+// The dev-mode account: the only one the simulator signs for.
 const (
-	token  = "pamtest"
-	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	token  = config.DevToken
+	aesKey = config.DevAESKey
 	appID  = "wxb11529c136998cb6"
 	secret = "dev-test-secret"
 )
@@ -165,7 +167,7 @@ func newSim(t *testing.T, aes bool) *sim {
 	t.Cleanup(s.api.Close)
 	o := dev.Options{
 		WebhookURL: s.hook.srv.URL + "/wechat", Token: token, AppID: appID,
-		Fake: s.fake, Menu: bot.DefaultMenu(),
+		Fake: s.fake, Menu: chat.DefaultMenu(),
 		Logger: slog.New(slog.NewJSONHandler(&lockedWriter{w: s.logs}, nil)),
 	}
 	if aes {
@@ -697,7 +699,7 @@ func TestPage(t *testing.T) {
 	if diff := cmp.Diff(dev.Personas, got.Personas); diff != "" {
 		t.Errorf("personas mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff(bot.DefaultMenu(), got.Menu); diff != "" {
+	if diff := cmp.Diff(chat.DefaultMenu(), got.Menu); diff != "" {
 		t.Errorf("menu mismatch (-want +got):\n%s", diff)
 	}
 	if got.Mode != "plain" {
@@ -712,6 +714,9 @@ func TestNewHandler(t *testing.T) {
 		{WebhookURL: "http://x/wechat", Fake: fake},
 		{WebhookURL: "http://x/wechat", Token: token},
 		{WebhookURL: "http://x/wechat", Token: token, Fake: fake, AppID: appID, AESKey: "short"},
+		// A real account's Token or AES key: refused.
+		{WebhookURL: "http://x/wechat", Token: "pamtest", Fake: fake, AppID: appID},
+		{WebhookURL: "http://x/wechat", Token: token, Fake: fake, AppID: appID, AESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"},
 	} {
 		if _, err := dev.NewHandler(o); err == nil {
 			t.Errorf("NewHandler(%+v) succeeded", o)

@@ -13,7 +13,7 @@ import (
 	"github.com/silenceper/wechat/v2/util"
 )
 
-// The EasyWeChat vector (tests/Kernel/EncryptorTest.php), see WECHAT.md.
+// The EasyWeChat vector (tests/Kernel/EncryptorTest.php).
 const (
 	vecToken     = "pamtest"
 	vecAESKey    = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

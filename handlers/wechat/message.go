@@ -14,11 +14,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
-	"time"
 	"unicode"
 	"unicode/utf8"
-
-	"minqing/bot"
 )
 
 // ErrMalformed means an XML body is not a WeChat message, envelope or reply:
@@ -723,62 +720,6 @@ func invalidChar(b []byte) int {
 	return -1
 }
 
-// Inbound converts the message to the bot's form. The caller has verified
-// it; Inbound only maps fields. Event names are normalised to the bot's
-// constants whatever their case; unknown events and message types are
-// kept (KindOther for unknown message types).
-func (m Message) Inbound() bot.Inbound {
-	in := bot.Inbound{
-		OpenID:  m.FromUserName,
-		Account: m.ToUserName,
-		MsgID:   m.MsgId,
-		Created: time.Unix(m.CreateTime, 0).UTC(),
-	}
-	switch strings.ToLower(m.MsgType) {
-	case "text":
-		in.Kind = bot.KindText
-		in.Text = m.Content
-	case "voice":
-		in.Kind = bot.KindVoice
-		in.Text = strings.TrimSpace(m.Recognition)
-		in.MediaID = m.MediaId
-	case "image":
-		in.Kind = bot.KindImage
-		in.MediaID = m.MediaId
-		in.PicURL = m.PicUrl
-	case "location":
-		in.Kind = bot.KindLocation
-		in.Lat, in.Lon = m.Location_X, m.Location_Y
-		in.Label = m.Label
-	case "event":
-		in.Kind = bot.KindEvent
-		in.MsgID = 0
-		in.Event = normaliseEvent(m.Event)
-		in.EventKey = m.EventKey
-		if in.Event == bot.EventLocation {
-			in.Lat, in.Lon = m.Latitude, m.Longitude
-		}
-	default:
-		in.Kind = bot.KindOther
-		in.MediaID = m.MediaId
-	}
-	return in
-}
-
-var knownEvents = [...]bot.Event{
-	bot.EventSubscribe, bot.EventUnsubscribe, bot.EventClick,
-	bot.EventView, bot.EventScan, bot.EventLocation,
-}
-
-func normaliseEvent(e string) bot.Event {
-	for _, k := range knownEvents {
-		if strings.EqualFold(e, string(k)) {
-			return k
-		}
-	}
-	return bot.Event(e)
-}
-
 // XML returns the message as WeChat posts it: an <xml> root, strings in
 // CDATA sections, numbers bare, in WeChat's element order. Empty strings
 // are left out, and so are zero numbers except CreateTime, the coordinates
@@ -798,7 +739,7 @@ func (m Message) AppendXML(dst []byte) []byte {
 	dst = appendStringElem(dst, "Event", m.Event)
 	dst = appendStringElem(dst, "EventKey", m.EventKey)
 	dst = appendStringElem(dst, "Ticket", m.Ticket)
-	if strings.EqualFold(m.Event, string(bot.EventLocation)) {
+	if strings.EqualFold(m.Event, "LOCATION") {
 		dst = appendFloatElem(dst, "Latitude", m.Latitude)
 		dst = appendFloatElem(dst, "Longitude", m.Longitude)
 		dst = appendFloatElem(dst, "Precision", m.Precision)

@@ -6,7 +6,7 @@
 // Rows come back exactly as the user sees them in Excel: rows[i] is row i+1
 // of the sheet, blank rows included (as empty slices), trailing empty cells
 // trimmed. Interpreting the cells — finding the header, normalising names
-// and classes — is the domain's job (bot.ParseStaff, bot.ParseStudents).
+// and classes — is the domain's job (roster.ParseStaff, roster.ParseStudents).
 package sheet
 
 import (

@@ -12,6 +12,7 @@ import (
 	"github.com/xuri/excelize/v2"
 
 	"minqing/bot"
+	"minqing/bot/roster"
 )
 
 func mustRead(tb testing.TB, path string) [][]string {
@@ -302,13 +303,13 @@ func TestRosterWriteXLSX(t *testing.T) {
 
 // The import samples shared with bot and the `minqing import` tests.
 
-// messyWant is what bot.ParseStaff makes of bot/testdata/staff_messy.*.
+// messyWant is what roster.ParseStaff makes of bot/roster/testdata/staff_messy.*.
 var messyWant = struct {
-	records    []bot.StaffRecord
-	rejections []bot.Rejection
+	records    []roster.StaffRecord
+	rejections []roster.Rejection
 	ignored    []string
 }{
-	records: []bot.StaffRecord{
+	records: []roster.StaffRecord{
 		{Row: 5, Name: "范小平", Departments: []string{"校长室"}, Title: "校长", PhoneTail: "0001", StaffNo: "0001",
 			Roles: []bot.Role{bot.RoleTeacher, bot.RolePartyMember, bot.RoleSchoolLeader}},
 		{Row: 6, Name: "吴敏华", Departments: []string{"党支部"}, Title: "党支部书记", PhoneTail: "0002", StaffNo: "0002",
@@ -354,7 +355,7 @@ var messyWant = struct {
 			Classes: []string{"初三(1)班"},
 			Roles:   []bot.Role{bot.RoleTeacher}},
 	},
-	rejections: []bot.Rejection{
+	rejections: []roster.Rejection{
 		{Row: 20, Reason: "第20行：缺少姓名"},
 		{Row: 21, Reason: "第21行：手机号“12a”无效：请填写完整手机号或手机号后四位（4位数字）"},
 		{Row: 22, Reason: "第22行：与第15行重复（姓名“张伟”、手机尾号0009相同），已跳过；如果是同一个人，请删除其中一行"},
@@ -365,20 +366,20 @@ var messyWant = struct {
 func TestStaffMessy(t *testing.T) {
 	for _, name := range []string{"staff_messy.xlsx", "staff_messy.csv"} {
 		t.Run(name, func(t *testing.T) {
-			roster, err := bot.ParseStaffRoster(mustRead(t, filepath.Join(botTestdata, name)))
+			ros, err := roster.ParseStaffRoster(mustRead(t, filepath.Join(botTestdata, name)))
 			if err != nil {
 				t.Fatal(err)
 			}
-			if roster.HeaderRow != 4 {
-				t.Errorf("HeaderRow = %d, want 4", roster.HeaderRow)
+			if ros.HeaderRow != 4 {
+				t.Errorf("HeaderRow = %d, want 4", ros.HeaderRow)
 			}
-			if diff := cmp.Diff(messyWant.records, roster.Records); diff != "" {
+			if diff := cmp.Diff(messyWant.records, ros.Records); diff != "" {
 				t.Errorf("records mismatch (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(messyWant.rejections, roster.Rejections); diff != "" {
+			if diff := cmp.Diff(messyWant.rejections, ros.Rejections); diff != "" {
 				t.Errorf("rejections mismatch (-want +got):\n%s", diff)
 			}
-			if diff := cmp.Diff(messyWant.ignored, roster.Ignored); diff != "" {
+			if diff := cmp.Diff(messyWant.ignored, ros.Ignored); diff != "" {
 				t.Errorf("ignored mismatch (-want +got):\n%s", diff)
 			}
 		})
@@ -415,31 +416,31 @@ func TestStaffMessyIsMessy(t *testing.T) {
 }
 
 func TestStudentsXLSX(t *testing.T) {
-	roster, err := bot.ParseStudentRoster(mustRead(t, filepath.Join(botTestdata, "students.xlsx")))
+	ros, err := roster.ParseStudentRoster(mustRead(t, filepath.Join(botTestdata, "students.xlsx")))
 	if err != nil {
 		t.Fatal(err)
 	}
-	if len(roster.Records) != 19 {
-		t.Errorf("%d records, want 19", len(roster.Records))
+	if len(ros.Records) != 19 {
+		t.Errorf("%d records, want 19", len(ros.Records))
 	}
 	count := map[string]int{}
-	for _, r := range roster.Records {
+	for _, r := range ros.Records {
 		count[r.Class]++
 	}
 	if diff := cmp.Diff(map[string]int{"初一(1)班": 5, "初一(2)班": 5, "初二(3)班": 4, "初二(4)班": 5}, count); diff != "" {
 		t.Errorf("students per class mismatch (-want +got):\n%s", diff)
 	}
-	if want := (bot.StudentRecord{Row: 3, Name: "张小明", Class: "初一(1)班", StudentNo: "07010101"}); roster.Records[0] != want {
-		t.Errorf("first record = %+v, want %+v", roster.Records[0], want)
+	if want := (roster.StudentRecord{Row: 3, Name: "张小明", Class: "初一(1)班", StudentNo: "07010101"}); ros.Records[0] != want {
+		t.Errorf("first record = %+v, want %+v", ros.Records[0], want)
 	}
-	if want := (bot.StudentRecord{Row: 11, Name: "郑小芳", Class: "初一(2)班", StudentNo: "07010204"}); roster.Records[8] != want {
-		t.Errorf("ninth record = %+v, want %+v", roster.Records[8], want)
+	if want := (roster.StudentRecord{Row: 11, Name: "郑小芳", Class: "初一(2)班", StudentNo: "07010204"}); ros.Records[8] != want {
+		t.Errorf("ninth record = %+v, want %+v", ros.Records[8], want)
 	}
-	wantRej := []bot.Rejection{{Row: 14, Reason: "第14行：缺少班级，请填写班级（如“初一(3)班”）"}}
-	if diff := cmp.Diff(wantRej, roster.Rejections); diff != "" {
+	wantRej := []roster.Rejection{{Row: 14, Reason: "第14行：缺少班级，请填写班级（如“初一(3)班”）"}}
+	if diff := cmp.Diff(wantRej, ros.Rejections); diff != "" {
 		t.Errorf("rejections mismatch (-want +got):\n%s", diff)
 	}
-	if diff := cmp.Diff([]string{"性别", "家长联系电话"}, roster.Ignored); diff != "" {
+	if diff := cmp.Diff([]string{"性别", "家长联系电话"}, ros.Ignored); diff != "" {
 		t.Errorf("ignored mismatch (-want +got):\n%s", diff)
 	}
 }

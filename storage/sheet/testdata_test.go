@@ -15,15 +15,15 @@ import (
 	"golang.org/x/text/transform"
 )
 
-// The files in testdata (and bot's import samples in ../../bot/testdata)
+// The files in testdata (and bot's import samples in ../../bot/roster/testdata)
 // are real files, committed; this test writes them again:
 //
 //	go test ./storage/sheet -run TestRosterTestdata -update
-var update = flag.Bool("update", false, "rewrite the sample files in testdata and ../../bot/testdata")
+var update = flag.Bool("update", false, "rewrite the sample files in testdata and ../../bot/roster/testdata")
 
 // botTestdata is where the import samples shared with bot's users (the
 // `minqing import` end-to-end tests) live.
-const botTestdata = "../../bot/testdata"
+const botTestdata = "../../bot/roster/testdata"
 
 // cell is a cell of a generated workbook: a number is written as an Excel
 // number (as a phone typed into a General cell is), anything else as text.
@@ -65,7 +65,7 @@ func stringRows(in [][]cell) [][]string {
 	return out
 }
 
-// messyStaff is bot/testdata/staff_messy.*: a staff list as an IT teacher
+// messyStaff is bot/roster/testdata/staff_messy.*: a staff list as an IT teacher
 // gets it — a merged title, a date line, blank rows, section headings,
 // columns in an odd order, full-width digits and spaces, numbers typed as
 // numbers, two bad rows (20: no name; 21: phone "12a") and a duplicate
@@ -104,7 +104,7 @@ var messyStaff = [][]cell{
 // messyMerged are the merged ranges of staff_messy.xlsx.
 var messyMerged = [][2]string{{"A1", "I1"}, {"A13", "I13"}, {"A24", "I24"}}
 
-// students is bot/testdata/students.xlsx: 20 students of 4 classes, the
+// students is bot/roster/testdata/students.xlsx: 20 students of 4 classes, the
 // class written several ways; row 14 has no class.
 var students = [][]cell{
 	/* 1 */ {"初中部2026年秋季学生名单"},

@@ -10,7 +10,7 @@ import (
 	"minqing/handlers/wechat"
 )
 
-// The EasyWeChat test account (see WECHAT.md).
+// The EasyWeChat test account.
 const (
 	token  = "pamtest"
 	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"

@@ -1,0 +1,502 @@
+// Package chat processes one inbound message: exactly once across WeChat's
+// retries and across instances, through the sender's dialog, to the feature
+// that handles it (intake, the ledger, follow-ups, binding …), inside one
+// transaction with the record that the message was processed. It also runs
+// the scheduled work (purges, draft submission). Each feature is one file
+// plus its Chinese text (text_*.go). It depends on the interfaces of package
+// bot, so it runs against fakes and a fixed clock.
+package chat
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log/slog"
+	"strings"
+	"time"
+
+	"minqing/bot"
+	"minqing/bot/parse"
+)
+
+// Config is what a Bot is built from.
+type Config struct {
+	Store    bot.Store
+	State    bot.State
+	Notifier bot.Notifier
+	// Secret is the server secret (MINQING_SECRET) that keys every hash and
+	// seal protecting users' identities.
+	Secret string
+	// Now is the clock; time.Now by default.
+	Now func() time.Time
+	// Location is the schools' time zone, for weeks and school days.
+	Location *time.Location
+	Logger   *slog.Logger
+	// FloodLimit is how many messages one sender may send a minute before
+	// the bot asks them to slow down (default 30).
+	FloodLimit int
+}
+
+// Bot handles inbound messages. It is safe for concurrent use.
+type Bot struct {
+	store    bot.Store
+	state    bot.State
+	notifier bot.Notifier
+	keys     bot.Keys
+	now      func() time.Time
+	loc      *time.Location
+	log      *slog.Logger
+	flood    int
+	staff    staffIndex
+	catalog  catalog
+}
+
+// New returns a Bot.
+func New(c Config) (*Bot, error) {
+	if c.Store == nil || c.State == nil || c.Notifier == nil {
+		return nil, fmt.Errorf("bot: Store, State and Notifier are required: %w", bot.ErrInvalid)
+	}
+	k, err := bot.NewKeys(c.Secret)
+	if err != nil {
+		return nil, err
+	}
+	b := &Bot{
+		store: c.Store, state: c.State, notifier: c.Notifier, keys: k,
+		now: c.Now, loc: c.Location, log: c.Logger, flood: c.FloodLimit,
+	}
+	if b.now == nil {
+		b.now = time.Now
+	}
+	if b.loc == nil {
+		b.loc = time.UTC
+	}
+	if b.log == nil {
+		b.log = slog.New(slog.DiscardHandler)
+	}
+	if b.flood <= 0 {
+		b.flood = 30
+	}
+	return b, nil
+}
+
+const (
+	// claimTTL bounds how long a delivery may hold a message's dedup claim
+	// while it works. A process that dies mid-way frees the message after it.
+	claimTTL = 30 * time.Second
+	// doneTTL is how long the state store remembers a processed message's
+	// reply for WeChat's retries (which come within ~15 s). The database
+	// remembers it for a day.
+	doneTTL = time.Hour
+	// claimWait bounds how long a concurrent delivery waits for the reply
+	// of the delivery that holds the claim.
+	claimWait = 4 * time.Second
+	// ProcessedRetention is how long processed-message records are kept.
+	ProcessedRetention = 24 * time.Hour
+)
+
+// errAlreadyProcessed means the message's processed record already exists:
+// another delivery committed it first.
+var errAlreadyProcessed = errors.New("message already processed")
+
+// Process handles one delivery of an inbound message exactly once: a retry
+// of a message already handled — concurrent, or arriving at another
+// instance — gets the same reply and changes nothing. The state store's
+// claim catches retries cheaply; the processed-message record written in
+// the same transaction as the message's side effects catches them when the
+// state store is unavailable or has forgotten.
+//
+// An error means nothing was committed; WeChat's retry may succeed.
+func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
+	key := b.keys.Dedup(in)
+	sender := b.keys.Sender(in.OpenID)
+	mk := bot.MessageKeys{Claim: "dedup:" + key, ClaimTTL: claimTTL, Get: []string{dialogKey(sender), bindingsVersionKey}}
+	if in.Kind != bot.KindEvent {
+		mk.Rate, mk.RateWindow = "rate:msg:"+sender, time.Minute
+	}
+	stateOK := true
+	mc, err := b.state.ClaimMessage(ctx, mk)
+	switch {
+	case err != nil:
+		// Carry on without the state store: the database still
+		// deduplicates, and the sender starts without a dialog.
+		stateOK = false
+		mc = bot.MessageClaim{}
+		b.log.Warn("state_unavailable", "op", "claim", "err", err)
+	case mc.Done:
+		r, err := decodeReply(mc.Result)
+		return bot.Outcome{Reply: r, Duplicate: bot.DupState}, err
+	case !mc.Claimed:
+		out, ok, err := b.awaitClaim(ctx, mk.Claim)
+		if err != nil || ok {
+			return out, err
+		}
+		// The other delivery gave up its claim (or lost it): this one
+		// works, with the dialog as it is now.
+		mc.Values = make([][]byte, 2)
+		mc.Values[0], _ = b.state.Get(ctx, mk.Get[0])
+		mc.Values[1], _ = b.state.Get(ctx, mk.Get[1])
+	}
+
+	var reply bot.Reply
+	dup := ""
+	if mc.Count > int64(b.flood) {
+		// Answer without processing: nothing is recorded, so the sender
+		// may send the same message again later.
+		reply = bot.Text(textFlood)
+	} else {
+		t := turn{in: in, sender: sender}
+		if len(mc.Values) == 2 {
+			t.dialog = decodeDialog(mc.Values[0], b.log)
+			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
+		}
+		reply, dup, err = b.processOnce(ctx, key, t)
+		if err != nil {
+			if stateOK {
+				if rerr := b.state.Release(context.WithoutCancel(ctx), mk.Claim); rerr != nil {
+					b.log.Warn("state_unavailable", "op", "release", "err", rerr)
+				}
+			}
+			return bot.Outcome{}, err
+		}
+	}
+	if stateOK {
+		if err := b.state.Complete(context.WithoutCancel(ctx), mk.Claim, encodeReply(reply), doneTTL); err != nil {
+			b.log.Warn("state_unavailable", "op", "complete", "err", err)
+		}
+	}
+	return bot.Outcome{Reply: reply, Duplicate: dup}, nil
+}
+
+// awaitClaim waits for the delivery holding the claim to finish. It returns
+// ok=false when the claim was released or expired and this delivery now
+// holds it.
+func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (bot.Outcome, bool, error) {
+	ctx, cancel := context.WithTimeout(ctx, claimWait)
+	defer cancel()
+	tick := time.NewTicker(20 * time.Millisecond)
+	defer tick.Stop()
+	for {
+		select {
+		case <-ctx.Done():
+			return bot.Outcome{}, false, fmt.Errorf("bot: waiting for a concurrent delivery: %w", ctx.Err())
+		case <-tick.C:
+		}
+		claimed, done, result, err := b.state.Claim(ctx, claimKey, claimTTL)
+		switch {
+		case err != nil:
+			// Fall back to the database, which serialises the deliveries.
+			return bot.Outcome{}, false, nil
+		case done:
+			r, err := decodeReply(result)
+			return bot.Outcome{Reply: r, Duplicate: bot.DupState}, true, err
+		case claimed:
+			return bot.Outcome{}, false, nil
+		}
+	}
+}
+
+// processOnce runs the message's transaction. If another delivery recorded
+// the message first, it returns that delivery's reply and DupDB.
+func (b *Bot) processOnce(ctx context.Context, key string, start turn) (bot.Reply, string, error) {
+	now := b.now().UTC()
+	var (
+		reply bot.Reply
+		t     *turn
+	)
+	err := b.store.Update(ctx, func(tx bot.Tx) error {
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff}
+		r, err := b.route(ctx, tx, t)
+		if err != nil {
+			return err
+		}
+		if err := tx.RecordProcessed(ctx, key, encodeReply(r), now); err != nil {
+			if errors.Is(err, bot.ErrConflict) {
+				return errAlreadyProcessed
+			}
+			return err
+		}
+		reply = r
+		return nil
+	})
+	if errors.Is(err, errAlreadyProcessed) {
+		raw, err := b.store.ProcessedReply(ctx, key)
+		if err != nil {
+			return bot.Reply{}, "", fmt.Errorf("bot: reply of a processed message: %w", err)
+		}
+		r, err := decodeReply(raw)
+		return r, bot.DupDB, err
+	}
+	if err != nil {
+		return bot.Reply{}, "", fmt.Errorf("bot: process message: %w", err)
+	}
+	b.afterCommit(ctx, t)
+	return reply, "", nil
+}
+
+// afterCommit carries out what a committed turn decided outside the
+// database: the dialog state, then the actions queued with turn.after.
+func (b *Bot) afterCommit(ctx context.Context, t *turn) {
+	if t.dialogChanged {
+		b.saveDialog(ctx, t.sender, t.dialog)
+	}
+	for _, fn := range t.afters {
+		fn(ctx)
+	}
+}
+
+// turn is one inbound message being handled inside its transaction.
+type turn struct {
+	in     bot.Inbound
+	now    time.Time
+	sender string      // keyed hash of the openid
+	person *bot.Person // bound staff, or nil for everyone else
+	// notStaff says the staff index knows the sender is not bound staff.
+	notStaff bool
+	dialog   Dialog
+	// dialogChanged asks afterCommit to save (or clear) the dialog.
+	dialogChanged bool
+	// afters run once the transaction committed: pushes, cache updates.
+	afters []func(context.Context)
+}
+
+// after queues fn to run once the turn's transaction has committed. A
+// transaction that is retried starts a new turn, so nothing runs twice.
+func (t *turn) after(fn func(context.Context)) { t.afters = append(t.afters, fn) }
+
+// setDialog replaces the sender's dialog state after the commit.
+func (t *turn) setDialog(d Dialog) {
+	t.dialog, t.dialogChanged = d, true
+}
+
+// route decides what the message is and runs the matching handler.
+func (b *Bot) route(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
+	if !t.notStaff {
+		p, err := tx.PersonByOpenID(ctx, t.in.OpenID)
+		switch {
+		case err == nil:
+			t.person = &p
+		case !errors.Is(err, bot.ErrNotFound):
+			return bot.Reply{}, err
+		}
+	}
+
+	switch t.in.Kind {
+	case bot.KindEvent:
+		return b.onEvent(ctx, tx, t)
+	case bot.KindText, bot.KindVoice:
+		text := normalizeText(t.in.Text)
+		if text == "" {
+			if t.in.Kind == bot.KindVoice {
+				return bot.Text(textVoiceUnrecognised), nil
+			}
+			return bot.Text(textHelp), nil
+		}
+		return b.onText(ctx, tx, t, text)
+	default:
+		return bot.Text(textNonText), nil
+	}
+}
+
+func (b *Bot) onEvent(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
+	switch t.in.Event {
+	case bot.EventSubscribe:
+		prefix := ""
+		if code, ok := strings.CutPrefix(t.in.EventKey, "qrscene_"); ok {
+			if s, found, err := b.schoolByCode(ctx, tx, code); err != nil {
+				return bot.Reply{}, err
+			} else if found {
+				b.chooseSchool(t, s)
+				prefix = fmt.Sprintf(textSchoolWelcome, s.Name) + "\n"
+			}
+		}
+		r, err := b.onSubscribe(ctx, tx, t)
+		if r.Text != "" {
+			r.Text = prefix + r.Text
+		}
+		return r, err
+	case bot.EventUnsubscribe:
+		return b.onUnsubscribe(ctx, tx, t)
+	case bot.EventScan:
+		s, found, err := b.schoolByCode(ctx, tx, t.in.EventKey)
+		if err != nil || !found {
+			return bot.Reply{}, err
+		}
+		b.chooseSchool(t, s)
+		return bot.Text(fmt.Sprintf(textSchoolChosen, s.Name)), nil
+	case bot.EventClick:
+		return b.onMenu(ctx, tx, t, t.in.EventKey)
+	default:
+		// Menu links, location reports: nothing to say.
+		return bot.Reply{}, nil
+	}
+}
+
+// schoolByCode finds the school of a QR code's scene.
+func (b *Bot) schoolByCode(ctx context.Context, tx bot.Tx, code string) (bot.OrgUnit, bool, error) {
+	u, err := tx.UnitByCode(ctx, strings.ToUpper(strings.TrimSpace(code)))
+	if errors.Is(err, bot.ErrNotFound) || (err == nil && u.Kind != bot.UnitSchool) {
+		return bot.OrgUnit{}, false, nil
+	}
+	return u, err == nil, err
+}
+
+func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.Reply, error) {
+	p := parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
+
+	// A flow in progress sees the message first.
+	switch t.dialog.Flow {
+	case flowDraft:
+		if r, handled, err := b.continueDraft(ctx, tx, t, p, text); handled || err != nil {
+			return r, err
+		}
+	case flowConfirmOpinion:
+		if r, handled, err := b.continueConfirm(ctx, tx, t, p); handled || err != nil {
+			return r, err
+		}
+	case flowChooseSchool:
+		if p.Intent == parse.IntentCancel {
+			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
+			return bot.Text(textCancelled), nil
+		}
+		return b.continueChooseSchool(ctx, tx, t, text)
+	}
+
+	switch p.Intent {
+	case parse.IntentHelp:
+		if t.person != nil {
+			return bot.Text(textHelp + "\n\n" + textHelpStaffHead + "\n" + staffHelp(t.person)), nil
+		}
+		return bot.Text(textHelp), nil
+	case parse.IntentCancel:
+		if t.dialog.Flow == "" {
+			return bot.Text(textNothingToCancel), nil
+		}
+		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
+		return bot.Text(textCancelled), nil
+	case parse.IntentBind:
+		return b.onBind(ctx, tx, t, p.BindCode)
+	case parse.IntentUnbind:
+		return b.onUnbind(ctx, tx, t)
+	case parse.IntentWhoAmI:
+		return b.onWhoAmI(t), nil
+	case parse.IntentOpinion:
+		return b.onOpinion(ctx, tx, t, p, text)
+	case parse.IntentStartOpinion:
+		return b.onStartDraft(ctx, tx, t)
+	case parse.IntentSubmit:
+		return bot.Text(textNothingToSubmit), nil
+	case parse.IntentTicketQuery:
+		return b.onQuery(ctx, tx, t, p.Code)
+	case parse.IntentRating:
+		return b.onRate(ctx, tx, t, p.Code, p.Rating)
+	case parse.IntentWithdraw:
+		return b.onWithdraw(ctx, tx, t, p.Code)
+	case parse.IntentRecategorize:
+		return b.onRecategorize(ctx, tx, t, p.Code, p.Category)
+	case parse.IntentLedger:
+		return b.onLedger(ctx, tx, t, p.Page)
+	case parse.IntentDetail:
+		return b.onDetail(ctx, tx, t, p.Code)
+	case parse.IntentAssign:
+		return b.onAssign(ctx, tx, t, p.Code, p.Unit, p.Days)
+	case parse.IntentProcessing:
+		return b.onStep(ctx, tx, t, p.Code, bot.StatusProcessing, p.Text)
+	case parse.IntentAnswer:
+		return b.onAnswer(ctx, tx, t, p.Code, p.Text, false)
+	case parse.IntentReject:
+		return b.onAnswer(ctx, tx, t, p.Code, p.Text, true)
+	case parse.IntentClose:
+		return b.onStep(ctx, tx, t, p.Code, bot.StatusClosed, p.Text)
+	case parse.IntentMerge:
+		return b.onMerge(ctx, tx, t, p.Code, p.Target)
+	case parse.IntentStudy, parse.IntentEssay:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textCheckinSoon), nil
+	case parse.IntentHomeVisit:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textCheckinSoon), nil
+	case parse.IntentProgress:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textCheckinSoon), nil
+	case parse.IntentObservation, parse.IntentTalk:
+		if !t.person.Can(bot.ActObserve) {
+			return refuse(t.person, bot.ActObserve), nil
+		}
+		return bot.Text(textCheckinSoon), nil
+	case parse.IntentDigest:
+		if !t.person.Can(bot.ActDigest) {
+			return refuse(t.person, bot.ActDigest), nil
+		}
+		return bot.Text(textDigestSoon), nil
+	case parse.IntentYes, parse.IntentNo:
+		return bot.Text(textNothingToConfirm), nil
+	}
+	return bot.Text(textNotUnderstood), nil
+}
+
+// onMenu answers a click on the custom menu.
+func (b *Bot) onMenu(ctx context.Context, tx bot.Tx, t *turn, key string) (bot.Reply, error) {
+	switch key {
+	case bot.MenuOpinion:
+		return b.onStartDraft(ctx, tx, t)
+	case bot.MenuQuery:
+		return bot.Text(textQueryHow), nil
+	case bot.MenuCheckin:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textHelpCheckin), nil
+	case bot.MenuVisit:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textMenuVisitHow), nil
+	case bot.MenuLedger:
+		return b.onLedger(ctx, tx, t, 1)
+	case bot.MenuMe:
+		return b.onWhoAmI(t), nil
+	case bot.MenuHelp:
+		return b.onText(ctx, tx, t, "帮助")
+	}
+	return bot.Text(textHelp), nil
+}
+
+// normalizeText turns full-width spaces into spaces and trims the message;
+// the parser does the rest (full-width characters, a voice recognition's
+// final 。).
+func normalizeText(s string) string {
+	return strings.TrimSpace(strings.ReplaceAll(s, "\u3000", " "))
+}
+
+func encodeReply(r bot.Reply) []byte {
+	if r.IsEmpty() {
+		return []byte{}
+	}
+	b, err := json.Marshal(r)
+	if err != nil {
+		panic("bot: encode reply: " + err.Error())
+	}
+	return b
+}
+
+func decodeReply(b []byte) (bot.Reply, error) {
+	var r bot.Reply
+	if len(b) == 0 {
+		return r, nil
+	}
+	if err := json.Unmarshal(b, &r); err != nil {
+		return r, fmt.Errorf("bot: decode cached reply: %w", err)
+	}
+	return r, nil
+}
+
+// FailureReply is the answer to a message whose processing failed: nothing
+// was saved, and the sender is asked to send it again.
+func (b *Bot) FailureReply() bot.Reply { return bot.Text(textBusy) }

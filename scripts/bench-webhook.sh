@@ -97,6 +97,9 @@ grep -qx mariadbd /proc/[0-9]*/comm 2>/dev/null || db_comm=mysqld
 cost_args=(-mysql "$dsn" -redis "$redis_url" -proc "minqing=$mq" -proc "echo=$echo_pid"
   -proc "$db_comm=$db_comm" -proc "redis=${redis_pid:?no Redis process_id}")
 
+# Other work on the machine shows in every figure: say how busy it was.
+loadavg() { echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) ($1)"; }
+loadavg "before"
 echo "== $mode: echo baseline vs minqing, $rounds rounds of $duration, $concurrency concurrent, $senders senders"
 "$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
   -rounds "$rounds" -d "$duration" -c "$concurrency" -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
@@ -110,4 +113,5 @@ opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
 echo "== persisted: $rows processed-message rows, $opinions opinions"
 echo "== group commit:"
 curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+loadavg "after"
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

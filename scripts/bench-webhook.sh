@@ -27,6 +27,9 @@
 #                     BENCH_SENDERS above the messages of one run)
 #   neither: the school is not set up and each message is answered and
 #   recorded as processed.
+#   BENCH_EMBEDDED=1  the embedded default instead (SQLite in a temporary
+#                     directory, in-process state): no MySQL or Redis needed,
+#                     and no statement or Redis counts, CPU and latency only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -48,22 +51,29 @@ export MINQING_WECHAT_TOKEN=pamtest
 export MINQING_WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
 export MINQING_WECHAT_APPID=wxb11529c136998cb6
 
-mysql_cli=$(command -v mariadb || command -v mysql)
-sql() { "$mysql_cli" -h127.0.0.1 -P3306 -u"$mysql_user" -N -e "$1"; }
-sql "CREATE DATABASE $db CHARACTER SET utf8mb4"
-dsn="$mysql_user${MYSQL_PWD:+:$MYSQL_PWD}@tcp(127.0.0.1:3306)/$db"
+embedded=${BENCH_EMBEDDED:-0}
+if [ "$embedded" = 1 ]; then
+  sql() { sqlite3 "$bindir/data/minqing.db" "$1"; }
+  mkdir -p "$bindir/data"
+  export MINQING_DATA_DIR="$bindir/data" MINQING_MYSQL_DSN= MINQING_REDIS_URL=
+else
+  mysql_cli=$(command -v mariadb || command -v mysql)
+  sql() { "$mysql_cli" -h127.0.0.1 -P3306 -u"$mysql_user" -N -e "$1"; }
+  sql "CREATE DATABASE $db CHARACTER SET utf8mb4"
+  dsn="$mysql_user${MYSQL_PWD:+:$MYSQL_PWD}@tcp(127.0.0.1:3306)/$db"
+  export MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" MINQING_REDIS_PREFIX="bench-$$:"
+fi
 
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  sql "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  [ "$embedded" = 1 ] || sql "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
   rm -rf "$bindir"
 }
 trap cleanup EXIT
 
-export MINQING_DEV=false MINQING_LOG_LEVEL=warn MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" \
-  MINQING_REDIS_PREFIX="bench-$$:" MINQING_SECRET=benchmark-secret-benchmark-secret-0000 \
+export MINQING_DEV=false MINQING_LOG_LEVEL=warn MINQING_SECRET=benchmark-secret-benchmark-secret-0000 \
   MINQING_WECHAT_SECRET=unused MINQING_WECHAT_API_BASE=http://127.0.0.1:9
 mode="no school set up"
 load_args=()
@@ -89,13 +99,17 @@ for _ in $(seq 1 100); do
 done
 curl -fs http://127.0.0.1:18080/readyz >/dev/null || { echo "minqing did not become ready" >&2; exit 1; }
 
-# The Redis and MariaDB processes serving us: Redis names its pid; for the
-# database take every mariadbd (or mysqld).
-redis_pid=$(redis-cli -u "$redis_url" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
-db_comm=mariadbd
-grep -qx mariadbd /proc/[0-9]*/comm 2>/dev/null || db_comm=mysqld
-cost_args=(-mysql "$dsn" -redis "$redis_url" -proc "minqing=$mq" -proc "echo=$echo_pid"
-  -proc "$db_comm=$db_comm" -proc "redis=${redis_pid:?no Redis process_id}")
+cost_args=(-proc "minqing=$mq" -proc "echo=$echo_pid")
+if [ "$embedded" = 1 ]; then
+  mode="embedded default, $mode"
+else
+  # The Redis and MariaDB processes serving us: Redis names its pid; for
+  # the database take every mariadbd (or mysqld).
+  redis_pid=$(redis-cli -u "$redis_url" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
+  db_comm=mariadbd
+  grep -qx mariadbd /proc/[0-9]*/comm 2>/dev/null || db_comm=mysqld
+  cost_args+=(-mysql "$dsn" -redis "$redis_url" -proc "$db_comm=$db_comm" -proc "redis=${redis_pid:?no Redis process_id}")
+fi
 
 # Other work on the machine shows in every figure: say how busy it was.
 loadavg() { echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) ($1)"; }
@@ -108,8 +122,10 @@ if [ "$rate" != 0 ]; then
   "$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
     -rounds "$rounds" -rate "$rate" -d "$duration" -c 256 -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
 fi
-rows=$(sql "SELECT COUNT(*) FROM $db.processed_messages")
-opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
+prefix=$db.
+[ "$embedded" = 1 ] && prefix=
+rows=$(sql "SELECT COUNT(*) FROM ${prefix}processed_messages" || echo "?")
+opinions=$(sql "SELECT COUNT(*) FROM ${prefix}opinions" || echo "?")
 echo "== persisted: $rows processed-message rows, $opinions opinions"
 echo "== group commit:"
 curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'

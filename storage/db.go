@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -53,7 +54,7 @@ type Options struct {
 	DataDir  string
 	// MaxOpenConns caps the MySQL pool (default 50).
 	MaxOpenConns int
-	// Committers is how many group commits may run at once (default 8 on
+	// Committers is how many group commits may run at once (default 4 on
 	// MySQL, 1 on SQLite); negative turns group commit off.
 	Committers int
 	Logger     *slog.Logger
@@ -71,7 +72,13 @@ type DB struct {
 	reqs       chan *updateReq
 	stop       chan struct{}
 	committers sync.WaitGroup
-	stats      batchCounters
+	// closeMu orders Update's queueing against Close: Close takes it
+	// exclusively to set closed, after which nothing is queued.
+	closeMu sync.RWMutex
+	closed  bool
+	stats   batchCounters
+	// statements counts the statements of Updates (stmt.go).
+	statements atomic.Int64
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string
@@ -145,6 +152,9 @@ func (d *DB) openMySQL(o Options) error {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 30 * time.Second
 	}
+	// The driver's own messages ("[mysql] … closing bad idle connection")
+	// go to the service's log, not in plain text to the standard error.
+	cfg.Logger = driverLogger{o.Logger}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return fmt.Errorf("storage: MySQL DSN: %w", err)
@@ -213,6 +223,13 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Close waits for the Updates in progress and closes the database.
 func (d *DB) Close() error {
+	d.closeMu.Lock()
+	already := d.closed
+	d.closed = true
+	d.closeMu.Unlock()
+	if already {
+		return nil
+	}
 	d.stopCommitters()
 	return d.db.Close()
 }
@@ -303,7 +320,7 @@ func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 // tx implements bot.Tx over one SQL transaction, which in a group commit
 // (see batch.go) holds several functions' work.
 type tx struct {
-	tx *sqlx.Tx
+	tx stmtTx
 	db *DB
 	// batchCtx, in a group commit, replaces the callers' contexts: one
 	// caller's cancellation must not break the others' transaction.
@@ -340,7 +357,9 @@ func retryable(err error) bool {
 
 // translate turns driver errors into the domain's: a missing row into
 // bot.ErrNotFound, a duplicate key into bot.ErrConflict, an unreachable
-// server into bot.ErrUnavailable. The driver error stays in the chain.
+// server into bot.ErrUnavailable. The driver error stays in the chain, but
+// its text never carries a value (see scrub): MySQL's "Duplicate entry
+// 'o…'" would put an openid in the log.
 func (d *DB) translate(op string, err error) error {
 	if err == nil {
 		return nil
@@ -350,7 +369,7 @@ func (d *DB) translate(op string, err error) error {
 	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
-		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrConflict, err)
+		return scrub(fmt.Errorf("storage: %s: %w: %w", op, bot.ErrConflict, err))
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -361,9 +380,9 @@ func (d *DB) translate(op string, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
-		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrUnavailable, err)
+		return scrub(fmt.Errorf("storage: %s: %w: %w", op, bot.ErrUnavailable, err))
 	}
-	return fmt.Errorf("storage: %s: %w", op, err)
+	return scrub(fmt.Errorf("storage: %s: %w", op, err))
 }
 
 // mustAffect translates the result of an UPDATE or DELETE that must touch a

@@ -36,6 +36,9 @@ type Settings struct {
 	// MinGroup is the smallest number of distinct senders a breakdown may
 	// show (k-anonymity).
 	MinGroup int `json:"min_group,omitempty"`
+	// Semesters are the school's semesters (period.go); when empty, autumn
+	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
+	Semesters []SemesterDates `json:"semesters,omitempty"`
 }
 
 // Supervisors.
@@ -142,12 +145,13 @@ var settingsKeys = map[string]string{
 	"回执保存天数": "receipt_days",
 	"办理期限":   "due_days",
 	"最少人数":   "min_group",
+	"学期":     "semesters",
 	"说明":     "",
 }
 
 // settingsKeyOrder is the order of the keys in the template and in error
 // messages.
-var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数"}
+var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数", "学期"}
 
 var supervisorNames = map[string]string{
 	"纪检委员": SupervisorDiscipline, "纪检": SupervisorDiscipline,
@@ -297,6 +301,14 @@ func ParseSettings(doc []byte) (Settings, error) {
 	positive("回执保存天数（receipt_days）", in.ReceiptDays, &s.ReceiptDays)
 	positive("办理期限（due_days）", in.DueDays, &s.DueDays)
 	positive("最少人数（min_group）", in.MinGroup, &s.MinGroup)
+	for _, sd := range in.Semesters {
+		if _, err := sd.semester(time.UTC); err != nil {
+			errs = append(errs, fmt.Sprintf(textSettingsSemester, sd.Name))
+		}
+	}
+	if len(in.Semesters) > 0 {
+		s.Semesters = in.Semesters
+	}
 	if len(errs) > 0 {
 		return s, &settingsError{strings.Join(errs, "\n")}
 	}
@@ -334,7 +346,12 @@ func Template(s Settings) []byte {
 	field("每日意见上限", s.DailyOpinionCap, false)
 	field("回执保存天数", s.ReceiptDays, false)
 	field("办理期限", s.DueDays, false)
-	field("最少人数", s.MinGroup, true)
+	field("最少人数", s.MinGroup, false)
+	sem := s.Semesters
+	if sem == nil {
+		sem = []SemesterDates{}
+	}
+	field("学期", sem, true)
 	b.WriteString("}\n")
 	return []byte(b.String())
 }

@@ -178,6 +178,9 @@ type Parsed struct {
 	Target   string   `json:"target,omitempty"`   // merge: the code merged into
 	Rating   string   `json:"rating,omitempty"`   // rating: satisfied, basic, unsatisfied
 	BindCode string   `json:"bind_code,omitempty"`
+	// Topic says what a progress question is about: TopicStudy,
+	// TopicVisit or TopicObservation (empty: the sender's main stream).
+	Topic string `json:"topic,omitempty"`
 	// Unsure marks an opinion read from weak evidence (no prefix, no
 	// negative or request word, or only a mild one): the bot should ask
 	// before filing it.
@@ -191,6 +194,13 @@ const (
 	ModeVideo  = "video"
 	ModeWeChat = "wechat"
 	ModeSchool = "school"
+)
+
+// The values of Parsed.Topic.
+const (
+	TopicStudy       = "study"
+	TopicVisit       = "visit"
+	TopicObservation = "observation"
 )
 
 // The values of Parsed.Rating.
@@ -225,6 +235,20 @@ const ReceiptAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 // maxParseInput bounds how much of a message is read. WeChat text messages
 // are at most 2048 bytes; essays pasted in may be longer.
 const maxParseInput = 20000
+
+// Unread returns how many characters of text Parse does not read (it
+// reads at most maxParseInput bytes, cut at a character boundary), so
+// that a length reported to the sender counts the whole text.
+func Unread(text string) int {
+	if len(text) <= maxParseInput {
+		return 0
+	}
+	cut := maxParseInput
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return utf8.RuneCountInString(text[cut:])
+}
 
 // Parse reads one chat message. It never fails: what it cannot read is
 // IntentUnknown.

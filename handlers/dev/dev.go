@@ -91,12 +91,25 @@ type handler struct {
 	lastEvent int64
 }
 
+// The public dev-mode account, the only one the simulator signs for. The
+// configuration (package config) defaults dev mode to the same values; a
+// test in cmd/minqing checks that they agree.
+const (
+	Token  = "minqing-dev-token"
+	AESKey = "minqingDevAESKeyForTheSimulatorOnly00000000"
+)
+
 // NewHandler returns the simulator; it serves every path under /dev/
 // except those the caller mounts more specifically (the fake WeChat API at
 // /dev/wechat-api/).
 func NewHandler(o Options) (http.Handler, error) {
 	if o.WebhookURL == "" || o.Token == "" || o.Fake == nil {
 		return nil, errors.New("dev: WebhookURL, Token and Fake are required")
+	}
+	// The simulator lets anyone speak as any user: it only ever signs
+	// with the public dev-mode account, never a real one.
+	if o.Token != Token || (o.AESKey != "" && o.AESKey != AESKey) {
+		return nil, errors.New("dev: the simulator runs only with the dev-mode Token and AES key, never a real official account's")
 	}
 	h := &handler{o: o, log: o.Logger, mode: "plain"}
 	if h.log == nil {

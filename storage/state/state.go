@@ -28,6 +28,7 @@ const (
 	nsClaim = "c:"
 	nsCount = "n:"
 	nsLock  = "l:"
+	nsOnce  = "o:"
 )
 
 // Stored forms of a claim: a pending marker, or doneMark followed by the

@@ -133,14 +133,16 @@ type eventRow struct {
 	At        time.Time      `db:"at"`
 }
 
-// OpinionEvents implements bot.OpinionTx.
+// OpinionEvents implements bot.OpinionTx. Events are ordered by time, the
+// id only breaking ties: on a distributed engine (TiDB) ids grow per
+// server, not across them.
 func (t *tx) OpinionEvents(ctx context.Context, opinionID int64) ([]bot.OpinionEvent, error) {
 	if err := t.beforeRead(ctx, pendingEvents, func(r []any) bool { return r[0] == opinionID }); err != nil {
 		return nil, err
 	}
 	var rows []eventRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows,
-		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY id`, opinionID)
+		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY at, id`, opinionID)
 	if err != nil {
 		return nil, t.db.translate("opinion events", err)
 	}

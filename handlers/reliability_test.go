@@ -84,7 +84,9 @@ type slowBot struct {
 	dup   string
 }
 
-func (b slowBot) FailureReply() bot.Reply { return bot.Text("系统正忙，这条消息没有处理成功，请稍后再发送一次。") }
+func (b slowBot) FailureReply() bot.Reply {
+	return bot.Text("系统正忙，这条消息没有处理成功，请稍后再发送一次。")
+}
 
 func (b slowBot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
 	time.Sleep(b.delay)

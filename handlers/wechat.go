@@ -20,10 +20,12 @@ import (
 )
 
 // The webhook: GET /wechat answers WeChat's URL verification, POST /wechat
-// takes messages in plain, compatible and safe (AES) mode. The order of
-// checks is fixed: query parameters, timestamp window, signature, body size,
-// decryption, XML — so that forged or stale requests cost as little as
-// possible and nothing reaches the bot unverified.
+// takes messages in plain, compatible and safe (AES) mode — plain mode only
+// when no AES key is configured. The order of checks is fixed: query
+// parameters, timestamp window, mode, signature, body size, the plain-mode
+// nonce (used once), decryption, XML — so that forged, replayed or stale
+// requests cost as little as possible and nothing reaches the bot
+// unverified.
 
 // maxPassiveReply is the size above which a passive reply is split and the
 // rest is pushed as customer-service messages (WeChat's widely observed

@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"minqing/bot"
@@ -194,30 +195,36 @@ type claimRenewer interface {
 }
 
 // renewClaim keeps the claim alive while this delivery works, and returns
-// the function that stops renewing it.
+// the function that stops renewing it. Most messages finish long before
+// the first renewal, so nothing runs until then (a timer, no goroutine).
 func (b *Bot) renewClaim(ctx context.Context, claimKey string) (stop func()) {
 	r, ok := b.state.(claimRenewer)
 	if !ok {
 		return func() {}
 	}
 	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
-	done := make(chan struct{})
-	go func() {
-		defer close(done)
-		tick := time.NewTicker(claimRenew)
-		defer tick.Stop()
-		for {
-			select {
-			case <-ctx.Done():
-				return
-			case <-tick.C:
-			}
-			if _, err := r.RenewClaim(ctx, claimKey, claimTTL); err != nil && ctx.Err() == nil {
-				b.log.Warn("state_unavailable", "op", "renew_claim", "err", err)
-			}
+	var (
+		mu      sync.Mutex
+		stopped bool
+		timer   *time.Timer
+	)
+	timer = time.AfterFunc(claimRenew, func() {
+		if _, err := r.RenewClaim(ctx, claimKey, claimTTL); err != nil && ctx.Err() == nil {
+			b.log.Warn("state_unavailable", "op", "renew_claim", "err", err)
 		}
-	}()
-	return func() { cancel(); <-done }
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer.Reset(claimRenew)
+		}
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		timer.Stop()
+		mu.Unlock()
+		cancel()
+	}
 }
 
 // awaitClaim waits for the delivery holding the claim to finish. It returns

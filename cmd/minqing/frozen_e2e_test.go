@@ -165,7 +165,8 @@ func TestFrozenDatabaseSenderIsTold(t *testing.T) {
 
 // A retry that arrives while the first delivery is stuck on a slow
 // database waits, answers "success" at the budget, and never says the
-// message failed; the first delivery's reply is pushed once.
+// message failed; the first delivery keeps its claim past the claim's TTL
+// by renewing it, and its reply is pushed once.
 func TestDuplicateWaitingOnSlowClaim(t *testing.T) {
 	storagetest.MySQLDSN(t)
 	s, proxy, fake, db := frozenWorld(t, "20s")
@@ -184,7 +185,9 @@ func TestDuplicateWaitingOnSlowClaim(t *testing.T) {
 		}()
 	}
 	wg.Wait()
-	time.Sleep(2 * time.Second) // well past the budget, and the old 4 s wait
+	// Frozen past the budget, the old 4 s wait and the claim's 8 s TTL:
+	// the holder's renewals keep its claim, so no retry takes over.
+	time.Sleep(9 * time.Second)
 	proxy.Thaw()
 	for i, r := range results {
 		if errs[i] != nil || r.Status != 200 {

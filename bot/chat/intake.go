@@ -527,7 +527,7 @@ func (b *Bot) submitDueDrafts(ctx context.Context, now time.Time) error {
 			if res.refusal != "" {
 				text = textDraftAutoRefused + "\n" + res.refusal
 			} else {
-				text = fmt.Sprintf(textDraftAutoSubmitted, utf8.RuneCountInString(res.opinion.Text)) + "\n" + receiptText(res.opinion, res.settings)
+				text = fmt.Sprintf(textDraftAutoSubmitted, bot.Clip(res.opinion.Text, 16), utf8.RuneCountInString(res.opinion.Text)) + "\n" + receiptText(res.opinion, res.settings)
 			}
 			return nil
 		})

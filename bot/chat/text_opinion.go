@@ -38,7 +38,7 @@ const (
 	textDraftCancelled     = "已取消，这条建议没有提交。"
 	textDraftHelp          = "正在填写建议：直接发送内容（可以分几条），回复“提交”提交，回复“取消”放弃。"
 	textDraftSubmitted     = "已提交您填写的内容（共%d字）。"
-	textDraftAutoSubmitted = "两分钟没有收到新内容，已自动提交您填写的内容（共%d字）。"
+	textDraftAutoSubmitted = "两分钟没有收到新内容，已自动提交您填写的「%s」（共%d字）。"
 	textDraftAutoRefused   = "您在“我要建议”中填写的内容没有提交："
 
 	textQueryHow      = "请发送“查询”加回执码，例如：查询 K7M2-9QXD。"

@@ -383,6 +383,7 @@ type corpusLine struct {
 	Target   string   `json:"target"`
 	Rating   string   `json:"rating"`
 	BindCode string   `json:"bind_code"`
+	Topic    string   `json:"topic"`
 }
 
 func loadCorpus(tb testing.TB, path string) []corpusLine {
@@ -439,6 +440,7 @@ func (l corpusLine) slotMismatches(p Parsed) []string {
 	check("target", l.Target, p.Target)
 	check("rating", l.Rating, p.Rating)
 	check("bind_code", l.BindCode, p.BindCode)
+	check("topic", l.Topic, p.Topic)
 	if l.Intent == IntentRecategorize {
 		check("category", l.Category, p.Category)
 	}

@@ -40,6 +40,7 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
+	Visits    VisitSettings   `json:"visits,omitempty"`
 }
 
 // Supervisors.
@@ -66,6 +67,7 @@ func DefaultSettings() Settings {
 		ReceiptDays:     180,
 		DueDays:         5,
 		MinGroup:        3,
+		Visits:          DefaultVisitSettings(),
 	}
 }
 
@@ -133,6 +135,10 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	s.Semesters = in.Semesters
+	var verr error
+	if s.Visits, verr = mergeVisitSettings(s.Visits, in.Visits); verr != nil {
+		errs = append(errs, verr)
+	}
 	return s, errors.Join(errs...)
 }
 

@@ -23,7 +23,7 @@ const (
 
 	// a recorded visit
 	textVisitSaved     = "已记录家访：%s %s，%s，%s。"
-	textVisitSavedSaid = "\n家长反映：%s"
+	textVisitSavedSaid = "\n家长所说：%s"
 	textVisitSavedFlw  = "\n需要跟进：%s"
 	textVisitFlagged   = "\n（学校名册中没有找到这位学生，记录已保存，并标记给管理员核对名册。）"
 	textVisitWeek      = "\n本周已家访 %d 次（目标每周 %d 次）。"

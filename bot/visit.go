@@ -123,6 +123,8 @@ type VisitTx interface {
 	CreateTalk(ctx context.Context, t Talk) (Talk, error)
 	// TalksBy returns a leader's talks of the period, oldest first.
 	TalksBy(ctx context.Context, leaderID int64, from, to time.Time) ([]Talk, error)
+	// SchoolTalks returns a school's talks of the period, oldest first.
+	SchoolTalks(ctx context.Context, schoolID int64, from, to time.Time) ([]Talk, error)
 
 	// VisitCounts returns, per teacher with at least one, the school's
 	// visits of the period, by person ID (one query on visits (school_id, day)).

@@ -220,12 +220,21 @@ func (t *tx) CreateTalk(ctx context.Context, k bot.Talk) (bot.Talk, error) {
 
 // TalksBy implements bot.VisitTx.
 func (t *tx) TalksBy(ctx context.Context, leaderID int64, from, to time.Time) ([]bot.Talk, error) {
+	return t.talks(ctx, "talks by", `leader_id = ? AND day >= ? AND day < ?`, leaderID, day(from), day(to))
+}
+
+// SchoolTalks implements bot.VisitTx.
+func (t *tx) SchoolTalks(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Talk, error) {
+	return t.talks(ctx, "school talks", `school_id = ? AND day >= ? AND day < ?`, schoolID, day(from), day(to))
+}
+
+func (t *tx) talks(ctx context.Context, op, where string, args ...any) ([]bot.Talk, error) {
 	var rows []talkRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
 		SELECT id, school_id, leader_id, teacher_id, teacher_name, day, notes, created_at FROM talks
-		WHERE leader_id = ? AND day >= ? AND day < ? ORDER BY day, id`, leaderID, day(from), day(to))
+		WHERE `+where+` ORDER BY day, id`, args...)
 	if err != nil {
-		return nil, t.db.translate("talks by", err)
+		return nil, t.db.translate(op, err)
 	}
 	out := make([]bot.Talk, len(rows))
 	for i, r := range rows {

@@ -142,6 +142,11 @@ func (b *Bot) continueVisit(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 		t.endFlow()
 		return bot.Text(textCancelled), nil
 	}
+	if p.Intent == parse.IntentHomeVisit && p.Student != "" {
+		// a whole log sent in the middle of the flow replaces it
+		t.endFlow()
+		return b.onHomeVisit(ctx, tx, t, p)
+	}
 	d := t.visitDraft()
 	answer := strings.TrimSpace(parse.Clean(text))
 	today := dayOf(t.now, b.loc)

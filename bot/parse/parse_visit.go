@@ -34,6 +34,10 @@ var (
 // 未家访, 我的听课, 还差几节课 and 转台帐. lower is the message from its
 // first letter, ASCII lower-cased.
 func visitCommand(lower string) (Parsed, bool) {
+	// every core word has one of these: most messages are done here
+	if !strings.ContainsAny(lower, "访听谈台差") {
+		return Parsed{}, false
+	}
 	switch {
 	case onlyWords(lower, toLedgerCore, toLedgerFill):
 		return Parsed{Intent: IntentToLedger}, true

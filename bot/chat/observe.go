@@ -192,6 +192,7 @@ func (b *Bot) saveLeaderRecord(ctx context.Context, tx bot.Tx, t *turn, rec lead
 	if who == "" {
 		who = rec.TeacherName
 	}
+	who, rec.Class, rec.Subject = bot.Clip(who, maxNameRunes), bot.Clip(rec.Class, maxNameRunes), bot.Clip(rec.Subject, 30)
 	var out string
 	if rec.Kind == "talk" {
 		if _, err := tx.CreateTalk(ctx, bot.Talk{SchoolID: p.SchoolID, LeaderID: p.ID, TeacherID: teacherID, TeacherName: who,

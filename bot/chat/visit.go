@@ -91,6 +91,10 @@ func (t *turn) visitDraft() visitDraft {
 
 func (t *turn) endFlow() { t.setDialog(Dialog{LastCode: t.dialog.LastCode}) }
 
+// maxNameRunes bounds the names kept as written (classes, students,
+// teachers): their columns hold 64 characters.
+const maxNameRunes = 60
+
 // followUpWords in a one-message log mark a visit as needing follow-up.
 var followUpWords = []string{"需要跟进", "需跟进", "待跟进", "要跟进", "继续跟进", "持续关注", "需要再访", "需回访", "需要回访"}
 
@@ -333,7 +337,7 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	v := bot.Visit{SchoolID: teacher.SchoolID, TeacherID: teacher.ID, Class: parse.NormalizeClass(d.Class), Student: d.Student,
+	v := bot.Visit{SchoolID: teacher.SchoolID, TeacherID: teacher.ID, Class: bot.Clip(parse.NormalizeClass(d.Class), maxNameRunes), Student: bot.Clip(d.Student, maxNameRunes),
 		Day: day, Mode: d.Mode, Notes: d.Notes, FollowUp: d.FollowUp == "yes", Created: t.now}
 	if d.Class != "" {
 		v.ClassID = r.classNamed(v.Class, mine)

@@ -210,3 +210,28 @@ func TestObservationPushSetting(t *testing.T) {
 	teacher := w.bound(t, codes, "王丽", "oWangLi")
 	expect(t, "weekly target from settings", teacher.say("家访 三(2)班 王浩 上门"), "目标每周 2 次")
 }
+
+// TestCmdParseVisitJSON: `minqing parse --json` reports visits,
+// observations, talks and progress questions with their slots, the class
+// in the roster's form.
+func TestCmdParseVisitJSON(t *testing.T) {
+	for _, tc := range []struct{ text, want string }{
+		{"今天给五年级一班胡一帆家长打了电话，孩子最近上课走神",
+			`{"intent":"home_visit","date":"2026-11-21","class":"五(1)班","student":"胡一帆","mode":"phone","text":"孩子最近上课走神"}`},
+		{"家仿 3.2班 王浩 上门", `{"intent":"home_visit","class":"三(2)班","student":"王浩","mode":"home"}`},
+		{"听课 初二3班 语文 李老师 评价：课堂互动好，板书可以更清楚",
+			`{"intent":"observation","class":"初二(3)班","teacher":"李老师","subject":"语文","text":"评价：课堂互动好，板书可以更清楚"}`},
+		{"和张老师谈了一次心", `{"intent":"talk","teacher":"张老师"}`},
+		{"还差几节课", `{"intent":"progress","topic":"observation"}`},
+		{"我的家访", `{"intent":"progress","topic":"visit"}`},
+		{"家访的时候老师态度很差", `{"intent":"opinion","category":"ethics","text":"家访的时候老师态度很差"}`},
+	} {
+		code, out, errOut := runParse(t, "", "--json", "--today", "2026-11-21", tc.text)
+		if code != 0 {
+			t.Fatalf("exit %d, stderr %q", code, errOut)
+		}
+		if got := strings.TrimSpace(out); got != tc.want {
+			t.Errorf("parse --json %q mismatch (-want +got):\n-%s\n+%s", tc.text, tc.want, got)
+		}
+	}
+}

@@ -26,7 +26,7 @@ const (
 	textVisitSavedSaid = "\n家长所说：%s"
 	textVisitSavedFlw  = "\n需要跟进：%s"
 	textVisitFlagged   = "\n（学校名册中没有找到这位学生，记录已保存，并标记给管理员核对名册。）"
-	textVisitWeek      = "\n本周已家访 %d 次（目标每周 %d 次）。"
+	textVisitWeek      = "\n本周已家访 %d 次（目标每周 %d 次）；发送“我的家访”查看进度和班级覆盖。"
 	textVisitToLedger  = "\n如需把家长的意见转入民情台帐由学校办理，请回复“转台帐”。"
 	textYes            = "是"
 	textNo             = "否"

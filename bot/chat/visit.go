@@ -53,6 +53,11 @@ type visitDraft struct {
 	// StudentID is the pupil picked among those sharing the name.
 	StudentID int64   `json:"student_id,omitempty"`
 	Choices   []int64 `json:"choices,omitempty"`
+	// AsWritten keeps the student as written, not in the roster (the
+	// answer 0 when asked which pupil).
+	AsWritten bool `json:"as_written,omitempty"`
+	// Elsewhere says the choices are pupils of that name in other classes.
+	Elsewhere bool `json:"elsewhere,omitempty"`
 }
 
 func (d visitDraft) next() visitStep {
@@ -211,8 +216,16 @@ func (b *Bot) continueVisitPick(ctx context.Context, tx bot.Tx, t *turn, p parse
 	}
 	d := t.visitDraft()
 	n, err := strconv.Atoi(strings.TrimSpace(parse.Clean(text)))
-	if err != nil || n < 1 || n > len(d.Choices) {
-		return bot.Text(fmt.Sprintf(textVisitPickBad, len(d.Choices))), nil
+	low := 1
+	if d.Elsewhere {
+		low = 0
+	}
+	if err != nil || n < low || n > len(d.Choices) {
+		return bot.Text(fmt.Sprintf(textVisitPickBad, low, len(d.Choices))), nil
+	}
+	if n == 0 {
+		d.AsWritten, d.Choices = true, nil
+		return b.saveVisit(ctx, tx, t, d)
 	}
 	d.StudentID, d.Choices = d.Choices[n-1], nil
 	return b.saveVisit(ctx, tx, t, d)
@@ -346,16 +359,30 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	var cands []bot.Student
+	var cands, elsewhere []bot.Student
 	for _, s := range students {
 		switch {
+		case d.AsWritten:
 		case d.StudentID != 0:
 			if s.ID == d.StudentID {
 				cands = append(cands, s)
 			}
 		case s.Name == d.Student && (v.ClassID == 0 && d.Class == "" || s.ClassID == v.ClassID):
 			cands = append(cands, s)
+		case s.Name == d.Student:
+			elsewhere = append(elsewhere, s)
 		}
+	}
+	if len(cands) == 0 && len(elsewhere) > 0 {
+		// not in the class written, but the school has pupils of that name
+		d.Choices, d.Elsewhere = nil, true
+		var lines []string
+		for i, s := range elsewhere {
+			d.Choices = append(d.Choices, s.ID)
+			lines = append(lines, fmt.Sprintf("%d. %s %s", i+1, r.units[s.ClassID].Name, s.Name))
+		}
+		t.setVisitDialog(flowVisitPick, d)
+		return bot.Text(fmt.Sprintf(textVisitPickElsewhere, v.Class, d.Student, strings.Join(lines, "\n"))), nil
 	}
 	switch len(cands) {
 	case 0:

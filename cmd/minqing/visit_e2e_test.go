@@ -209,6 +209,14 @@ func TestObservationPushSetting(t *testing.T) {
 	w.waitPushed(t, "oLiMing", "板书清楚")
 	teacher := w.bound(t, codes, "王丽", "oWangLi")
 	expect(t, "weekly target from settings", teacher.say("家访 三(2)班 王浩 上门"), "目标每周 2 次")
+	// A pupil written with the wrong class: the bot offers the one the
+	// roster knows, or keeps the record as written.
+	r := teacher.say("家访 四(1)班 王浩 电话")
+	expect(t, "wrong class", r, "名册中四(1)班没有叫王浩的学生", "1. 三(2)班 王浩", "回复 0")
+	expect(t, "wrong class bad pick", teacher.say("7"), "0到1")
+	expect(t, "wrong class kept", teacher.say("0"), "已记录家访", "四(1)班 王浩", "没有找到这位学生")
+	expect(t, "wrong class again", teacher.say("家访 四(1)班 王浩 电话"), "1. 三(2)班 王浩")
+	expect(t, "wrong class picked", teacher.say("1"), "已记录家访", "三(2)班 王浩", "电话")
 }
 
 // TestCmdParseVisitJSON: `minqing parse --json` reports visits,

@@ -243,3 +243,25 @@ func TestCmdParseVisitJSON(t *testing.T) {
 		}
 	}
 }
+
+// TestDemoVisits: the demo school has visits, observations and talks, so
+// the simulator's personas see them.
+func TestDemoVisits(t *testing.T) {
+	s, _ := simulatorService(t)
+	teacher := s.as(t, "dev-teacher-0001")
+	leader := s.as(t, "dev-leader-0001")
+	// The demo's records lie up to 12 days back: they all fall in the
+	// current semester (the usual dates) unless it began less than two
+	// weeks ago or has ended.
+	now := time.Now().In(mustShanghai(t))
+	settled := now.Month() != time.February && now.Month() != time.July && now.Month() != time.August &&
+		!((now.Month() == time.September || now.Month() == time.March) && now.Day() < 15)
+	if !settled {
+		expect(t, "demo 我的家访", teacher.say("我的家访"), "本周", "初二(3)班")
+		expect(t, "demo 我的听课", leader.say("我的听课"), "我的听课谈心")
+		return
+	}
+	expect(t, "demo 我的家访", teacher.say("我的家访"), "本学期", "初二(3)班：2/4")
+	expect(t, "demo 未家访", teacher.say("未家访"), "初二(3)班（2人）", "王子涵", "刘一诺")
+	expect(t, "demo 我的听课", leader.say("我的听课"), "本学期共听课 2 节，谈心 2 次")
+}

@@ -259,7 +259,7 @@ type roster struct {
 }
 
 func (b *Bot) loadRoster(ctx context.Context, tx bot.Tx, schoolID int64) (roster, error) {
-	us, err := tx.UnitsOfSchool(ctx, schoolID)
+	us, err := b.unitsOf(ctx, tx, schoolID)
 	if err != nil {
 		return roster{}, err
 	}
@@ -355,9 +355,19 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 	if d.Class != "" {
 		v.ClassID = r.classNamed(v.Class, mine)
 	}
-	students, err := tx.Students(ctx, teacher.SchoolID)
-	if err != nil {
-		return bot.Reply{}, err
+	var students []bot.Student
+	switch {
+	case d.AsWritten:
+	case d.StudentID != 0:
+		s, err := tx.Student(ctx, d.StudentID)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		students = []bot.Student{s}
+	default:
+		if students, err = tx.StudentsNamed(ctx, teacher.SchoolID, d.Student); err != nil {
+			return bot.Reply{}, err
+		}
 	}
 	var cands, elsewhere []bot.Student
 	for _, s := range students {

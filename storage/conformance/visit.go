@@ -11,7 +11,7 @@ import (
 )
 
 var visitTests = []test{
-	{"Visits", []string{"CreateVisit", "Visit", "SetVisitOpinion", "VisitsBy", "SchoolVisits", "VisitedStudents",
+	{"Visits", []string{"StudentsNamed", "Student", "CreateVisit", "Visit", "SetVisitOpinion", "VisitsBy", "SchoolVisits", "VisitedStudents",
 		"CreateObservation", "ObservationsBy", "SchoolObservations", "CreateTalk", "TalksBy", "SchoolTalks",
 		"VisitCounts", "Coverage", "LeaderCounts"}, testVisits},
 }
@@ -129,6 +129,23 @@ func testVisits(t *testing.T, e *env) {
 		}
 		if len(talks) != 1 || talks[0].TeacherID != teacher.ID || talks[0].Notes != "压力大" {
 			t.Errorf("TalksBy = %+v", talks)
+		}
+		named, err := tx.StudentsNamed(ctx, school.ID, "张小明")
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff([]bot.Student{s1}, named); diff != "" {
+			t.Errorf("StudentsNamed mismatch (-want +got):\n%s", diff)
+		}
+		one, err := tx.Student(ctx, s3.ID)
+		if err != nil {
+			return err
+		}
+		if diff := cmp.Diff(s3, one); diff != "" {
+			t.Errorf("Student mismatch (-want +got):\n%s", diff)
+		}
+		if _, err := tx.Student(ctx, s3.ID+1000); !errors.Is(err, bot.ErrNotFound) {
+			t.Errorf("Student(missing) = %v, want ErrNotFound", err)
 		}
 		st, err := tx.SchoolTalks(ctx, school.ID, sem[0], sem[1])
 		if err != nil {

@@ -554,25 +554,34 @@ func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 		return bot.Reply{}, err
 	}
 	wk := b.weekPeriod(t.now)
-	week, err := tx.VisitsBy(ctx, p.ID, wk.from, wk.to)
+	sem, inSem := b.semesterPeriod(set, t.now)
+	span := wk
+	if inSem {
+		span.from, span.to = minTime(wk.from, sem.from), maxTime(wk.to, sem.to)
+	}
+	visits, err := tx.VisitsBy(ctx, p.ID, span.from, span.to)
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	week, semester := 0, 0
+	for _, v := range visits {
+		if wk.within(v.Day) {
+			week++
+		}
+		if inSem && sem.within(v.Day) {
+			semester++
+		}
 	}
 	target := set.Visits.TeacherWeekly
 	status := textTargetMet
-	if len(week) < target {
-		status = fmt.Sprintf(textTargetShort, target-len(week))
+	if week < target {
+		status = fmt.Sprintf(textTargetShort, target-week)
 	}
-	out := fmt.Sprintf(textVisitProgressWeek, wk.label, len(week), target, status)
-	sem, ok := b.semesterPeriod(set, t.now)
-	if !ok {
+	out := fmt.Sprintf(textVisitProgressWeek, wk.label, week, target, status)
+	if !inSem {
 		return bot.Text(out), nil
 	}
-	all, err := tx.VisitsBy(ctx, p.ID, sem.from, sem.to)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	out += fmt.Sprintf(textVisitProgressSem, sem.label, len(all))
+	out += fmt.Sprintf(textVisitProgressSem, sem.label, semester)
 	r, err := b.loadRoster(ctx, tx, p.SchoolID)
 	if err != nil {
 		return bot.Reply{}, err

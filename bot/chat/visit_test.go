@@ -85,3 +85,33 @@ func TestVisitPeriods(t *testing.T) {
 		t.Errorf("%d visits, want 2", n)
 	}
 }
+
+// TestVisitStatements: what a visit log, 我的家访, an observation and
+// 我的听课 cost the database once the school catalog is warm.
+func TestVisitStatements(t *testing.T) {
+	w := newWorld(t)
+	w.visitRoster()
+	w.say("oTeacher", "我的家访") // warms the catalog (units, settings)
+	w.say("oMiddle", "我的听课")
+	for _, c := range []struct {
+		who, text string
+		max       int
+	}{
+		// sender, the sender's units, the pupils of that name, the visit, the week's visits, processed
+		{"oTeacher", "家访 三(2)班 王浩 上门 家长说孩子挑食", 6},
+		// sender, visits of the semester, the sender's units, coverage (2), processed
+		{"oTeacher", "我的家访", 6},
+		// sender, the leader's units, staff, the observation, observations and talks, the leader's units, processed
+		{"oMiddle", "听课 三(2)班 语文 王老师 板书清楚", 8},
+		// sender, observations and talks, the leader's units, processed
+		{"oMiddle", "我的听课", 5},
+	} {
+		before := w.db.Statements()
+		w.say(c.who, c.text)
+		n := w.db.Statements() - before
+		t.Logf("%s: %d statements", c.text, n)
+		if n > int64(c.max) {
+			t.Errorf("%s ran %d statements, want at most %d", c.text, n, c.max)
+		}
+	}
+}

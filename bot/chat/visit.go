@@ -352,7 +352,10 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 	}
 	v := bot.Visit{SchoolID: teacher.SchoolID, TeacherID: teacher.ID, Class: bot.Clip(parse.NormalizeClass(d.Class), maxNameRunes), Student: bot.Clip(d.Student, maxNameRunes),
 		Day: day, Mode: d.Mode, Notes: d.Notes, FollowUp: d.FollowUp == "yes", Created: t.now}
-	if d.Class != "" {
+	// a grade alone (三年级) is not a class: the pupil is looked for in the
+	// whole school
+	_, isClass := parse.ParseClass(d.Class)
+	if isClass {
 		v.ClassID = r.classNamed(v.Class, mine)
 	}
 	var students []bot.Student
@@ -377,7 +380,7 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 			if s.ID == d.StudentID {
 				cands = append(cands, s)
 			}
-		case s.Name == d.Student && (v.ClassID == 0 && d.Class == "" || s.ClassID == v.ClassID):
+		case s.Name == d.Student && (v.ClassID == 0 && !isClass || s.ClassID == v.ClassID):
 			cands = append(cands, s)
 		case s.Name == d.Student:
 			elsewhere = append(elsewhere, s)

@@ -66,6 +66,8 @@ func TestVisitPeriods(t *testing.T) {
 	// A visit dated last week does not count for this one.
 	expect(t, "dated", w.say("oTeacher", "11月24日 家访 三(2)班 张小明 电话"), "11月24日", "本周已家访 0 次")
 	expect(t, "all visited", w.say("oTeacher", "未家访"), "都已家访过")
+	// A grade alone: the pupil is found in the school.
+	expect(t, "grade only", w.say("oTeacher", "家访 三年级 王浩 电话"), "已记录家访：三(2)班 王浩")
 
 	// The middle leader's month: 30 November, then 1 December.
 	expect(t, "november", w.say("oMiddle", "推门听课 三(2)班 数学"), "本学期（2026-秋）听课 1 节（目标 40 节），本月 1 节（目标 10 节）")
@@ -76,13 +78,13 @@ func TestVisitPeriods(t *testing.T) {
 
 	// In the winter holidays, this semester is the autumn that ended.
 	w.advance(70 * 24 * time.Hour) // 9 February 2027
-	expect(t, "holidays", w.say("oTeacher", "我的家访"), "本周", "家访 0 次", "本学期（2026-秋）共家访 2 次", "三(2)班：2/2")
+	expect(t, "holidays", w.say("oTeacher", "我的家访"), "本周", "家访 0 次", "本学期（2026-秋）共家访 3 次", "三(2)班：2/2")
 	// A teacher may not observe; a parent may not log a visit.
 	expect(t, "teacher observes", w.say("oTeacher", "听课 三(2)班 语文 王老师"), "只对学校领导开放")
 	expect(t, "parent visits", w.say("oParent", "家访 三(2)班 王浩 上门"), "绑定")
 	expect(t, "parent to ledger", w.say("oParent", "转台帐"), "绑定")
-	if n := w.count("visits"); n != 2 {
-		t.Errorf("%d visits, want 2", n)
+	if n := w.count("visits"); n != 3 {
+		t.Errorf("%d visits, want 3", n)
 	}
 }
 

@@ -40,7 +40,7 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
-	Visits    VisitSettings   `json:"visits,omitempty"`
+	Visits    VisitSettings   `json:"visits,omitempty"` // visit_settings.go
 }
 
 // Supervisors.
@@ -135,10 +135,7 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	s.Semesters = in.Semesters
-	var verr error
-	if s.Visits, verr = mergeVisitSettings(s.Visits, in.Visits); verr != nil {
-		errs = append(errs, verr)
-	}
+	errs = append(errs, s.mergeVisits(in.Visits))
 	return s, errors.Join(errs...)
 }
 

@@ -50,6 +50,7 @@ type Tx interface {
 	BindingTx
 	OpinionTx
 	DeliveryTx
+	VisitTx
 	AdminTx
 }
 
@@ -149,7 +150,8 @@ type AdminTx interface {
 	DeleteSchool(ctx context.Context, id int64) error
 	// DeletePerson deletes a person with their binding, bind code and
 	// units. It returns ErrConflict if the person acted on or recorded an
-	// opinion (deactivate them instead), ErrNotFound if there is none.
+	// opinion, or has visits, observations or talks on record (deactivate
+	// them instead), ErrNotFound if there is none.
 	DeletePerson(ctx context.Context, id int64) error
 	// AddAudit records an administrative change.
 	AddAudit(ctx context.Context, e AuditEntry) error

@@ -79,6 +79,9 @@ func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
 				st(`UPDATE students SET class_id = ? WHERE class_id = ?`, id, u.ID),
 				st(`UPDATE opinions SET unit_id = ? WHERE unit_id = ?`, id, u.ID),
 				st(`UPDATE opinions SET assigned_unit_id = ? WHERE assigned_unit_id = ?`, id, u.ID),
+				st(`UPDATE visits SET class_id = ? WHERE class_id = ?`, id, u.ID),
+				st(`UPDATE observations SET class_id = ? WHERE class_id = ?`, id, u.ID),
+				st(`UPDATE observations SET campus_id = ? WHERE campus_id = ?`, id, u.ID),
 				st(`UPDATE org_units SET parent_id = ? WHERE parent_id = ?`, id, u.ID),
 			); err != nil {
 				return err
@@ -102,6 +105,9 @@ func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
 		st(`UPDATE students SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE opinions SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE opinion_drafts SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE visits SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE observations SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE talks SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE org_units SET parent_id = ? WHERE parent_id = ?`, into, from),
 		st(`DELETE FROM school_settings WHERE school_id = ?`, from),
 		st(`DELETE FROM org_units WHERE id = ?`, from),
@@ -126,6 +132,11 @@ func (t *tx) MergePerson(ctx context.Context, from, into int64) error {
 		st(`UPDATE person_units SET person_id = ? WHERE person_id = ?`, into, from),
 		st(`UPDATE opinion_events SET actor_id = ? WHERE actor_id = ?`, into, from),
 		st(`UPDATE opinions SET recorder_id = ? WHERE recorder_id = ?`, into, from),
+		st(`UPDATE visits SET teacher_id = ? WHERE teacher_id = ?`, into, from),
+		st(`UPDATE observations SET observer_id = ? WHERE observer_id = ?`, into, from),
+		st(`UPDATE observations SET teacher_id = ? WHERE teacher_id = ?`, into, from),
+		st(`UPDATE talks SET leader_id = ? WHERE leader_id = ?`, into, from),
+		st(`UPDATE talks SET teacher_id = ? WHERE teacher_id = ?`, into, from),
 		st(`DELETE FROM bind_codes WHERE person_id = ?`, from),
 	}
 	if bound == 0 {
@@ -146,6 +157,11 @@ func (t *tx) DeleteSchool(ctx context.Context, id int64) error {
 		return err
 	}
 	return t.exec(ctx, "delete school",
+		// Visits, observations and talks first: they name the school's
+		// opinions, students, classes and people.
+		st(`DELETE FROM visits WHERE school_id = ?`, id),
+		st(`DELETE FROM observations WHERE school_id = ?`, id),
+		st(`DELETE FROM talks WHERE school_id = ?`, id),
 		st(`UPDATE opinions SET merged_into = NULL WHERE school_id = ?`, id),
 		st(`DELETE FROM opinion_events WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
 		st(`DELETE FROM receipts WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
@@ -172,7 +188,9 @@ func (t *tx) DeletePerson(ctx context.Context, id int64) error {
 		return err
 	}
 	var n int
-	if err := t.tx.GetContext(t.ctx(ctx), &n, `SELECT (SELECT COUNT(*) FROM opinion_events WHERE actor_id = ?) + (SELECT COUNT(*) FROM opinions WHERE recorder_id = ?)`, id, id); err != nil {
+	if err := t.tx.GetContext(t.ctx(ctx), &n, `SELECT (SELECT COUNT(*) FROM opinion_events WHERE actor_id = ?) + (SELECT COUNT(*) FROM opinions WHERE recorder_id = ?)
+		+ (SELECT COUNT(*) FROM visits WHERE teacher_id = ?) + (SELECT COUNT(*) FROM observations WHERE observer_id = ? OR teacher_id = ?)
+		+ (SELECT COUNT(*) FROM talks WHERE leader_id = ? OR teacher_id = ?)`, id, id, id, id, id, id, id); err != nil {
 		return t.db.translate("delete person", err)
 	}
 	if n > 0 {

@@ -14,7 +14,7 @@ const (
 	textStaffNotFoundNear = "名单中没有“%s”。您是不是要找：%s？"
 	textStaffAmbiguous    = "有%d位教职工叫“%s”：%s。请改用工号。"
 	textNoStaffNo         = "无"
-	textStaffHasHistory   = "%s已经在民情台帐中办理或记录过意见，不能删除（记录需要保留）。请改用 minqing staff deactivate 停用。"
+	textStaffHasHistory   = "%s已经有办理意见、家访、听课或谈心的记录，不能删除（记录需要保留）。请改用 minqing staff deactivate 停用。"
 )
 
 const textNoSuchSchool = "没有找到学校“%s”。"

@@ -39,6 +39,7 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
+	Visits    VisitSettings   `json:"visits,omitempty"` // visit_settings.go
 }
 
 // Supervisors.
@@ -71,6 +72,7 @@ func DefaultSettings() Settings {
 		ReceiptDays:     180,
 		DueDays:         5,
 		MinGroup:        3,
+		Visits:          DefaultVisitSettings(),
 	}
 }
 
@@ -146,12 +148,13 @@ var settingsKeys = map[string]string{
 	"办理期限":   "due_days",
 	"最少人数":   "min_group",
 	"学期":     "semesters",
+	"家访听课":   "visits",
 	"说明":     "",
 }
 
 // settingsKeyOrder is the order of the keys in the template and in error
 // messages.
-var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数", "学期"}
+var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数", "学期", "家访听课"}
 
 var supervisorNames = map[string]string{
 	"纪检委员": SupervisorDiscipline, "纪检": SupervisorDiscipline,
@@ -309,6 +312,9 @@ func ParseSettings(doc []byte) (Settings, error) {
 	if len(in.Semesters) > 0 {
 		s.Semesters = in.Semesters
 	}
+	if err := s.mergeVisits(in.Visits); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if len(errs) > 0 {
 		return s, &settingsError{strings.Join(errs, "\n")}
 	}
@@ -351,7 +357,8 @@ func Template(s Settings) []byte {
 	if sem == nil {
 		sem = []SemesterDates{}
 	}
-	field("学期", sem, true)
+	field("学期", sem, false)
+	field("家访听课", s.Visits, true)
 	b.WriteString("}\n")
 	return []byte(b.String())
 }

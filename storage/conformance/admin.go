@@ -144,6 +144,26 @@ func testDeleteSchool(t *testing.T, e *env) {
 		if err := tx.PutReceipt(e.ctx, bot.Receipt{OpinionID: os[0].ID, SenderHash: "s", SealedOpenID: []byte("sealed"), Expires: now.Add(time.Hour), Created: now}); err != nil {
 			return err
 		}
+		st, err := tx.StudentsNamed(e.ctx, gone.ID, "张小明")
+		if err != nil || len(st) != 1 {
+			t.Fatalf("students named: %+v, %v", st, err)
+		}
+		day := time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC)
+		v, err := tx.CreateVisit(e.ctx, bot.Visit{SchoolID: gone.ID, TeacherID: p.ID, ClassID: class.ID, StudentID: st[0].ID,
+			Class: class.Name, Student: "张小明", Day: day, Mode: "上门", Notes: "作业太多", Created: now})
+		if err != nil {
+			return err
+		}
+		if err := tx.SetVisitOpinion(e.ctx, v.ID, os[0].ID); err != nil {
+			return err
+		}
+		if _, err := tx.CreateObservation(e.ctx, bot.Observation{SchoolID: gone.ID, ObserverID: p.ID, ClassID: class.ID, Class: class.Name,
+			Subject: "语文", TeacherID: p.ID, TeacherName: "林志远", Day: day, Notes: "好", Created: now}); err != nil {
+			return err
+		}
+		if _, err := tx.CreateTalk(e.ctx, bot.Talk{SchoolID: gone.ID, LeaderID: p.ID, TeacherName: "王老师", Day: day, Notes: "谈心", Created: now}); err != nil {
+			return err
+		}
 		return tx.PutSchoolSettings(e.ctx, gone.ID, []byte(`{}`))
 	})
 	e.must(func(tx bot.Tx) error {
@@ -198,6 +218,14 @@ func testDeletePerson(t *testing.T, e *env) {
 	})
 	err := e.update(func(tx bot.Tx) error { return tx.DeletePerson(e.ctx, actor.ID) })
 	wantErr(t, "DeletePerson(acted in the ledger)", err, bot.ErrConflict)
+	visitor := e.person(school, "家访老师")
+	e.must(func(tx bot.Tx) error {
+		_, err := tx.CreateVisit(e.ctx, bot.Visit{SchoolID: school.ID, TeacherID: visitor.ID, Class: "初一(1)班", Student: "张小明",
+			Day: time.Date(2026, 11, 23, 0, 0, 0, 0, time.UTC), Mode: "电话", Notes: "好", Flagged: true, Created: now})
+		return err
+	})
+	err = e.update(func(tx bot.Tx) error { return tx.DeletePerson(e.ctx, visitor.ID) })
+	wantErr(t, "DeletePerson(has visits)", err, bot.ErrConflict)
 }
 
 func testAudit(t *testing.T, e *env) {

@@ -50,7 +50,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.IntVar(&o.Concurrency, "c", 64, "concurrent requests")
 	fs.Float64Var(&o.Rate, "rate", 0, "messages per second, open loop (latency from each message's scheduled send time); 0 = as fast as -c allows")
 	fs.DurationVar(&o.Duration, "d", 10*time.Second, "measured duration")
-	fs.DurationVar(&o.Warmup, "warmup", time.Second, "warmup before the measured window (not counted, costs included)")
+	fs.DurationVar(&o.Warmup, "warmup", time.Second, "warmup before the measured window, run on its own (neither counted nor costed)")
 	fs.IntVar(&o.Senders, "senders", 100000, "distinct synthetic openids (minqing slows down a sender past 30 messages a minute, so keep this high)")
 	fs.StringVar(&o.Text, "text", load.DefaultText, "message text")
 	fs.BoolVar(&o.FreshSenders, "fresh-senders", false, "openids no earlier run used, so that no message is a repeat or over a sender's daily cap")

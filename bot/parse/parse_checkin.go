@@ -11,6 +11,7 @@ package parse
 
 import (
 	"strings"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -97,7 +98,7 @@ func (m *message) checkin() (Parsed, bool) {
 
 var (
 	// studyLeads start a study report.
-	studyLeads = wordList("看书", "读书", "集中学习", "自学", "学习打卡", "学习了", "学习", "学了", "读了", "阅读了", "阅读", "研读了", "研读", "观看了", "观看", "看了", "读", "重温了", "重温", "参加了", "参加", "打卡", "政治学习", "理论学习", "业务学习", "网络学习", "线上学习")
+	studyLeads = wordList("读书笔记", "学习笔记", "写了笔记", "做了笔记", "写笔记", "做笔记", "记笔记", "笔记", "看书", "读书", "集中学习", "自学", "学习打卡", "学习了", "学习", "学了", "读了", "阅读了", "阅读", "研读了", "研读", "观看了", "观看", "看了", "读", "重温了", "重温", "参加了", "参加", "打卡", "政治学习", "理论学习", "业务学习", "网络学习", "线上学习")
 	// studyVerbs show a study report anywhere in a text with a duration.
 	studyVerbs = wordList("看书", "读书", "集中学习", "自学", "学习", "学了", "读了", "阅读", "研读", "观看")
 	// strongStudyLeads make a study report even without a duration.
@@ -127,6 +128,12 @@ func (m *message) study(lead int) (Parsed, bool) {
 				return Parsed{}, false
 			}
 			verbEnd, strong = lead+k+len("学习"), true
+		case "读书笔记", "写了笔记", "做了笔记", "写笔记", "做笔记", "记笔记", "笔记":
+			// 笔记 三千字: notes alone are a check-in only with a count.
+			if !hasChars {
+				return Parsed{}, false
+			}
+			verbEnd = lead
 		case "看了", "读", "读了", "观看", "观看了", "阅读", "阅读了", "打卡", "重温", "重温了", "看书", "读书":
 			if minutes == 0 && !hasBook && !hasChars {
 				return Parsed{}, false
@@ -284,7 +291,7 @@ func (m *message) dateOnly() string {
 // ---- essay ----
 
 var (
-	essayLeads     = wordList("心得体会", "学习心得", "读书心得", "学习体会", "心得", "体会", "读后感", "观后感", "学习感悟", "感悟", "学习心得体会")
+	essayLeads     = wordList("提交心得", "上交心得", "交心得体会", "交心得", "写心得", "心得体会", "学习心得", "读书心得", "学习体会", "心得", "体会", "读后感", "观后感", "学习感悟", "感悟", "学习心得体会")
 	essayTitleMark = wordList("心得", "体会", "感悟", "读后感", "观后感", "感想", "收获", "反思", "随笔")
 	reflectWords   = wordList("通过学习", "通过这次学习", "认识到", "体会到", "作为一名", "作为教师", "作为党员", "作为一个", "今后", "我将", "我要", "反思", "深刻", "受益匪浅", "收获", "对照", "感悟", "群众路线", "为人民服务")
 )
@@ -292,6 +299,9 @@ var (
 // essayMinChars is how long a text must be to be read as an essay without
 // the 心得 prefix (《…心得》 + text).
 const essayMinChars = 50
+
+// essayTitledMinChars is how long the text after a 《…心得》 title must be.
+const essayTitledMinChars = 30
 
 // essay reads a reflection essay: 心得 + text, 《…心得》 + text, or a long
 // reflective text.
@@ -306,19 +316,19 @@ func (m *message) essay() (Parsed, bool) {
 		// A short text is still an essay (the bot says it is too short),
 		// unless it asks something: 心得体会要写多少字.
 		if runeCount(text) >= essayMinChars || !isInfoQuestion(text) {
-			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: runeCount(text)}, true
+			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: EssayChars(text)}, true
 		}
 		return Parsed{}, false
 	}
 	if strings.HasPrefix(s, "《") {
 		title, text := essayTitle(s)
-		if title != "" && containsAny(title, essayTitleMark) && runeCount(text) >= essayMinChars {
-			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: runeCount(text)}, true
+		if title != "" && containsAny(title, essayTitleMark) && runeCount(text) >= essayTitledMinChars {
+			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: EssayChars(text)}, true
 		}
 	}
 	if runeCount(s) >= 150 && countWords(s, reflectWords) >= 3 && !containsAny(s, parentWords) && countWords(s, complaintWords) == 0 {
 		title, text := essayTitle(s)
-		return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: runeCount(text)}, true
+		return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: EssayChars(text)}, true
 	}
 	return Parsed{}, false
 }
@@ -341,3 +351,16 @@ func essayTitle(body string) (string, string) {
 }
 
 // ---- home visit ----
+
+// EssayChars counts an essay's characters as the targets count them:
+// Chinese characters, letters and digits; whitespace, punctuation and
+// symbols are not counted.
+func EssayChars(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
+}

@@ -227,7 +227,7 @@ func durationAt(s string, i int) (int, int, bool) {
 			if !ok || !isASCIIDigit(s[end]) {
 				return 0, j, false
 			}
-			return int(v*60+float64(m)+0.5), e, true
+			return int(v*60 + float64(m) + 0.5), e, true
 		}
 		minutes := v * 60
 		if strings.Contains(u, "半") {

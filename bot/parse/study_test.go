@@ -355,3 +355,37 @@ func BenchmarkParseEssay2000(b *testing.B) {
 		}
 	}
 }
+
+func TestStudyCommands(t *testing.T) {
+	c := testContext(t)
+	for _, tc := range []struct {
+		text               string
+		intent             Intent
+		date, until, text2 string
+	}{
+		{"请假 本周", IntentExcuse, "2026-11-16", "2026-11-22", ""},
+		{"请假本周", IntentExcuse, "2026-11-16", "2026-11-22", ""},
+		{"本周请假 外出培训", IntentExcuse, "2026-11-16", "2026-11-22", "外出培训"},
+		{"请假 下周", IntentExcuse, "2026-11-23", "2026-11-29", ""},
+		{"请假 上周", IntentExcuse, "2026-11-09", "2026-11-15", ""},
+		{"请假 11月18日至11月29日", IntentExcuse, "2026-11-18", "2026-11-29", ""},
+		{"请假 11月18日到29日 病假", IntentExcuse, "2026-11-18", "2026-11-29", "病假"},
+		{"请假 11.18-11.29", IntentExcuse, "2026-11-18", "2026-11-29", ""},
+		{"请假 12月1日至12月12日", IntentExcuse, "2026-12-01", "2026-12-12", ""},
+		{"请假 2026-11-30至2026-12-06", IntentExcuse, "2026-11-30", "2026-12-06", ""},
+		{"请假 11月20日", IntentExcuse, "2026-11-20", "2026-11-20", ""},
+		{"请假 12月28日至1月8日", IntentExcuse, "2026-12-28", "2027-01-08", ""},
+		{"请假", IntentExcuse, "", "", ""},
+		{"暂停提醒", IntentPauseReminders, "", "", ""},
+		{"关闭提醒", IntentPauseReminders, "", "", ""},
+		{"恢复提醒", IntentResumeReminders, "", "", ""},
+		{"心得列表", IntentEssayList, "", "", ""},
+	} {
+		p := Parse(tc.text, c)
+		got := Parsed{Intent: p.Intent, Date: p.Date, Until: p.Until, Text: p.Text}
+		want := Parsed{Intent: tc.intent, Date: tc.date, Until: tc.until, Text: tc.text2}
+		if d := diffParsed(want, got); d != "" {
+			t.Errorf("Parse(%q) mismatch (-want +got):%s", tc.text, d)
+		}
+	}
+}

@@ -40,6 +40,8 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
+	// Study are the study targets and reminders (study_settings.go).
+	Study StudySettings `json:"study,omitempty"`
 }
 
 // Supervisors.
@@ -66,6 +68,7 @@ func DefaultSettings() Settings {
 		ReceiptDays:     180,
 		DueDays:         5,
 		MinGroup:        3,
+		Study:           DefaultStudySettings(),
 	}
 }
 
@@ -133,6 +136,8 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	s.Semesters = in.Semesters
+	study, err := parseStudySettings(in.Study)
+	s.Study, errs = study, append(errs, err)
 	return s, errors.Join(errs...)
 }
 

@@ -337,6 +337,12 @@ func (m *message) essay() (Parsed, bool) {
 	return Parsed{}, false
 }
 
+// EssayTitle splits an essay's title — a leading 《title》, or a short
+// first line without sentence punctuation — from its text.
+func EssayTitle(body string) (title, text string) {
+	return essayTitle(strings.TrimSpace(body))
+}
+
 // essayTitle splits a leading 《title》, or a short first line, from an
 // essay's text.
 func essayTitle(body string) (string, string) {

@@ -53,7 +53,8 @@ func (b *Bot) remindSchool(ctx context.Context, schoolID int64, now time.Time) e
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
 		due = nil
 		var err error
-		if set, err = b.settings(ctx, tx, schoolID); err != nil {
+		// Uncached: the job runs once a minute, and reads a change at once.
+		if set, err = b.loadSettings(ctx, tx, schoolID); err != nil {
 			return err
 		}
 		if set.Study.RemindersOff || now.Before(set.Study.reminderAt(week)) {

@@ -21,13 +21,16 @@ func shanghai(t testing.TB) *time.Location {
 	return loc
 }
 
+// defaultStudy is the study settings of the tests: a reminder template.
+const defaultStudy = `{"reminder_template_id":"tmpl-study"}`
+
 // studySettings gives the test school a semester around today (so that
-// the tests run on any day of the year) and the reminder template.
-func (w *world) studySettings(t *testing.T, extra string) {
+// the tests run on any day of the year) and the study settings.
+func (w *world) studySettings(t *testing.T, study string) {
 	t.Helper()
 	today := time.Now().In(shanghai(t))
-	doc := fmt.Sprintf(`{"semesters":[{"name":"2026-秋","start":%q,"end":%q}],"study":{"reminder_template_id":"tmpl-study"%s}}`,
-		today.AddDate(0, 0, -30).Format(time.DateOnly), today.AddDate(0, 0, 90).Format(time.DateOnly), extra)
+	doc := fmt.Sprintf(`{"semesters":[{"name":"2026-秋","start":%q,"end":%q}],"study":%s}`,
+		today.AddDate(0, 0, -30).Format(time.DateOnly), today.AddDate(0, 0, 90).Format(time.DateOnly), study)
 	path := filepath.Join(t.TempDir(), "settings.json")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
@@ -52,7 +55,7 @@ func TestStudyCheckinChat(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			w := newWorld(t, b)
-			w.studySettings(t, "")
+			w.studySettings(t, defaultStudy)
 			codes := w.bindCodes(t, testSchool)
 			zw := w.bound(t, codes, "张伟", "oZhangWei") // party member: 5 h a week
 			hh := w.bound(t, codes, "黄海", "oHuangHai")

@@ -1,8 +1,12 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/csv"
 	"fmt"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -181,4 +185,107 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// libreofficeCSV converts every sheet of an .xlsx file to CSV with
+// LibreOffice and returns them by sheet name.
+func libreofficeCSV(t *testing.T, path string, sheets ...string) map[string][][]string {
+	t.Helper()
+	bin, err := exec.LookPath("libreoffice")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("libreoffice is not installed (apt-get install -y libreoffice-calc)")
+		}
+		t.Skip("libreoffice is not installed (apt-get install -y libreoffice-calc)")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Filter options: comma, quote, UTF-8, from row 1, …, all sheets (-1).
+	cmd := exec.CommandContext(ctx, bin, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`, "--outdir", dir, path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	got := map[string][][]string{}
+	for _, s := range sheets {
+		data, err := os.ReadFile(filepath.Join(dir, base+"-"+s+".csv"))
+		if err != nil {
+			entries, _ := os.ReadDir(dir)
+			t.Fatalf("sheet %s: %v (files: %v)", s, err, entries)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			t.Fatalf("sheet %s: %v", s, err)
+		}
+		got[s] = rows
+	}
+	return got
+}
+
+// TestStudyExportLibreOffice exports a semester's study register and reads
+// it back through LibreOffice.
+func TestStudyExportLibreOffice(t *testing.T) {
+	w := newWorld(t, backends[0])
+	w.studySettings(t, defaultStudy)
+	codes := w.bindCodes(t, testSchool)
+	zw := w.bound(t, codes, "张伟", "oZhangWei")
+	wl := w.bound(t, codes, "王丽", "oWangLi")
+	expect(t, "check-in", zw.say("学习 2小时 《论群众路线》 笔记1500字"), "已记录")
+	expect(t, "check-in 2", zw.say("学习 一个半小时"), "已记录")
+	expect(t, "check-in 3", wl.say("学习 40分钟 党章"), "已记录")
+	expect(t, "excuse", zw.say("请假 下周"), "已登记请假")
+	zw.say("心得")
+	zw.say("践行群众路线\n通过学习，我认识到群众路线是党的生命线。")
+	expect(t, "essay", zw.say("提交"), "已提交心得")
+	w.admin(t, "excuse", "--school", testSchool, "--from", time.Now().In(shanghai(t)).AddDate(0, 0, 14).Format(time.DateOnly), "王丽")
+
+	path := filepath.Join(t.TempDir(), "学时登记表.xlsx")
+	out := w.admin(t, "export", "study", "--school", testSchool, "--semester", "2026-秋", "-o", path)
+	expect(t, "export", out, "2026-秋学期学时登记表", "3 次打卡", "1 篇心得")
+	books := libreofficeCSV(t, path, "学时汇总", "打卡明细", "心得体会")
+
+	staff := books["学时汇总"]
+	head := staff[0]
+	if head[0] != "姓名" || head[1] != "部门" || head[2] != "党员" || head[len(head)-1] != "是否达标" || !strings.HasPrefix(head[3], "第") {
+		t.Errorf("staff header = %q", head)
+	}
+	byName := map[string][]string{}
+	for _, r := range staff[1:] {
+		byName[r[0]] = r
+	}
+	col := func(name string) int {
+		for i, h := range head {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %s in %q", name, head)
+		return -1
+	}
+	z, ok := byName["张伟"]
+	if !ok {
+		t.Fatalf("no row for 张伟: %q", staff)
+	}
+	if z[2] != "是" || z[col("总学时")] != "3.5" || z[col("笔记字数")] != "1500" || z[col("心得篇数")] != "1" || z[col("请假周数")] != "1" {
+		t.Errorf("张伟's row = %q", z)
+	}
+	if !strings.Contains(strings.Join(z[3:col("总学时")], ","), "3.5") || !strings.Contains(strings.Join(z[3:col("总学时")], ","), "假") {
+		t.Errorf("张伟's weeks = %q, want this week's 3.5 and an excused week", z[3:col("总学时")])
+	}
+	if l := byName["王丽"]; l[2] != "否" || l[col("总学时")] != "0.7" || l[col("是否达标")] != "无目标" || l[col("请假周数")] != "1" {
+		t.Errorf("王丽's row = %q", l)
+	}
+	if len(byName) != 16 {
+		t.Errorf("%d staff rows, want 16", len(byName))
+	}
+	checkins := books["打卡明细"]
+	if len(checkins) != 4 || checkins[1][0] != "张伟" || checkins[1][3] != "2" || checkins[1][4] != "1500" || checkins[1][5] != "论群众路线" {
+		t.Errorf("check-ins sheet = %q", checkins)
+	}
+	essays := books["心得体会"]
+	if len(essays) != 2 || essays[1][0] != "张伟" || essays[1][2] != "践行群众路线" || !strings.Contains(essays[1][6], "群众路线是党的生命线") {
+		t.Errorf("essays sheet = %q", essays)
+	}
 }

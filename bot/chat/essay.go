@@ -25,9 +25,9 @@ const (
 	maxEssayRunes = 20000
 	// copyShingle is the length of the character n-grams compared.
 	copyShingle = 5
-	// copyThreshold is the share of an essay's n-grams found in one
+	// CopyThreshold is the share of an essay's n-grams found in one
 	// earlier essay that flags it.
-	copyThreshold = 0.6
+	CopyThreshold = 0.6
 	// splitPieceRunes is how long a piece must be to be taken for a part of
 	// a message WeChat split (joined without a line break).
 	splitPieceRunes = 600
@@ -126,7 +126,7 @@ func (b *Bot) submitEssay(ctx context.Context, tx bot.Tx, t *turn, d bot.EssayDr
 		if o.PersonID == t.person.ID {
 			continue
 		}
-		if s := overlap(mine, shingles(o.Text)); s >= copyThreshold && s > e.Similarity {
+		if s := overlap(mine, shingles(o.Text)); s >= CopyThreshold && s > e.Similarity {
 			e.SimilarTo, e.SimilarPerson, e.Similarity = o.ID, o.PersonID, s
 		}
 	}
@@ -155,6 +155,10 @@ func (b *Bot) submitEssay(ctx context.Context, tx bot.Tx, t *turn, d bot.EssayDr
 	}
 	return bot.Text(fmt.Sprintf(textEssaySubmitted, shown, thousands(e.Chars), count)), nil
 }
+
+// Similarity is the share of text's character 5-grams (letters and digits)
+// found in other: 1 for a copy, near 0 for unrelated texts.
+func Similarity(text, other string) float64 { return overlap(shingles(text), shingles(other)) }
 
 // shingles is the set of character n-grams of an essay's letters and
 // digits (whitespace and punctuation dropped, so that re-punctuating does

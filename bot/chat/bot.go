@@ -397,6 +397,9 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentStartOpinion:
 		return b.onStartDraft(ctx, tx, t)
 	case parse.IntentSubmit:
+		if r, ok, err := b.submitLostEssay(ctx, tx, t); ok || err != nil {
+			return r, err
+		}
 		return bot.Text(textNothingToSubmit), nil
 	case parse.IntentTicketQuery:
 		return b.onQuery(ctx, tx, t, p.Code)

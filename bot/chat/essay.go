@@ -76,6 +76,8 @@ func (b *Bot) continueEssay(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 	case parse.IntentCancel:
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
 		return bot.Text(textEssayCancelled), true, tx.DeleteEssayDraft(ctx, t.person.ID)
+	case parse.IntentHelp:
+		return bot.Text(textEssayStart), true, nil
 	case parse.IntentSubmit:
 		if strings.TrimSpace(d.Text) == "" {
 			return bot.Text(textEssayEmpty), true, nil
@@ -94,6 +96,23 @@ func (b *Bot) continueEssay(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 		return bot.Reply{}, true, err
 	}
 	return bot.Text(fmt.Sprintf(textEssayPart, d.Parts, thousands(parse.EssayChars(d.Text)))), true, nil
+}
+
+// submitLostEssay submits an essay whose flow the state store forgot
+// (its draft is in the database); ok is false when there is none.
+func (b *Bot) submitLostEssay(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, bool, error) {
+	if !t.person.Can(bot.ActCheckin) {
+		return bot.Reply{}, false, nil
+	}
+	d, err := tx.EssayDraftOf(ctx, t.person.ID)
+	if errors.Is(err, bot.ErrNotFound) || (err == nil && strings.TrimSpace(d.Text) == "") {
+		return bot.Reply{}, false, nil
+	}
+	if err != nil {
+		return bot.Reply{}, false, err
+	}
+	r, err := b.submitEssay(ctx, tx, t, d)
+	return r, true, err
 }
 
 // joinEssayPart appends a message to an essay: directly after a long piece

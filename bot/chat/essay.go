@@ -160,7 +160,7 @@ func (b *Bot) submitEssay(ctx context.Context, tx bot.Tx, t *turn, d bot.EssayDr
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	f, err := b.figures(ctx, tx, *t.person, set, b.today(t), false)
+	f, err := b.figures(ctx, tx, *t.person, set, b.today(t), false, true, nil)
 	if err != nil {
 		return bot.Reply{}, err
 	}

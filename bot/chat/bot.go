@@ -472,7 +472,7 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		return b.onRate(ctx, tx, t, p.Code, p.Rating)
 	case parse.IntentWithdraw:
 		if p.Code == "" && t.person != nil {
-			if r, ok, err := b.undoCheckin(ctx, tx, t); ok || err != nil {
+			if r, ok, err := b.undoCheckin(ctx, tx, t, strings.HasPrefix(text, "撤销")); ok || err != nil {
 				return r, err
 			}
 		}

@@ -320,14 +320,17 @@ func (b *Bot) checkinProgress(ctx context.Context, tx bot.Tx, t *turn, set Setti
 }
 
 // undoCheckin undoes the sender's last check-in if it is less than 24
-// hours old; ok is false when there is none (the message may be meant for
-// an opinion).
-func (b *Bot) undoCheckin(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, bool, error) {
+// hours old; ok is false when there is none and the message may be meant
+// for an opinion (撤回 rather than 撤销, which only undoes check-ins).
+func (b *Bot) undoCheckin(ctx context.Context, tx bot.Tx, t *turn, checkinsOnly bool) (bot.Reply, bool, error) {
 	if !t.person.Can(bot.ActCheckin) {
 		return bot.Reply{}, false, nil
 	}
 	last, err := tx.LastCheckin(ctx, t.person.ID)
 	if errors.Is(err, bot.ErrNotFound) || (err == nil && t.now.Sub(last.Created) > undoWindow) {
+		if checkinsOnly {
+			return bot.Text(textUndoNothing), true, nil
+		}
 		return bot.Reply{}, false, nil
 	}
 	if err != nil {

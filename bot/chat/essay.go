@@ -31,8 +31,8 @@ const (
 	// splitPieceRunes is how long a piece must be to be taken for a part of
 	// a message WeChat split (joined without a line break).
 	splitPieceRunes = 600
-	// maxEssayList bounds 心得列表.
-	maxEssayList = 20
+	// maxEssayList bounds 心得列表 (a reply of about 2,000 bytes).
+	maxEssayList = 15
 )
 
 // onEssay starts the essay flow, with the message's text as its first part.

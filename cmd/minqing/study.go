@@ -21,6 +21,7 @@ import (
 const (
 	textExportUsage   = "用法：minqing export study --school 学校名称 [--semester 2026-秋] -o 学时登记表.xlsx"
 	textExportDone    = "已导出 %s %s学期学时登记表：%d 人，%d 次打卡，%d 篇心得。已写入 %s\n"
+	textExportNoTerm  = "没有找到学期“%s”。学期名称形如 2026-秋、2027-春（学校设置了 semesters 时用设置里的名称）。\n"
 	textExcuseUsage   = "用法：minqing excuse --school 学校名称 --from 2026-11-18 [--to 2026-11-29] 姓名或工号"
 	textExcuseSaved   = "已为 %s 登记请假：%s。\n"
 	textExcuseNoSuch  = "没有找到在职的“%s”。请检查姓名，或改用工号。\n"
@@ -71,6 +72,10 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 	}
 	defer a.close()
 	r, err := a.admin.StudyReport(ctx, s.ID, *semester, loc)
+	if errors.Is(err, bot.ErrNotFound) {
+		fmt.Fprintf(e.stderr, textExportNoTerm, *semester)
+		return 1
+	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
 		return 1

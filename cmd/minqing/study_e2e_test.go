@@ -5,6 +5,7 @@ import (
 	"context"
 	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -250,6 +251,11 @@ func TestStudyExportLibreOffice(t *testing.T) {
 	path := filepath.Join(t.TempDir(), "学时登记表.xlsx")
 	out := w.admin(t, "export", "study", "--school", testSchool, "--semester", "2026-秋", "-o", path)
 	expect(t, "export", out, "2026-秋学期学时登记表", "3 次打卡", "1 篇心得")
+	// An unknown semester is refused with the names it takes.
+	var errOut strings.Builder
+	if code := run(context.Background(), []string{"export", "study", "--school", testSchool, "--semester", "1999-冬", "-o", path}, func(k string) string { return w.Env[k] }, strings.NewReader(""), io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "没有找到学期") {
+		t.Errorf("unknown semester: exit %d, %q", code, errOut.String())
+	}
 	books := libreofficeCSV(t, path, "学时汇总", "打卡明细", "心得体会")
 
 	staff := books["学时汇总"]

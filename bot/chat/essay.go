@@ -28,9 +28,10 @@ const (
 	// CopyThreshold is the share of an essay's n-grams found in one
 	// earlier essay that flags it.
 	CopyThreshold = 0.6
-	// splitPieceRunes is how long a piece must be to be taken for a part of
-	// a message WeChat split (joined without a line break).
-	splitPieceRunes = 600
+	// splitPieceBytes is how long a piece must be to be taken for a part of
+	// a text WeChat split at its 2,048-byte message limit (joined without a
+	// line break).
+	splitPieceBytes = 1800
 	// maxEssayList bounds 心得列表 (a reply of about 2,000 bytes).
 	maxEssayList = 15
 )
@@ -115,8 +116,9 @@ func (b *Bot) submitLostEssay(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 	return r, true, err
 }
 
-// joinEssayPart appends a message to an essay: directly after a long piece
-// (WeChat split one pasted text), after a line break otherwise.
+// joinEssayPart appends a message to an essay: directly after a piece near
+// WeChat's 2,048-byte limit (WeChat split one pasted text), after a line
+// break otherwise.
 func joinEssayPart(so, part string) string {
 	if so == "" {
 		return part
@@ -125,7 +127,7 @@ func joinEssayPart(so, part string) string {
 	if i := strings.LastIndexByte(so, '\n'); i >= 0 {
 		last = so[i+1:]
 	}
-	if utf8.RuneCountInString(last) >= splitPieceRunes {
+	if len(last) >= splitPieceBytes {
 		return so + part
 	}
 	return so + "\n" + part

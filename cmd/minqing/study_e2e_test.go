@@ -157,6 +157,23 @@ func TestStudyCheckinChat(t *testing.T) {
 			expect(t, "essay list", r, "本学期心得（2026-秋，共 2 篇）", "《践行群众路线 做人民满意的教师》 张伟", "《我的学习体会》 黄海", "⚠与张伟的《践行群众路线 做人民满意的教师》相似")
 			expect(t, "essay list refused", wl.say("心得列表"), "周报只对学校领导开放")
 
+			// A pasted essay over WeChat's 2,048-byte limit arrives in pieces
+			// that are joined as they were; the menu starts the flow too.
+			expect(t, "menu essay", wl.event("CLICK", "ESSAY"), "请发送心得体会全文")
+			long := strings.Repeat("教育是一项需要耐心的事业，我们要用心倾听每一位家长的声音", 50)
+			cut := 2046 / 3 // WeChat cuts at 2,048 bytes
+			expect(t, "piece 1", wl.say(string([]rune(long)[:cut])), "已收到第 1 段")
+			expect(t, "piece 2", wl.say(string([]rune(long)[cut:2*cut])), "已收到第 2 段")
+			expect(t, "piece 3", wl.say(string([]rune(long)[2*cut:])), "已收到第 3 段")
+			expect(t, "pieces submit", wl.say("提交"), "共 "+thousands(parse.EssayChars(long))+" 字", "本学期已交心得 1 篇")
+			var joined string
+			if err := w.db.SQL().Get(&joined, `SELECT body FROM essays WHERE person_id = ?`, personID(t, w.db, "王丽")); err != nil {
+				t.Fatal(err)
+			}
+			if joined != long {
+				t.Errorf("the pieces were not joined as pasted: %d runes, want %d", len([]rune(joined)), len([]rune(long)))
+			}
+
 			// Excused weeks.
 			r = zw.say("请假 本周")
 			expect(t, "excuse week", r, "已登记请假：第", "不计入学习目标")

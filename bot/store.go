@@ -51,6 +51,7 @@ type Tx interface {
 	OpinionTx
 	DeliveryTx
 	CheckinTx
+	VisitTx
 }
 
 // OrgTx reads and writes the organisation tree.

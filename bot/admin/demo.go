@@ -170,10 +170,13 @@ func (a *Admin) SeedDemo(ctx context.Context, personas map[string]string) (DemoR
 		}
 		n, err := a.seedDemoOpinions(ctx, tx, school, units, staffIDs, personas["parent"], now)
 		rep.Opinions = n
-		if err == nil {
-			rep.Checkins, rep.Essays, err = a.seedDemoStudy(ctx, tx, school, staffIDs, now)
+		if err != nil {
+			return err
 		}
-		return err
+		if rep.Checkins, rep.Essays, err = a.seedDemoStudy(ctx, tx, school, staffIDs, now); err != nil {
+			return err
+		}
+		return a.seedDemoVisits(ctx, tx, school, units, staffIDs, now)
 	})
 	if err == nil {
 		chat.TouchBindingsVersion(ctx, a.state, a.log)

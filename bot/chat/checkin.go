@@ -116,7 +116,7 @@ func (b *Bot) recordStudy(ctx context.Context, tx bot.Tx, t *turn, p parse.Parse
 	case day.After(today):
 		return bot.Text(fmt.Sprintf(textStudyFuture, dayText)), nil
 	case !inTerm:
-		return bot.Text(textNoSemester), nil
+		return bot.Text(textStudyNoSemester), nil
 	case day.Before(sem.Start):
 		return bot.Text(fmt.Sprintf(textStudyBeforeTerm, dayText, sem.Name, dayLabel(sem.Start))), nil
 	case today.Sub(day) > maxBackDays*24*time.Hour:
@@ -477,6 +477,3 @@ func thousands(n int) string {
 	}
 	return s
 }
-
-// dayLabel is a day as 11月17日.
-func dayLabel(d time.Time) string { return fmt.Sprintf("%d月%d日", d.Month(), d.Day()) }

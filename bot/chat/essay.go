@@ -223,7 +223,7 @@ func (b *Bot) onEssayList(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, e
 	}
 	sem, ok := set.CurrentSemester(t.now, b.loc)
 	if !ok {
-		return bot.Text(textNoSemester), nil
+		return bot.Text(textStudyNoSemester), nil
 	}
 	essays, err := tx.SchoolEssays(ctx, t.person.SchoolID, sem.Start, sem.End, false)
 	if err != nil {

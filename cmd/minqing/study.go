@@ -19,14 +19,14 @@ import (
 // staff member). What they print is for a school IT teacher, in Chinese.
 
 const (
-	textExportUsage   = "用法：minqing export study --school 学校名称 [--semester 2026-秋] -o 学时登记表.xlsx"
-	textExportDone    = "已导出 %s %s学期学时登记表：%d 人，%d 次打卡，%d 篇心得。已写入 %s\n"
-	textExportNoTerm  = "没有找到学期“%s”。学期名称形如 2026-秋、2027-春（学校设置了 semesters 时用设置里的名称）。\n"
-	textExcuseUsage   = "用法：minqing excuse --school 学校名称 --from 2026-11-18 [--to 2026-11-29] 姓名或工号"
-	textExcuseSaved   = "已为 %s 登记请假：%s。\n"
-	textExcuseNoSuch  = "没有找到在职的“%s”。请检查姓名，或改用工号。\n"
-	textExcuseMany    = "有多位同名的“%s”，请改用工号。\n"
-	textExcuseBadDate = "日期“%s”不是 YYYY-MM-DD 格式。\n"
+	textExportStudyUsage = "用法：minqing export study --school 学校名称 [--semester 2026-秋] -o 学时登记表.xlsx"
+	textExportDone       = "已导出 %s %s学期学时登记表：%d 人，%d 次打卡，%d 篇心得。已写入 %s\n"
+	textExportNoTerm     = "没有找到学期“%s”。学期名称形如 2026-秋、2027-春（学校设置了 semesters 时用设置里的名称）。\n"
+	textExcuseUsage      = "用法：minqing excuse --school 学校名称 --from 2026-11-18 [--to 2026-11-29] 姓名或工号"
+	textExcuseSaved      = "已为 %s 登记请假：%s。\n"
+	textExcuseNoSuch     = "没有找到在职的“%s”。请检查姓名，或改用工号。\n"
+	textExcuseMany       = "有多位同名的“%s”，请改用工号。\n"
+	textExcuseBadDate    = "日期“%s”不是 YYYY-MM-DD 格式。\n"
 
 	textSheetStaff    = "学时汇总"
 	textSheetCheckins = "打卡明细"
@@ -44,21 +44,18 @@ var (
 	textEssayHead      = []string{"姓名", "部门", "标题", "字数", "提交时间", "雷同提示", "正文"}
 )
 
-func cmdExport(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] != "study" {
-		fmt.Fprintln(e.stderr, textExportUsage)
-		return 2
-	}
+// cmdExportStudy is `minqing export study` (args after "study").
+func cmdExportStudy(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("export study", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	school := fs.String("school", "", "学校名称或代码")
 	semester := fs.String("semester", "", "学期，例如 2026-秋（默认本学期）")
 	out := fs.String("o", "", "输出文件 .xlsx")
-	if _, err := parseInterspersed(fs, args[1:]); err != nil {
+	if _, err := parseInterspersed(fs, args); err != nil {
 		return 2
 	}
 	if *school == "" || *out == "" {
-		fmt.Fprintln(e.stderr, textExportUsage)
+		fmt.Fprintln(e.stderr, textExportStudyUsage)
 		return 2
 	}
 	loc, err := parseLocation(e)
@@ -80,7 +77,7 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
 		return 1
 	}
-	if err := sheet.WriteBook(*out, studyTables(r, loc)...); err != nil {
+	if err := sheet.WriteBook(*out, studyTables(r, loc)); err != nil {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
 		return 1
 	}
@@ -90,7 +87,7 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 
 // studyTables lays the report out: one row per staff member with each
 // week's hours, every check-in, every essay.
-func studyTables(r admin.StudyReport, loc *time.Location) []sheet.Table {
+func studyTables(r admin.StudyReport, loc *time.Location) []sheet.Sheet {
 	head := append([]string{}, textStaffHeadStart...)
 	for _, w := range r.Weeks {
 		head = append(head, fmt.Sprintf("第%d周(%d.%d)", w.Number(), w.Start.Month(), w.Start.Day()))
@@ -130,7 +127,7 @@ func studyTables(r admin.StudyReport, loc *time.Location) []sheet.Table {
 		essays = append(essays, []string{r.Names[es.PersonID], r.Departments[es.PersonID], es.Title, strconv.Itoa(es.Chars),
 			es.Created.In(loc).Format("2006-01-02 15:04"), flag, es.Text})
 	}
-	return []sheet.Table{
+	return []sheet.Sheet{
 		{Name: textSheetStaff, Header: head, Rows: staff},
 		{Name: textSheetCheckins, Header: textCheckinHead, Rows: checkins},
 		{Name: textSheetEssays, Header: textEssayHead, Rows: essays},

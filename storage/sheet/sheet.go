@@ -402,53 +402,20 @@ const (
 )
 
 func writeXLSX(w io.Writer, header []string, rows [][]string) error {
-	return writeXLSXBook(w, []Table{{Name: "Sheet1", Header: header, Rows: rows}})
-}
-
-// Table is one sheet of a workbook written by WriteBook.
-type Table struct {
-	Name   string
-	Header []string
-	Rows   [][]string
-}
-
-// WriteBook writes an .xlsx workbook with one sheet per table, each laid
-// out as Write lays out its one sheet. The file is written to a temporary
-// name and renamed into place.
-func WriteBook(path string, tables ...Table) (err error) {
-	if format, err := formatOf(path); err != nil || format != FormatXLSX {
-		return fmt.Errorf("write %s: %w: 工作簿只能写成 .xlsx (a workbook is written as .xlsx)", path, ErrUnsupported)
-	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
-	if err != nil {
-		return fmt.Errorf("write %s: %w", path, err)
-	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("write %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if err := writeXLSXBook(bw, tables); err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
-}
-
-func writeXLSXBook(w io.Writer, tables []Table) error {
 	f := excelize.NewFile()
 	defer f.Close()
+	if err := fillSheet(f, "Sheet1", header, rows); err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	return nil
+}
+
+// fillSheet writes header and rows into the sheet of f: a bold, frozen
+// header row, column widths fitted to the content, every cell text.
+func fillSheet(f *excelize.File, sheet string, header []string, rows [][]string) error {
 	text, err := f.NewStyle(&excelize.Style{NumFmt: 49}) // 49 is "@": text
 	if err != nil {
 		return fmt.Errorf("xlsx style: %w", err)
@@ -462,26 +429,6 @@ func writeXLSXBook(w io.Writer, tables []Table) error {
 	if err != nil {
 		return fmt.Errorf("xlsx style: %w", err)
 	}
-	for i, tb := range tables {
-		sheet := tb.Name
-		if i == 0 {
-			if err := f.SetSheetName("Sheet1", sheet); err != nil {
-				return fmt.Errorf("xlsx sheet name: %w", err)
-			}
-		} else if _, err := f.NewSheet(sheet); err != nil {
-			return fmt.Errorf("xlsx sheet: %w", err)
-		}
-		if err := writeXLSXSheet(f, sheet, text, bold, tb.Header, tb.Rows); err != nil {
-			return err
-		}
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("write xlsx: %w", err)
-	}
-	return nil
-}
-
-func writeXLSXSheet(f *excelize.File, sheet string, text, bold int, header []string, rows [][]string) error {
 	var widths []int
 	put := func(r int, cells []string, style int) error {
 		for c, v := range cells {

@@ -41,6 +41,8 @@ type Settings struct {
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
 	Visits    VisitSettings   `json:"visits,omitempty"` // visit_settings.go
+	// Study are the study targets and reminders (study_settings.go).
+	Study StudySettings `json:"study,omitempty"`
 }
 
 // Supervisors.
@@ -68,6 +70,7 @@ func DefaultSettings() Settings {
 		DueDays:         5,
 		MinGroup:        3,
 		Visits:          DefaultVisitSettings(),
+		Study:           DefaultStudySettings(),
 	}
 }
 
@@ -136,6 +139,8 @@ func ParseSettings(doc []byte) (Settings, error) {
 	}
 	s.Semesters = in.Semesters
 	errs = append(errs, s.mergeVisits(in.Visits))
+	study, err := parseStudySettings(in.Study)
+	s.Study, errs = study, append(errs, err)
 	return s, errors.Join(errs...)
 }
 

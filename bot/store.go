@@ -50,6 +50,7 @@ type Tx interface {
 	BindingTx
 	OpinionTx
 	DeliveryTx
+	CheckinTx
 	VisitTx
 	AdminTx
 }

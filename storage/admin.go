@@ -108,6 +108,10 @@ func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
 		st(`UPDATE visits SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE observations SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE talks SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE study_checkins SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE essays SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE study_excuses SET school_id = ? WHERE school_id = ?`, into, from),
+		st(`UPDATE study_prefs SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE org_units SET parent_id = ? WHERE parent_id = ?`, into, from),
 		st(`DELETE FROM school_settings WHERE school_id = ?`, from),
 		st(`DELETE FROM org_units WHERE id = ?`, from),
@@ -137,6 +141,16 @@ func (t *tx) MergePerson(ctx context.Context, from, into int64) error {
 		st(`UPDATE observations SET teacher_id = ? WHERE teacher_id = ?`, into, from),
 		st(`UPDATE talks SET leader_id = ? WHERE leader_id = ?`, into, from),
 		st(`UPDATE talks SET teacher_id = ? WHERE teacher_id = ?`, into, from),
+		st(`UPDATE study_checkins SET person_id = ? WHERE person_id = ?`, into, from),
+		st(`UPDATE essays SET person_id = ? WHERE person_id = ?`, into, from),
+		st(`UPDATE essays SET similar_person = ? WHERE similar_person = ?`, into, from),
+		// One row per person (and week): into's stays.
+		st(`DELETE FROM study_excuses WHERE person_id = ? AND week IN (SELECT week FROM (SELECT week FROM study_excuses WHERE person_id = ?) AS x)`, from, into),
+		st(`UPDATE study_excuses SET person_id = ? WHERE person_id = ?`, into, from),
+		st(`DELETE FROM study_prefs WHERE person_id = ? AND EXISTS (SELECT 1 FROM (SELECT person_id FROM study_prefs WHERE person_id = ?) AS x)`, from, into),
+		st(`UPDATE study_prefs SET person_id = ? WHERE person_id = ?`, into, from),
+		st(`DELETE FROM essay_drafts WHERE person_id = ? AND EXISTS (SELECT 1 FROM (SELECT person_id FROM essay_drafts WHERE person_id = ?) AS x)`, from, into),
+		st(`UPDATE essay_drafts SET person_id = ? WHERE person_id = ?`, into, from),
 		st(`DELETE FROM bind_codes WHERE person_id = ?`, from),
 	}
 	if bound == 0 {
@@ -162,6 +176,11 @@ func (t *tx) DeleteSchool(ctx context.Context, id int64) error {
 		st(`DELETE FROM visits WHERE school_id = ?`, id),
 		st(`DELETE FROM observations WHERE school_id = ?`, id),
 		st(`DELETE FROM talks WHERE school_id = ?`, id),
+		st(`DELETE FROM study_checkins WHERE school_id = ?`, id),
+		st(`DELETE FROM essays WHERE school_id = ?`, id),
+		st(`DELETE FROM study_excuses WHERE school_id = ?`, id),
+		st(`DELETE FROM study_prefs WHERE school_id = ?`, id),
+		st(`DELETE FROM essay_drafts WHERE person_id IN (SELECT id FROM people WHERE school_id = ?)`, id),
 		st(`UPDATE opinions SET merged_into = NULL WHERE school_id = ?`, id),
 		st(`DELETE FROM opinion_events WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
 		st(`DELETE FROM receipts WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
@@ -190,13 +209,17 @@ func (t *tx) DeletePerson(ctx context.Context, id int64) error {
 	var n int
 	if err := t.tx.GetContext(t.ctx(ctx), &n, `SELECT (SELECT COUNT(*) FROM opinion_events WHERE actor_id = ?) + (SELECT COUNT(*) FROM opinions WHERE recorder_id = ?)
 		+ (SELECT COUNT(*) FROM visits WHERE teacher_id = ?) + (SELECT COUNT(*) FROM observations WHERE observer_id = ? OR teacher_id = ?)
-		+ (SELECT COUNT(*) FROM talks WHERE leader_id = ? OR teacher_id = ?)`, id, id, id, id, id, id, id); err != nil {
+		+ (SELECT COUNT(*) FROM talks WHERE leader_id = ? OR teacher_id = ?)
+		+ (SELECT COUNT(*) FROM study_checkins WHERE person_id = ?) + (SELECT COUNT(*) FROM essays WHERE person_id = ?)`, id, id, id, id, id, id, id, id, id); err != nil {
 		return t.db.translate("delete person", err)
 	}
 	if n > 0 {
 		return fmt.Errorf("storage: delete person: %d ledger records name them: %w", n, bot.ErrConflict)
 	}
 	return t.exec(ctx, "delete person",
+		st(`DELETE FROM study_excuses WHERE person_id = ?`, id),
+		st(`DELETE FROM study_prefs WHERE person_id = ?`, id),
+		st(`DELETE FROM essay_drafts WHERE person_id = ?`, id),
 		st(`DELETE FROM person_units WHERE person_id = ?`, id),
 		st(`DELETE FROM wechat_bindings WHERE person_id = ?`, id),
 		st(`DELETE FROM bind_codes WHERE person_id = ?`, id),

@@ -7,8 +7,8 @@ import (
 	"minqing/bot/parse"
 )
 
-// onProgress answers a progress question by its topic: 我的家访, 未家访,
-// 我的听课 (this file's other topics belong to the study check-ins).
+// onProgress answers a progress question by its topic: 我的学习 (study, the
+// default), 我的家访, 未家访, 我的听课.
 func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, error) {
 	switch p.Topic {
 	case parse.TopicVisit:
@@ -17,9 +17,11 @@ func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed
 		return b.onUnvisited(ctx, tx, t)
 	case parse.TopicObservation:
 		return b.onObserveProgress(ctx, tx, t)
+	case parse.TopicStudy, "":
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return b.onStudyProgress(ctx, tx, t)
 	}
-	if !t.person.Can(bot.ActCheckin) {
-		return refuse(t.person, bot.ActCheckin), nil
-	}
-	return bot.Text(textCheckinSoon), nil
+	return bot.Text(textNotUnderstood), nil
 }

@@ -40,6 +40,8 @@ type Settings struct {
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
 	Visits    VisitSettings   `json:"visits,omitempty"` // visit_settings.go
+	// Study are the study targets and reminders (study_settings.go).
+	Study StudySettings `json:"study,omitempty"`
 }
 
 // Supervisors.
@@ -73,6 +75,7 @@ func DefaultSettings() Settings {
 		DueDays:         5,
 		MinGroup:        3,
 		Visits:          DefaultVisitSettings(),
+		Study:           DefaultStudySettings(),
 	}
 }
 
@@ -149,12 +152,13 @@ var settingsKeys = map[string]string{
 	"最少人数":   "min_group",
 	"学期":     "semesters",
 	"家访听课":   "visits",
+	"学习打卡":   "study",
 	"说明":     "",
 }
 
 // settingsKeyOrder is the order of the keys in the template and in error
 // messages.
-var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数", "学期", "家访听课"}
+var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数", "学期", "家访听课", "学习打卡"}
 
 var supervisorNames = map[string]string{
 	"纪检委员": SupervisorDiscipline, "纪检": SupervisorDiscipline,
@@ -315,6 +319,11 @@ func ParseSettings(doc []byte) (Settings, error) {
 	if err := s.mergeVisits(in.Visits); err != nil {
 		errs = append(errs, err.Error())
 	}
+	study, err := parseStudySettings(in.Study)
+	if err != nil {
+		errs = append(errs, err.Error())
+	}
+	s.Study = study
 	if len(errs) > 0 {
 		return s, &settingsError{strings.Join(errs, "\n")}
 	}
@@ -358,7 +367,8 @@ func Template(s Settings) []byte {
 		sem = []SemesterDates{}
 	}
 	field("学期", sem, false)
-	field("家访听课", s.Visits, true)
+	field("家访听课", s.Visits, false)
+	field("学习打卡", s.Study, true)
 	b.WriteString("}\n")
 	return []byte(b.String())
 }

@@ -21,19 +21,21 @@ import (
 
 const (
 	textDemoDone = `已创建演示学校：%s（代码 %s）
-  教职工 %d 人，学生 %d 人，民情台帐 %d 条（各种办理状态都有）
+  教职工 %d 人，学生 %d 人，民情台帐 %d 条（各种办理状态都有），学习打卡 %d 次，心得 %d 篇
   模拟器里的身份：%s
 下一步：运行 go run ./cmd/minqing ，在浏览器打开 %s 体验。
 用完后运行 go run ./cmd/minqing demo --remove 删除演示学校。
 `
 	textDemoExists = "演示学校已经存在，无需重复创建。go run ./cmd/minqing demo --remove 可以删除它。\n"
+	textLoadStaff  = "已为压测绑定 %d 名教职工（共 %d 个压测身份）。\n"
 	textMenuSynced = "已把自定义菜单设置到公众号（%s）：\n%s\n"
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fs := adminFlags(e, "demo", textDemoUsage)
 	remove := fs.Bool("remove", false, "删除演示学校及其全部演示数据")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 {
+	loadStaff := fs.Int("load-staff", 0, "另外把演示学校的 N 名教职工绑定到 minqing-bench loadtest 的压测身份（oLoad…），用于 -checkins")
+	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 || *loadStaff < 0 || (*remove && *loadStaff > 0) {
 		fmt.Fprintln(e.stderr, textDemoUsage)
 		return 2
 	}
@@ -49,6 +51,16 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		}
 		fmt.Fprintf(e.stdout, textDemoRemoved, s.Name, s.Code)
 		return 0
+	}
+	if *loadStaff > 0 {
+		defer func() {
+			n, err := a.admin.SeedLoadStaff(ctx, *loadStaff, func(i int) string { return fmt.Sprintf("oLoad%023d", i) })
+			if err != nil {
+				fail(e, err)
+				return
+			}
+			fmt.Fprintf(e.stdout, textLoadStaff, n, *loadStaff)
+		}()
 	}
 	personas := map[string]string{}
 	for _, p := range dev.Personas {
@@ -70,7 +82,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			who += p.Name + "=匿名 "
 		}
 	}
-	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, who, simulatorURL(e))
+	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, rep.Checkins, rep.Essays, who, simulatorURL(e))
 	return 0
 }
 

@@ -23,6 +23,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"maps"
 	"os"
 	"os/signal"
 	"slices"
@@ -72,7 +73,8 @@ func commands() map[string]command {
 		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
 		"chat":     {"talk to a running service as a WeChat user, in the terminal", cmdChat},
 		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
-		"export":   {"write home visits or observations of a semester: export visits|observations --school NAME [--semester 2026-秋] -o FILE.xlsx", cmdExport},
+		"export":   {"write a semester's register: export study|visits|observations --school NAME [--semester 2026-秋] -o FILE.xlsx", cmdExport},
+		"excuse":   {"excuse a staff member's study weeks: excuse --school NAME --from DAY [--to DAY] WHO", cmdExcuse},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0
@@ -104,12 +106,7 @@ func run(ctx context.Context, args []string, getenv func(string) string, stdin i
 func usage(w io.Writer) {
 	fmt.Fprintln(w, "usage: minqing [command] [flags]\n\ncommands:")
 	cmds := commands()
-	names := make([]string, 0, len(cmds))
-	for n := range cmds {
-		names = append(names, n)
-	}
-	slices.Sort(names)
-	for _, n := range names {
+	for _, n := range slices.Sorted(maps.Keys(cmds)) {
 		fmt.Fprintf(w, "  %-10s %s\n", n, cmds[n].summary)
 	}
 	fmt.Fprintln(w, "\nConfiguration comes from MINQING_* environment variables; see README.md.")

@@ -44,7 +44,7 @@ const (
 	textAuditUsage        = "用法：minqing audit [-n 50]"
 	textAuditEmpty        = "还没有管理操作记录。\n"
 	textAuditLine         = "%s  %-18s %s\n"
-	textDemoUsage         = "用法：minqing demo [--remove]（使用与服务相同的 MINQING_* 配置）"
+	textDemoUsage         = "用法：minqing demo [--remove | --load-staff N]（使用与服务相同的 MINQING_* 配置）"
 	textDemoRemoved       = "已删除演示学校“%s”（代码 %s）及其全部演示数据。\n"
 	textMenuUsage         = "用法：minqing menu show|sync [--file menu.json]"
 	textMenuFile          = "菜单文件 %s 读不了：%v\n"

@@ -169,10 +169,16 @@ func TestStableToken(t *testing.T) {
 	if first.AccessToken == "" || first.AccessToken != second.AccessToken {
 		t.Errorf("stable tokens %q, %q: want the same non-empty token", first.AccessToken, second.AccessToken)
 	}
+	if f, i := e.fake.TokenFetches(), e.fake.TokensIssued(); f != 2 || i != 1 {
+		t.Errorf("TokenFetches, TokensIssued = %d, %d; want 2, 1", f, i)
+	}
 	req["force_refresh"] = true
 	forced := e.do(t, "POST", "/cgi-bin/stable_token", req)
 	if forced.AccessToken == "" || forced.AccessToken == first.AccessToken {
 		t.Errorf("force_refresh gave %q, want a new token", forced.AccessToken)
+	}
+	if f, i := e.fake.TokenFetches(), e.fake.TokensIssued(); f != 3 || i != 2 {
+		t.Errorf("after force_refresh: TokenFetches, TokensIssued = %d, %d; want 3, 2", f, i)
 	}
 	req["secret"] = "nope"
 	if a := e.do(t, "POST", "/cgi-bin/stable_token", req); a.ErrCode != fakewechat.CodeInvalidSecret {

@@ -243,7 +243,8 @@ type PerMessage struct {
 	// Com holds the non-zero Com_* deltas per message ("insert",
 	// "select", "begin", "commit", "stmt_execute", …).
 	Com map[string]float64 `json:"com,omitempty"`
-	// RedisCommands per message; -1 without Redis.
+	// RedisCommands per message, as Redis counts them: an EVALSHA once,
+	// plus each command its script calls; -1 without Redis.
 	RedisCommands float64 `json:"redis_commands"`
 	// CPU is CPU microseconds per message, by process name.
 	CPU map[string]float64 `json:"cpu_us"`

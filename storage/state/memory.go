@@ -45,10 +45,10 @@ type Memory struct {
 
 // memEntry is one key of any namespace.
 type memEntry struct {
-	key     string // namespaced
-	value   []byte // value, claim result or lock token
-	done    bool   // claims: Complete ran
-	count   int64  // counters
+	key     string               // namespaced
+	value   []byte               // value, claim result or lock token
+	done    bool                 // claims: Complete ran
+	count   int64                // counters
 	queue   map[string]time.Time // queues: member → due
 	expires time.Time
 	elem    *list.Element

@@ -8,6 +8,8 @@ import (
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+
 	"minqing/bot"
 	"minqing/storage"
 	"minqing/storage/storagetest"
@@ -28,9 +30,10 @@ func mustSchool(t *testing.T, db *storage.DB) bot.OrgUnit {
 	return s
 }
 
-// Many concurrent Updates, each filing an opinion with its event and
-// receipt and reading its own receipt back: the group commit keeps every
-// write and lets each function read its own.
+// Many concurrent Updates, each filing an opinion (under an ID of its own
+// choosing, as bot.CreateWithCode does) with its event and reading its own
+// event back: the group commit keeps every write and lets each function
+// read its own.
 func TestOpinionsUnderGroupCommit(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
@@ -43,28 +46,25 @@ func TestOpinionsUnderGroupCommit(t *testing.T) {
 			go func() {
 				defer wg.Done()
 				errs[i] = db.Update(ctx, func(tx bot.Tx) error {
-					o, err := tx.CreateOpinion(ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
+					o, err := tx.CreateOpinion(ctx, bot.Opinion{ID: int64(1<<40 + i*7919), SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
 						Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
 					if err != nil {
 						return err
 					}
-					if err := tx.AddOpinionEvent(ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}); err != nil {
+					if o.ID != int64(1<<40+i*7919) {
+						return fmt.Errorf("opinion ID %d, want the one given", o.ID)
+					}
+					if err := tx.AddOpinionEvent(ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "assigned", At: now}); err != nil {
 						return err
 					}
-					sender := fmt.Sprintf("sender-%d", i%7)
-					if err := tx.PutReceipt(ctx, bot.Receipt{OpinionID: o.ID, SenderHash: sender, SealedOpenID: []byte{1, 2, 3}, Expires: now.Add(time.Hour), Created: now}); err != nil {
-						return err
-					}
-					mine, err := tx.SenderOpinions(ctx, sender, now.Add(-time.Minute))
+					events, err := tx.OpinionEvents(ctx, o.ID)
 					if err != nil {
 						return err
 					}
-					for _, m := range mine {
-						if m.ID == o.ID {
-							return tx.RecordProcessed(ctx, fmt.Sprintf("key-%d", i), nil, now)
-						}
+					if len(events) != 1 {
+						return errors.New("the function does not see its own event")
 					}
-					return errors.New("the function does not see its own receipt")
+					return tx.RecordProcessed(ctx, fmt.Sprintf("key-%d", i), nil, now)
 				})
 			}()
 		}
@@ -74,7 +74,7 @@ func TestOpinionsUnderGroupCommit(t *testing.T) {
 				t.Errorf("update %d: %v", i, err)
 			}
 		}
-		for table, want := range map[string]int{"opinions": 40, "opinion_events": 40, "receipts": 40, "processed_messages": 40} {
+		for table, want := range map[string]int{"opinions": 40, "opinion_events": 40, "processed_messages": 40} {
 			var n int
 			if err := db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil || n != want {
 				t.Errorf("%s: %d rows, %v; want %d", table, n, err, want)
@@ -87,7 +87,7 @@ func TestOpinionsUnderGroupCommit(t *testing.T) {
 	})
 }
 
-func TestReceiptsPurgeAndLedger(t *testing.T) {
+func TestLedgerAndRatingComment(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
 		ctx := context.Background()
 		school := mustSchool(t, db)
@@ -103,22 +103,17 @@ func TestReceiptsPurgeAndLedger(t *testing.T) {
 				if err != nil {
 					return err
 				}
-				expires := now.Add(-time.Hour)
-				if i == 0 {
-					expires = now.Add(time.Hour)
-				}
-				if err := tx.PutReceipt(ctx, bot.Receipt{OpinionID: created.ID, SenderHash: "s", SealedOpenID: []byte{1}, Expires: expires, Created: now}); err != nil {
-					return err
+				if st == bot.StatusClosed {
+					created.Rating, created.RatingComment, created.RatedAt = "unsatisfied", "会议还是很多", now
+					if err := tx.UpdateOpinion(ctx, created); err != nil {
+						return err
+					}
 				}
 			}
 			return nil
 		})
 		if err != nil {
 			t.Fatal(err)
-		}
-		n, err := db.PurgeReceipts(ctx, now)
-		if err != nil || n != 2 {
-			t.Fatalf("PurgeReceipts = %d, %v; want 2", n, err)
 		}
 		err = db.Update(ctx, func(tx bot.Tx) error {
 			items, total, err := tx.Ledger(ctx, bot.LedgerQuery{SchoolIDs: []int64{school.ID}, Statuses: bot.OpenStatuses, Today: now, Limit: 10})
@@ -128,8 +123,12 @@ func TestReceiptsPurgeAndLedger(t *testing.T) {
 			if total != 2 || len(items) != 2 || items[0].Code != "BBBB-0001" || items[0].Due.Format(time.DateOnly) != "2026-11-20" {
 				t.Errorf("ledger = %d %+v; want the overdue one first", total, items)
 			}
-			if _, err := tx.Receipt(ctx, items[0].ID); !errors.Is(err, bot.ErrNotFound) {
-				t.Errorf("purged receipt: %v", err)
+			closed, err := tx.OpinionByCode(ctx, "BBBB-0002")
+			if err != nil {
+				return err
+			}
+			if diff := cmp.Diff([]string{"unsatisfied", "会议还是很多"}, []string{closed.Rating, closed.RatingComment}); diff != "" {
+				t.Errorf("rating mismatch (-want +got):\n%s", diff)
 			}
 			return nil
 		})

@@ -8,13 +8,16 @@ GO      ?= go
 # does not serve.
 STATICCHECK := honnef.co/go/tools/cmd/staticcheck@v0.8.2
 
-.PHONY: help build run test test-race ci lint bench bench-go bench-webhook docker clean
+.PHONY: help build build-bench run test test-race ci lint bench bench-go bench-webhook docker clean
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  %-14s %s\n", $$1, $$2}'
 
 build: ## build bin/minqing
 	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/minqing ./cmd/minqing
+
+build-bench: ## build bin/minqing-bench (the load tester and the echo baseline)
+	CGO_ENABLED=0 $(GO) build -trimpath -ldflags '$(LDFLAGS)' -o bin/minqing-bench ./cmd/minqing-bench
 
 run: ## run the service on the embedded default (SQLite + in-process state, dev simulator)
 	$(GO) run ./cmd/minqing
@@ -36,9 +39,9 @@ lint: ## go vet, gofmt and staticcheck
 bench: bench-go bench-webhook ## all benchmarks
 
 bench-go: ## Go micro-benchmarks (crypto, XML, state)
-	$(GO) test -run '^$$' -bench . -benchmem ./handlers/... ./storage/...
+	$(GO) test -run '^$$' -bench . -benchmem ./handlers/... ./storage/... ./cmd/minqing-bench/...
 
-bench-webhook: ## webhook vs bare SDK echo: throughput ratio, p99 at 500 msg/s, memory (needs MySQL + Redis)
+bench-webhook: ## webhook vs bare SDK echo (minqing-bench): throughput, p99, statements, Redis commands, CPU per message (needs MySQL + Redis; BENCH_MIX=1, BENCH_OPINIONS=1)
 	./scripts/bench-webhook.sh
 
 docker: ## build the container image minqing:$(VERSION)

@@ -43,6 +43,7 @@ type Tx interface {
 	PeopleTx
 	BindingTx
 	OpinionTx
+	DeliveryTx
 }
 
 // OrgTx reads and writes the organisation tree.

@@ -29,12 +29,16 @@ const (
 	DefaultTimezone    = "Asia/Shanghai"
 	DefaultMaxSkew     = 300 * time.Second
 	DefaultReplyBudget = 4500 * time.Millisecond
+	DefaultAdminAddr   = "127.0.0.1:9090"
 
 	// Dev-mode WeChat settings, used by the simulator and the fake WeChat API
 	// when no official account is configured.
 	DevAppID  = "wx0000000000minqing"
 	DevSecret = "minqing-dev-secret"
 	DevToken  = "minqing-dev-token"
+	// DevAESKey lets the simulator try safe mode; it is public, so dev
+	// mode accepts it and no other key.
+	DevAESKey = "minqingDevAESKeyForTheSimulatorOnly00000000"
 
 	secretFileName = "secret"
 	minSecretLen   = 32
@@ -42,7 +46,11 @@ const (
 
 // Config is the whole configuration of the service.
 type Config struct {
-	HTTPAddr  string
+	HTTPAddr string
+	// AdminAddr is the listener of /metrics (and pprof); empty: none.
+	AdminAddr string
+	// Pprof serves net/http/pprof on the admin listener.
+	Pprof     bool
 	PublicURL string // how users' browsers and WeChat reach the service, e.g. https://mq.example.edu.cn
 
 	WeChat WeChat
@@ -98,6 +106,8 @@ func Load(getenv Getenv) (Config, error) {
 	l := loader{getenv: getenv}
 	c := Config{
 		HTTPAddr:  l.str("MINQING_HTTP_ADDR", DefaultHTTPAddr),
+		AdminAddr: l.str("MINQING_ADMIN_ADDR", DefaultAdminAddr),
+		Pprof:     l.boolean("MINQING_PPROF", false),
 		PublicURL: strings.TrimRight(l.str("MINQING_PUBLIC_URL", ""), "/"),
 		WeChat: WeChat{
 			AppID:   l.str("MINQING_WECHAT_APPID", ""),
@@ -120,16 +130,21 @@ func Load(getenv Getenv) (Config, error) {
 		c.SecretSource = l.sources["MINQING_SECRET"]
 	}
 
-	// Dev mode: on by default only on the embedded default without a real
-	// official account (a small school may run the embedded default for
-	// real, with its account configured).
-	c.Dev = c.Embedded() && c.RedisURL == "" && c.WeChat.Secret == ""
+	// Dev mode: an explicit opt-in, or the embedded default with no
+	// official account at all. It is refused (see validate) whenever a
+	// real Token, AES key or AppSecret is configured: the simulator lets
+	// anyone speak as any user.
+	c.Dev = c.Embedded() && c.RedisURL == "" && c.WeChat == (WeChat{MaxSkew: c.WeChat.MaxSkew}) &&
+		l.str("MINQING_DEV", "") == ""
 	if v := l.str("MINQING_DEV", ""); v != "" {
 		b, err := strconv.ParseBool(v)
 		if err != nil {
 			l.problem("MINQING_DEV must be true or false, got %q", v)
 		}
 		c.Dev = b
+	}
+	if strings.EqualFold(c.AdminAddr, "off") {
+		c.AdminAddr = ""
 	}
 
 	c.validate(&l)
@@ -187,10 +202,20 @@ func (c *Config) validate(l *loader) {
 		if c.WeChat.Secret == "" {
 			l.problem("MINQING_WECHAT_SECRET is required (开发者密码 AppSecret)")
 		}
-	} else if c.WeChat.Secret != "" && c.WeChat.APIBase == "" {
-		l.problem("MINQING_DEV=true cannot be used with a real official account (MINQING_WECHAT_SECRET is set and MINQING_WECHAT_API_BASE is empty): dev mode lets anyone impersonate users")
+	} else {
+		for _, v := range c.realCredentials() {
+			l.problem("dev mode (MINQING_DEV) is refused: %s is set to a real value; the dev simulator lets anyone speak as any user, so it never runs with a real official account. Unset MINQING_DEV (or set it to false) for production, or unset %s for development", v, v)
+		}
 	}
-	if c.WeChat.Token != "" && !isAlnum(c.WeChat.Token) {
+	if c.AdminAddr != "" {
+		if _, _, err := net.SplitHostPort(c.AdminAddr); err != nil {
+			l.problem("MINQING_ADMIN_ADDR must be host:port (e.g. 127.0.0.1:9090) or off, got %q", c.AdminAddr)
+		}
+	}
+	if c.Pprof && c.AdminAddr == "" {
+		l.problem("MINQING_PPROF=true needs the admin listener (MINQING_ADMIN_ADDR is off)")
+	}
+	if c.WeChat.Token != "" && c.WeChat.Token != DevToken && !isAlnum(c.WeChat.Token) {
 		l.problem("MINQING_WECHAT_TOKEN must be 3-32 letters or digits, as WeChat requires")
 	}
 	if c.MySQLDSN != "" {
@@ -232,6 +257,22 @@ func (c *Config) validate(l *loader) {
 	if c.ReplyBudget <= 0 || c.ReplyBudget > 4800*time.Millisecond {
 		l.problem("MINQING_REPLY_BUDGET must be between 0 and 4.8s (WeChat waits 5s), got %s", c.ReplyBudget)
 	}
+}
+
+// realCredentials names the secrets of an official account that are set
+// to something other than the public dev-mode values.
+func (c *Config) realCredentials() []string {
+	var out []string
+	if c.WeChat.Token != "" && c.WeChat.Token != DevToken {
+		out = append(out, "MINQING_WECHAT_TOKEN")
+	}
+	if c.WeChat.AESKey != "" && c.WeChat.AESKey != DevAESKey {
+		out = append(out, "MINQING_WECHAT_AES_KEY")
+	}
+	if c.WeChat.Secret != "" && c.WeChat.Secret != DevSecret {
+		out = append(out, "MINQING_WECHAT_SECRET")
+	}
+	return out
 }
 
 func (c *Config) applyDevDefaults() {
@@ -289,6 +330,8 @@ func (c *Config) loadOrCreateSecret() error {
 func (c Config) LogValue() slog.Value {
 	return slog.GroupValue(
 		slog.String("http_addr", c.HTTPAddr),
+		slog.String("admin_addr", c.AdminAddr),
+		slog.Bool("pprof", c.Pprof),
 		slog.String("public_url", c.PublicURL),
 		slog.String("wechat_appid", c.WeChat.AppID),
 		slog.String("wechat_secret", redact(c.WeChat.Secret)),
@@ -417,6 +460,19 @@ func (l *loader) secret(name string) string {
 		l.sources[name] = "env"
 		return v
 	}
+}
+
+func (l *loader) boolean(name string, def bool) bool {
+	v := l.str(name, "")
+	if v == "" {
+		return def
+	}
+	b, err := strconv.ParseBool(v)
+	if err != nil {
+		l.problem("%s must be true or false, got %q", name, v)
+		return def
+	}
+	return b
 }
 
 func (l *loader) seconds(name string, def time.Duration) time.Duration {

@@ -116,16 +116,122 @@ func TestLoadProduction(t *testing.T) {
 	}
 }
 
-func TestDevRefusedWithRealAccount(t *testing.T) {
-	_, err := Load(env(map[string]string{
-		"MINQING_DATA_DIR":      t.TempDir(),
-		"MINQING_DEV":           "true",
-		"MINQING_WECHAT_SECRET": "real",
-		"MINQING_WECHAT_APPID":  "wxreal",
-		"MINQING_WECHAT_TOKEN":  "real1",
-	}))
-	if err == nil || !strings.Contains(err.Error(), "MINQING_DEV") {
-		t.Fatalf("err = %v, want a refusal of dev mode", err)
+// Dev mode is an explicit opt-in or the embedded default with no account,
+// and it never runs with a real Token, AES key or AppSecret.
+func TestDevMode(t *testing.T) {
+	const (
+		realToken  = "realtoken1"
+		realSecret = "real-secret"
+		realKey    = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	)
+	mysqlEnv := map[string]string{
+		"MINQING_MYSQL_DSN": "u:p@tcp(127.0.0.1:3306)/minqing", "MINQING_SECRET": strings.Repeat("s", 32),
+	}
+	tests := []struct {
+		name    string
+		env     map[string]string
+		wantDev bool
+		refused []string // the variables named in the refusal; nil = no error
+	}{
+		{"embedded, nothing set", nil, true, nil},
+		{"embedded, MINQING_DEV=false", map[string]string{"MINQING_DEV": "false"}, false,
+			[]string{"MINQING_WECHAT_TOKEN is required"}},
+		{"embedded, AppID only", map[string]string{"MINQING_WECHAT_APPID": "wxreal"}, false,
+			[]string{"MINQING_WECHAT_TOKEN is required", "MINQING_WECHAT_SECRET is required"}},
+		{"embedded, Token only (secret forgotten)", map[string]string{"MINQING_WECHAT_TOKEN": realToken}, false,
+			[]string{"MINQING_WECHAT_SECRET is required"}},
+		{"embedded, real account without secret", map[string]string{
+			"MINQING_WECHAT_APPID": "wxreal", "MINQING_WECHAT_TOKEN": realToken, "MINQING_WECHAT_AES_KEY": realKey}, false,
+			[]string{"MINQING_WECHAT_SECRET is required"}},
+		{"opt-in with dev credentials", map[string]string{"MINQING_DEV": "true", "MINQING_WECHAT_TOKEN": DevToken,
+			"MINQING_WECHAT_SECRET": DevSecret, "MINQING_WECHAT_AES_KEY": DevAESKey}, true, nil},
+		{"opt-in with MySQL and no account", mysqlEnv, true, nil},
+		{"opt-in, real token", map[string]string{"MINQING_DEV": "true", "MINQING_WECHAT_TOKEN": realToken}, false,
+			[]string{"refused: MINQING_WECHAT_TOKEN"}},
+		{"opt-in, real AES key", map[string]string{"MINQING_DEV": "true", "MINQING_WECHAT_AES_KEY": realKey, "MINQING_WECHAT_APPID": "wxreal"}, false,
+			[]string{"refused: MINQING_WECHAT_AES_KEY"}},
+		{"opt-in, real secret", map[string]string{"MINQING_DEV": "true", "MINQING_WECHAT_SECRET": realSecret}, false,
+			[]string{"refused: MINQING_WECHAT_SECRET"}},
+		{"opt-in, real secret behind an API proxy", map[string]string{"MINQING_DEV": "true", "MINQING_WECHAT_SECRET": realSecret,
+			"MINQING_WECHAT_API_BASE": "https://wxproxy.example.edu.cn"}, false, []string{"refused: MINQING_WECHAT_SECRET"}},
+		{"opt-in, real account", map[string]string{"MINQING_DEV": "true", "MINQING_WECHAT_APPID": "wxreal", "MINQING_WECHAT_TOKEN": realToken,
+			"MINQING_WECHAT_SECRET": realSecret, "MINQING_WECHAT_AES_KEY": realKey}, false,
+			[]string{"refused: MINQING_WECHAT_TOKEN", "refused: MINQING_WECHAT_AES_KEY", "refused: MINQING_WECHAT_SECRET"}},
+		{"opt-in on MySQL, real token", map[string]string{"MINQING_WECHAT_TOKEN": realToken}, false,
+			[]string{"refused: MINQING_WECHAT_TOKEN"}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			e := map[string]string{"MINQING_DATA_DIR": t.TempDir()}
+			if strings.Contains(tt.name, "MySQL") {
+				for k, v := range mysqlEnv {
+					e[k] = v
+				}
+				e["MINQING_DEV"] = "true"
+			}
+			for k, v := range tt.env {
+				e[k] = v
+			}
+			c, err := Load(env(e))
+			if tt.refused == nil {
+				if err != nil {
+					t.Fatal(err)
+				}
+				if c.Dev != tt.wantDev {
+					t.Errorf("Dev = %v, want %v", c.Dev, tt.wantDev)
+				}
+				return
+			}
+			if err == nil {
+				t.Fatalf("loaded (Dev=%v), want a refusal naming %q", c.Dev, tt.refused)
+			}
+			for _, want := range tt.refused {
+				if !strings.Contains(err.Error(), want) {
+					t.Errorf("error does not say %q:\n%v", want, err)
+				}
+			}
+			for _, secret := range []string{realToken, realSecret, realKey} {
+				if strings.Contains(err.Error(), secret) {
+					t.Errorf("error shows a secret: %v", err)
+				}
+			}
+		})
+	}
+}
+
+func TestAdminAddr(t *testing.T) {
+	tests := []struct {
+		env       map[string]string
+		wantAddr  string
+		wantPprof bool
+		wantErr   string
+	}{
+		{nil, DefaultAdminAddr, false, ""},
+		{map[string]string{"MINQING_ADMIN_ADDR": "127.0.0.1:0", "MINQING_PPROF": "true"}, "127.0.0.1:0", true, ""},
+		{map[string]string{"MINQING_ADMIN_ADDR": "off"}, "", false, ""},
+		{map[string]string{"MINQING_ADMIN_ADDR": "off", "MINQING_PPROF": "true"}, "", true, "MINQING_PPROF=true needs"},
+		{map[string]string{"MINQING_ADMIN_ADDR": "9090"}, "", false, "MINQING_ADMIN_ADDR must be host:port"},
+		{map[string]string{"MINQING_PPROF": "maybe"}, "", false, "MINQING_PPROF must be true or false"},
+	}
+	for _, tt := range tests {
+		e := map[string]string{"MINQING_DATA_DIR": t.TempDir()}
+		for k, v := range tt.env {
+			e[k] = v
+		}
+		c, err := Load(env(e))
+		if tt.wantErr != "" {
+			if err == nil || !strings.Contains(err.Error(), tt.wantErr) {
+				t.Errorf("%v: err = %v, want %q", tt.env, err, tt.wantErr)
+			}
+			continue
+		}
+		if err != nil {
+			t.Errorf("%v: %v", tt.env, err)
+			continue
+		}
+		if c.AdminAddr != tt.wantAddr || c.Pprof != tt.wantPprof {
+			t.Errorf("%v: AdminAddr=%q Pprof=%v, want %q %v", tt.env, c.AdminAddr, c.Pprof, tt.wantAddr, tt.wantPprof)
+		}
 	}
 }
 

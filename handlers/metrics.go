@@ -16,6 +16,9 @@ type Metrics struct {
 	latency   *prometheus.HistogramVec
 	dedupHits *prometheus.CounterVec
 	apiErrors *prometheus.CounterVec
+
+	lateFailures prometheus.Counter
+	undelivered  *prometheus.CounterVec
 }
 
 // Webhook outcomes, the label of minqing_webhook_requests_total.
@@ -29,6 +32,9 @@ const (
 	outcomeStale        = "stale"         // 403: timestamp outside the window
 	outcomeTooLarge     = "too_large"     // 413
 	outcomeBadRequest   = "bad_request"   // 400: malformed, bad base64/padding, wrong AppID
+	outcomePlainRefused = "plain_refused" // 403: plain mode sent to a safe-mode account
+	outcomeReplayed     = "replayed"      // 403: a nonce seen before, with another body
+	outcomeUnavailable  = "unavailable"   // 503: plain mode and the nonce store is down
 )
 
 // NewMetrics registers the metrics, with the Go runtime and process collectors.
@@ -52,13 +58,25 @@ func NewMetrics() *Metrics {
 			Name: "minqing_wechat_api_errors_total",
 			Help: "Failed calls to the WeChat API, by API.",
 		}, []string{"api"}),
+		lateFailures: prometheus.NewCounter(prometheus.CounterOpts{
+			Name: "minqing_late_failures_total",
+			Help: "Messages that failed after the webhook had answered success; the sender is asked to send again.",
+		}),
+		undelivered: prometheus.NewCounterVec(prometheus.CounterOpts{
+			Name: "minqing_push_undelivered_total",
+			Help: "Customer-service messages given up after their retries, by what they carried.",
+		}, []string{"what"}),
+	}
+	for _, w := range []string{"late_reply", "failure_notice", "rest_of_reply"} {
+		m.undelivered.WithLabelValues(w)
 	}
 	// Every outcome is exported from the start, at zero.
 	for _, o := range []string{outcomeReplied, outcomeDuplicate, outcomeLate, outcomeError, outcomeVerified,
-		outcomeBadSignature, outcomeStale, outcomeTooLarge, outcomeBadRequest} {
+		outcomeBadSignature, outcomeStale, outcomeTooLarge, outcomeBadRequest, outcomePlainRefused,
+		outcomeReplayed, outcomeUnavailable} {
 		m.requests.WithLabelValues(o)
 	}
-	m.reg.MustRegister(m.requests, m.latency, m.dedupHits, m.apiErrors,
+	m.reg.MustRegister(m.requests, m.latency, m.dedupHits, m.apiErrors, m.lateFailures, m.undelivered,
 		collectors.NewGoCollector(), collectors.NewProcessCollector(collectors.ProcessCollectorOpts{}))
 	return m
 }
@@ -73,14 +91,17 @@ func (m *Metrics) handler() http.Handler {
 	return promhttp.HandlerFor(m.reg, promhttp.HandlerOpts{Registry: m.reg})
 }
 
-// GroupCommitStats reports the database's group commits.
-type GroupCommitStats func() (batches, updates, fallbacks int64)
+// GroupCommitStats reports the database's group commits: batches run,
+// updates in them, batches that fell back, and sizes[n], the number of
+// batches of n updates.
+type GroupCommitStats func() (batches, updates, fallbacks int64, sizes []int64)
 
-// WatchGroupCommit exports the database's group-commit counters.
+// WatchGroupCommit exports the database's group-commit counters and the
+// histogram of batch sizes (minqing_db_batch_size).
 func (m *Metrics) WatchGroupCommit(stats GroupCommitStats) {
 	get := func(i int) func() float64 {
 		return func() float64 {
-			b, u, f := stats()
+			b, u, f, _ := stats()
 			return float64([]int64{b, u, f}[i])
 		}
 	}
@@ -88,5 +109,38 @@ func (m *Metrics) WatchGroupCommit(stats GroupCommitStats) {
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batches_total", Help: "Group commits run."}, get(0)),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batched_updates_total", Help: "Message transactions committed through group commits."}, get(1)),
 		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_batch_fallbacks_total", Help: "Group commits that fell back to one transaction per message."}, get(2)),
+		batchSizeCollector{stats: stats, desc: prometheus.NewDesc("minqing_db_batch_size", "Message transactions per group commit.", nil, nil)},
 	)
+}
+
+// batchSizeBuckets are the upper bounds of the batch-size histogram.
+var batchSizeBuckets = []float64{1, 2, 4, 8, 16, 32, 64}
+
+// batchSizeCollector turns the per-size counts into a histogram when
+// scraped.
+type batchSizeCollector struct {
+	stats GroupCommitStats
+	desc  *prometheus.Desc
+}
+
+func (c batchSizeCollector) Describe(ch chan<- *prometheus.Desc) { ch <- c.desc }
+
+func (c batchSizeCollector) Collect(ch chan<- prometheus.Metric) {
+	_, _, _, sizes := c.stats()
+	var count uint64
+	var sum float64
+	buckets := make(map[float64]uint64, len(batchSizeBuckets))
+	for n, k := range sizes {
+		if k <= 0 {
+			continue
+		}
+		count += uint64(k)
+		sum += float64(n) * float64(k)
+		for _, ub := range batchSizeBuckets {
+			if float64(n) <= ub {
+				buckets[ub] += uint64(k)
+			}
+		}
+	}
+	ch <- prometheus.MustNewConstHistogram(c.desc, count, sum, buckets)
 }

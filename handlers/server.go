@@ -9,6 +9,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"net/http/pprof"
 	"sync"
 	"time"
 
@@ -26,11 +27,16 @@ type Processor interface {
 // Options configure a Server.
 type Options struct {
 	Addr string
+	// Pprof mounts net/http/pprof on the admin listener.
+	Pprof bool
 
 	Bot      Processor
 	Notifier bot.Notifier
 	Store    Pinger
 	State    Pinger
+	// Nonces remembers the nonces of signed requests (replay protection);
+	// nil turns the check off.
+	Nonces NonceStore
 
 	// WeChat official account: the Token always, the AES key (and AppID)
 	// for safe mode.
@@ -41,6 +47,9 @@ type Options struct {
 	// ReplyBudget is how long to wait for the bot before answering
 	// "success" and pushing the reply later (default 4.5 s).
 	ReplyBudget time.Duration
+	// PushBackoff is the first wait before a failed customer-service
+	// message is tried again (default 1 s; it doubles).
+	PushBackoff time.Duration
 
 	Metrics *Metrics
 	Logger  *slog.Logger
@@ -59,6 +68,7 @@ type Server struct {
 	crypto  *wechat.Crypto
 	metrics *Metrics
 	http    *http.Server
+	admin   *http.Server
 	// workers tracks work that outlives its request (late replies);
 	// Shutdown waits for it.
 	workers sync.WaitGroup
@@ -85,6 +95,9 @@ func New(o Options) (*Server, error) {
 	if s.opts.ReplyBudget <= 0 {
 		s.opts.ReplyBudget = 4500 * time.Millisecond
 	}
+	if s.opts.PushBackoff <= 0 {
+		s.opts.PushBackoff = time.Second
+	}
 	if o.AESKey != "" {
 		c, err := wechat.NewCrypto(o.AESKey, o.AppID)
 		if err != nil {
@@ -98,7 +111,6 @@ func New(o Options) (*Server, error) {
 	mux.HandleFunc("POST /wechat", s.wechatMessage)
 	mux.HandleFunc("GET /healthz", s.healthz)
 	mux.HandleFunc("GET /readyz", s.readyz)
-	mux.Handle("GET /metrics", s.metrics.handler())
 	for pattern, h := range o.Routes {
 		mux.Handle(pattern, h)
 	}
@@ -111,7 +123,38 @@ func New(o Options) (*Server, error) {
 		IdleTimeout:       120 * time.Second,
 		ErrorLog:          slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
 	}
+
+	// The admin listener: metrics and profiles, never on the public one.
+	amux := http.NewServeMux()
+	amux.Handle("GET /metrics", s.metrics.handler())
+	amux.HandleFunc("GET /healthz", s.healthz)
+	amux.HandleFunc("GET /readyz", s.readyz)
+	if o.Pprof {
+		amux.HandleFunc("/debug/pprof/", pprof.Index)
+		amux.HandleFunc("/debug/pprof/cmdline", pprof.Cmdline)
+		amux.HandleFunc("/debug/pprof/profile", pprof.Profile)
+		amux.HandleFunc("/debug/pprof/symbol", pprof.Symbol)
+		amux.HandleFunc("/debug/pprof/trace", pprof.Trace)
+	}
+	s.admin = &http.Server{
+		Handler:           recoverer(s.log)(amux),
+		ReadHeaderTimeout: 5 * time.Second,
+		// CPU profiles and traces take 30 s by default.
+		WriteTimeout: 2 * time.Minute,
+		IdleTimeout:  120 * time.Second,
+		ErrorLog:     slog.NewLogLogger(s.log.Handler(), slog.LevelWarn),
+	}
 	return s, nil
+}
+
+// ServeAdmin serves the admin endpoints (/metrics, /healthz, /readyz and,
+// if enabled, /debug/pprof/) on l until Shutdown. Bind it to loopback or a
+// private network: it is not authenticated.
+func (s *Server) ServeAdmin(l net.Listener) error {
+	if err := s.admin.Serve(l); !errors.Is(err, http.ErrServerClosed) {
+		return fmt.Errorf("handlers: serve admin: %w", err)
+	}
+	return nil
 }
 
 // Serve serves on l until Shutdown.
@@ -126,6 +169,9 @@ func (s *Server) Serve(l net.Listener) error {
 // late replies still being delivered, until ctx ends.
 func (s *Server) Shutdown(ctx context.Context) error {
 	err := s.http.Shutdown(ctx)
+	if aerr := s.admin.Shutdown(ctx); err == nil {
+		err = aerr
+	}
 	done := make(chan struct{})
 	go func() { s.workers.Wait(); close(done) }()
 	select {

@@ -1,8 +1,10 @@
 package handlers
 
 import (
+	"bytes"
 	"context"
 	"crypto/rand"
+	"crypto/sha256"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -31,6 +33,26 @@ const maxPassiveReply = 2000
 // processTimeout bounds the work on one message after the passive reply was
 // given up: a late reply is still pushed if it completes within it.
 const processTimeout = 60 * time.Second
+
+// MaxOpenIDBytes bounds FromUserName: an openid is 28 characters, and the
+// sealed form stored for it must fit its column.
+const MaxOpenIDBytes = 128
+
+const (
+	// nonceTimeout bounds the state-store round trip of the nonce check.
+	nonceTimeout = time.Second
+	// noSkewNonceTTL is how long nonces are remembered when the timestamp
+	// check is off (MINQING_WECHAT_MAX_SKEW=0).
+	noSkewNonceTTL = 10 * time.Minute
+)
+
+// NonceStore remembers the nonces of signed requests across instances;
+// storage/state.Redis and storage/state.Memory are ones.
+type NonceStore interface {
+	// SetOnce stores value under key for ttl unless key is there; it
+	// reports whether it stored it, and otherwise returns the first value.
+	SetOnce(ctx context.Context, key string, value []byte, ttl time.Duration) (first bool, stored []byte, err error)
+}
 
 // httpError is a refusal: a status, a short body and the metrics outcome.
 type httpError struct {
@@ -148,8 +170,13 @@ func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (wechat.Mes
 	safe := false
 	switch q.encryptType {
 	case "", "raw":
-		// Plain mode: the signature covers the query only, so check it
-		// before reading the body.
+		// Plain mode: the signature covers the query only, never the
+		// body, so with safe mode configured a plain request is a
+		// forgery waiting to happen (one captured URL would let anyone
+		// post any body). Check the signature before reading the body.
+		if s.crypto != nil {
+			return msg, false, refuse(http.StatusForbidden, outcomePlainRefused, "plain mode is refused: this account uses safe mode (encrypt_type=aes)", nil)
+		}
 		if !wechat.VerifySignature(q.signature, s.opts.Token, q.timestamp, q.nonce) {
 			return msg, false, refuse(http.StatusForbidden, outcomeBadSignature, "bad signature", nil)
 		}
@@ -188,11 +215,55 @@ func (s *Server) readMessage(w http.ResponseWriter, r *http.Request) (wechat.Mes
 			return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "cannot decrypt", err)
 		}
 	}
+	if !safe {
+		if herr := s.checkNonce(r.Context(), q, body); herr != nil {
+			return msg, safe, herr
+		}
+	}
 	msg, err = wechat.ParseMessage(inner)
 	if err != nil {
 		return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "malformed XML", err)
 	}
+	if len(msg.FromUserName) > MaxOpenIDBytes {
+		return msg, safe, refuse(http.StatusBadRequest, outcomeBadRequest, "FromUserName too long", nil)
+	}
 	return msg, safe, nil
+}
+
+// checkNonce accepts a plain-mode query's timestamp and nonce once within
+// the skew window, across instances. A second request with the same query
+// is accepted only with the same body (WeChat retransmitting, which the
+// bot's dedup answers); with another body it is a captured URL replayed,
+// and refused. If the store cannot be reached the check fails closed: 503,
+// and WeChat tries again.
+//
+// Safe mode needs no such check: its msg_signature covers the body, so a
+// replayed query can only carry the same message, which dedup answers.
+func (s *Server) checkNonce(ctx context.Context, q wechatQuery, body []byte) *httpError {
+	if s.opts.Nonces == nil {
+		return nil
+	}
+	key := sha256.Sum256([]byte(q.timestamp + "\x00" + q.nonce))
+	sum := sha256.Sum256(body)
+	ctx, cancel := context.WithTimeout(ctx, nonceTimeout)
+	defer cancel()
+	first, stored, err := s.opts.Nonces.SetOnce(ctx, "nonce:"+hex.EncodeToString(key[:16]), sum[:16], s.nonceTTL())
+	switch {
+	case err != nil:
+		return refuse(http.StatusServiceUnavailable, outcomeUnavailable, "cannot check the nonce", err)
+	case first || bytes.Equal(stored, sum[:16]):
+		return nil
+	}
+	return refuse(http.StatusForbidden, outcomeReplayed, "nonce already used", nil)
+}
+
+// nonceTTL is how long a nonce is remembered: as long as its timestamp is
+// accepted, plus a margin.
+func (s *Server) nonceTTL() time.Duration {
+	if s.opts.MaxSkew <= 0 {
+		return noSkewNonceTTL
+	}
+	return 2*s.opts.MaxSkew + time.Minute
 }
 
 // process runs the bot within the reply budget. Past the budget it returns
@@ -255,16 +326,25 @@ func (s *Server) process(ctx context.Context, in bot.Inbound) (bot.Outcome, stri
 }
 
 // deliverLate pushes the reply of a message whose passive reply was given
-// up. A duplicate's reply is never pushed: its first delivery answers.
+// up. A duplicate's reply is never pushed: its first delivery answers. A
+// message that failed after WeChat was told "success" is not lost
+// silently: the sender is told it was not received and should be sent
+// again.
 func (s *Server) deliverLate(ctx context.Context, in bot.Inbound, out bot.Outcome, err error) {
 	if err != nil {
 		s.log.Error("process_failed", "kind", string(in.Kind), "late", true, "err", err)
+		s.metrics.lateFailures.Inc()
+		// The work's own deadline may be what failed it: the notice gets
+		// a fresh one.
+		nctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
+		defer cancel()
+		s.pushNow(nctx, in.OpenID, []string{textNotReceived}, "failure_notice")
 		return
 	}
 	if out.Duplicate != "" || out.Reply.IsEmpty() {
 		return
 	}
-	s.pushNow(ctx, in.OpenID, []string{out.Reply.Text})
+	s.pushNow(ctx, in.OpenID, []string{out.Reply.Text}, "late_reply")
 }
 
 // pushLater sends texts as customer-service messages in the background.
@@ -277,19 +357,53 @@ func (s *Server) pushLater(openid string, texts []string) {
 		defer s.workers.Done()
 		ctx, cancel := context.WithTimeout(context.Background(), processTimeout)
 		defer cancel()
-		s.pushNow(ctx, openid, texts)
+		s.pushNow(ctx, openid, texts, "rest_of_reply")
 	}()
 }
 
-func (s *Server) pushNow(ctx context.Context, openid string, texts []string) {
+// pushAttempts is how many times a push is tried; the waits between tries
+// start at Options.PushBackoff and double.
+const pushAttempts = 4
+
+// pushNow sends texts in order, each retried with backoff while WeChat or
+// the network fails. A push WeChat refuses for good (the user is outside
+// the 48-hour window or does not follow the account) is not retried. A
+// text that cannot be delivered is counted (minqing_push_undelivered_total)
+// and logged, without the recipient or the text; the texts after it are
+// not sent, so that the user never gets the end of a reply without its
+// start.
+func (s *Server) pushNow(ctx context.Context, openid string, texts []string, what string) {
 	if s.opts.Notifier == nil {
 		return
 	}
 	for _, t := range texts {
-		if err := s.opts.Notifier.SendText(ctx, openid, t); err != nil {
-			s.log.Warn("push_failed", "err", err)
+		if err := s.pushOne(ctx, openid, t); err != nil {
+			s.metrics.undelivered.WithLabelValues(what).Inc()
+			s.log.Error("push_undelivered", "what", what, "err", err)
 			return
 		}
+	}
+}
+
+func (s *Server) pushOne(ctx context.Context, openid, text string) error {
+	wait := s.opts.PushBackoff
+	var err error
+	for attempt := 1; ; attempt++ {
+		if err = s.opts.Notifier.SendText(ctx, openid, text); err == nil {
+			return nil
+		}
+		if errors.Is(err, bot.ErrOutsideWindow) || errors.Is(err, bot.ErrNotFollowing) || attempt == pushAttempts {
+			return err
+		}
+		s.log.Warn("push_failed", "attempt", attempt, "err", err)
+		t := time.NewTimer(wait)
+		select {
+		case <-ctx.Done():
+			t.Stop()
+			return fmt.Errorf("%w (after %d attempts: %w)", ctx.Err(), attempt, err)
+		case <-t.C:
+		}
+		wait *= 2
 	}
 }
 

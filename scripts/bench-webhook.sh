@@ -1,18 +1,30 @@
 #!/usr/bin/env bash
 # Measures the webhook against the bare WeChat SDK echo handler, side by
-# side on this machine: AES safe mode, every message persisted (MySQL and
-# Redis). Prints the throughput of each round, the ratio of the medians
-# (target: >= 0.6), latency at a fixed 500 messages/s (target: p99 <= 50 ms)
-# and minqing's peak memory (target: <= 100 MB).
+# side on this machine, in alternating rounds: AES safe mode, every message
+# persisted (MySQL and Redis). For each round it prints throughput, latency
+# and the cost per message — database statements (SHOW GLOBAL STATUS
+# deltas), Redis commands (INFO stats deltas), CPU µs of minqing, echo,
+# MariaDB, Redis and the load generator (/proc/<pid>/stat) — then the
+# medians and their ratios; then the same at a fixed 500 messages/s, open
+# loop, latency counted from each message's scheduled send time; then the
+# group-commit batch sizes and minqing's peak memory.
+#
+# The database and Redis counters, and their CPU, are server-wide: run it
+# on a server nothing else uses, or read them as upper bounds.
 #
 # Needs MySQL/MariaDB and Redis; defaults match a local install:
 #   BENCH_MYSQL_USER=root BENCH_MYSQL_PASSWORD= (server at 127.0.0.1:3306)
 #   BENCH_REDIS=redis://127.0.0.1:6379/15
-#   BENCH_ROUNDS=3  BENCH_DURATION=8s  BENCH_CONCURRENCY=64
-#   BENCH_OPINIONS=1  seeds the demo school first, so that every message
-#                     (an opinion) is filed in the ledger with its receipt;
-#                     without it the school is not set up and each message
-#                     is answered and recorded as processed.
+#   BENCH_ROUNDS=3  BENCH_DURATION=8s  BENCH_CONCURRENCY=32  BENCH_SENDERS=20000
+#   BENCH_RATE=500 (the open-loop rate; 0 skips that part)
+#   BENCH_MIX=1       seeds the demo school, then sends a mix of opinions,
+#                     help, greetings and lookups (minqing-bench loadtest -mix)
+#   BENCH_OPINIONS=1  seeds the demo school, then every message is a new
+#                     opinion filed in the ledger with its receipt (fresh
+#                     senders each run: no repeats, no daily cap; keep
+#                     BENCH_SENDERS above the messages of one run)
+#   neither: the school is not set up and each message is answered and
+#   recorded as processed.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -21,11 +33,14 @@ export MYSQL_PWD=${BENCH_MYSQL_PASSWORD:-}
 redis_url=${BENCH_REDIS:-redis://127.0.0.1:6379/15}
 rounds=${BENCH_ROUNDS:-3}
 duration=${BENCH_DURATION:-8s}
-concurrency=${BENCH_CONCURRENCY:-64}
+concurrency=${BENCH_CONCURRENCY:-32}
+senders=${BENCH_SENDERS:-20000}
+rate=${BENCH_RATE:-500}
 db=minqing_bench_$$
 
-bin=$(mktemp -d)/minqing
-go build -o "$bin" ./cmd/minqing
+bindir=$(mktemp -d)
+go build -o "$bindir/minqing" ./cmd/minqing
+go build -o "$bindir/minqing-bench" ./cmd/minqing-bench
 
 export MINQING_WECHAT_TOKEN=pamtest
 export MINQING_WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
@@ -41,19 +56,29 @@ cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
   sql "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  rm -rf "$bindir"
 }
 trap cleanup EXIT
 
 export MINQING_DEV=false MINQING_LOG_LEVEL=warn MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" \
   MINQING_REDIS_PREFIX="bench-$$:" MINQING_SECRET=benchmark-secret-benchmark-secret-0000 \
   MINQING_WECHAT_SECRET=unused MINQING_WECHAT_API_BASE=http://127.0.0.1:9
-if [ "${BENCH_OPINIONS:-0}" = 1 ]; then
-  "$bin" demo >/dev/null
+mode="no school set up"
+load_args=()
+if [ "${BENCH_MIX:-0}" = 1 ]; then
+  "$bindir/minqing" demo >/dev/null
+  mode="demo school, the mix"
+  load_args+=(-mix)
+elif [ "${BENCH_OPINIONS:-0}" = 1 ]; then
+  "$bindir/minqing" demo >/dev/null
+  mode="demo school, every message a new opinion"
+  load_args+=(-fresh-senders)
 fi
 
-"$bin" echo -addr 127.0.0.1:18090 2>/dev/null &
-pids+=($!)
-MINQING_HTTP_ADDR=127.0.0.1:18080 "$bin" serve &
+"$bindir/minqing-bench" echo -addr 127.0.0.1:18090 2>/dev/null &
+echo_pid=$!
+pids+=($echo_pid)
+MINQING_HTTP_ADDR=127.0.0.1:18080 MINQING_ADMIN_ADDR=127.0.0.1:19090 "$bindir/minqing" serve &
 mq=$!
 pids+=($mq)
 for _ in $(seq 1 100); do
@@ -62,14 +87,25 @@ for _ in $(seq 1 100); do
 done
 curl -fs http://127.0.0.1:18080/readyz >/dev/null || { echo "minqing did not become ready" >&2; exit 1; }
 
-echo "== throughput: echo baseline vs minqing, $rounds rounds of $duration, $concurrency concurrent"
-"$bin" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
-  -rounds "$rounds" -d "$duration" -c "$concurrency"
-echo "== latency at 500 messages/s (minqing)"
-"$bin" loadtest -url http://127.0.0.1:18080/wechat -rate 500 -d 20s -c 256
-echo "== group commit:"
+# The Redis and MariaDB processes serving us: Redis names its pid; for the
+# database take every mariadbd (or mysqld).
+redis_pid=$(redis-cli -u "$redis_url" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
+db_comm=mariadbd
+grep -qx mariadbd /proc/[0-9]*/comm 2>/dev/null || db_comm=mysqld
+cost_args=(-mysql "$dsn" -redis "$redis_url" -proc "minqing=$mq" -proc "echo=$echo_pid"
+  -proc "$db_comm=$db_comm" -proc "redis=${redis_pid:?no Redis process_id}")
+
+echo "== $mode: echo baseline vs minqing, $rounds rounds of $duration, $concurrency concurrent, $senders senders"
+"$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
+  -rounds "$rounds" -d "$duration" -c "$concurrency" -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
+if [ "$rate" != 0 ]; then
+  echo "== $mode: open loop at $rate messages/s, latency from the scheduled send time"
+  "$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
+    -rounds "$rounds" -rate "$rate" -d "$duration" -c 256 -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
+fi
 rows=$(sql "SELECT COUNT(*) FROM $db.processed_messages")
 opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
 echo "== persisted: $rows processed-message rows, $opinions opinions"
-curl -s http://127.0.0.1:18080/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+echo "== group commit:"
+curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

@@ -2,7 +2,9 @@ package storage
 
 import (
 	"context"
+	"errors"
 	"fmt"
+	"math/rand/v2"
 	"strings"
 	"sync/atomic"
 	"time"
@@ -37,16 +39,26 @@ const (
 )
 
 // BatchStats counts group commits: batches run, Updates in them, and
-// batches that fell back to one transaction per Update.
+// batches that fell back to one transaction per Update. Sizes[n] counts
+// the batches of n Updates.
 type BatchStats struct {
 	Batches, Updates, Fallbacks int64
+	Sizes                       []int64
 }
 
-type batchCounters struct{ batches, updates, fallbacks atomic.Int64 }
+type batchCounters struct {
+	batches, updates, fallbacks atomic.Int64
+	sizes                       [maxBatch + 1]atomic.Int64
+}
 
 // BatchStats returns the group-commit counters since Open.
 func (d *DB) BatchStats() BatchStats {
-	return BatchStats{Batches: d.stats.batches.Load(), Updates: d.stats.updates.Load(), Fallbacks: d.stats.fallbacks.Load()}
+	s := BatchStats{Batches: d.stats.batches.Load(), Updates: d.stats.updates.Load(), Fallbacks: d.stats.fallbacks.Load()}
+	s.Sizes = make([]int64, len(d.stats.sizes))
+	for i := range d.stats.sizes {
+		s.Sizes[i] = d.stats.sizes[i].Load()
+	}
+	return s
 }
 
 // updateReq is one Update waiting for a committer.
@@ -81,6 +93,7 @@ func (d *DB) committer() {
 	for {
 		select {
 		case <-d.stop:
+			d.drain(batch)
 			return
 		case r := <-d.reqs:
 			batch = append(batch[:0], r)
@@ -98,20 +111,54 @@ func (d *DB) committer() {
 	}
 }
 
-// Update implements bot.Store (see the group commit notes above).
+// drain commits what is still queued when the committers stop: Close
+// queues nothing new once it has begun, so every queued Update gets its
+// outcome.
+func (d *DB) drain(batch []*updateReq) {
+	for {
+		batch = batch[:0]
+	fill:
+		for len(batch) < maxBatch {
+			select {
+			case r := <-d.reqs:
+				batch = append(batch, r)
+			default:
+				break fill
+			}
+		}
+		if len(batch) == 0 {
+			return
+		}
+		d.commitBatch(batch)
+	}
+}
+
+// ErrClosed is returned by Update after Close.
+var ErrClosed = errors.New("storage: database is closed")
+
+// Update implements bot.Store (see the group commit notes above). After
+// Close it returns ErrClosed at once.
 func (d *DB) Update(ctx context.Context, fn func(bot.Tx) error) error {
+	d.closeMu.RLock()
+	if d.closed {
+		d.closeMu.RUnlock()
+		return fmt.Errorf("storage: update: %w: %w", bot.ErrUnavailable, ErrClosed)
+	}
 	if d.reqs == nil {
-		return d.updateAlone(ctx, fn)
+		d.closeMu.RUnlock()
+		return scrub(d.updateAlone(ctx, fn))
 	}
 	r := &updateReq{ctx: ctx, fn: fn, done: make(chan error, 1)}
 	select {
 	case d.reqs <- r:
+		d.closeMu.RUnlock()
 	case <-ctx.Done():
+		d.closeMu.RUnlock()
 		return fmt.Errorf("storage: update: %w", ctx.Err())
 	}
 	// Once queued, the outcome must be awaited: the function may already
 	// be part of a transaction that commits.
-	return <-r.done
+	return scrub(<-r.done)
 }
 
 // commitBatch runs a batch in one transaction, falling back to one
@@ -130,6 +177,7 @@ func (d *DB) commitBatch(batch []*updateReq) {
 	}
 	d.stats.batches.Add(1)
 	d.stats.updates.Add(int64(len(live)))
+	d.stats.sizes[min(len(live), maxBatch)].Add(1)
 	if len(live) == 1 {
 		live[0].done <- d.updateAlone(live[0].ctx, live[0].fn)
 		return
@@ -173,17 +221,28 @@ func (d *DB) tryBatch(batch []*updateReq) (err error) {
 	return sqlTx.Commit()
 }
 
+// maxAttempts bounds how often updateAlone runs a function that deadlocks
+// or finds the database busy.
+const maxAttempts = 5
+
 // updateAlone runs fn in a transaction of its own, retrying on deadlocks
-// and busy errors.
+// and busy errors after a short random pause, so that the transactions
+// that deadlocked together do not meet again at once.
 func (d *DB) updateAlone(ctx context.Context, fn func(bot.Tx) error) error {
 	var err error
-	for attempt := 0; attempt < 3; attempt++ {
+	for attempt := 1; ; attempt++ {
 		err = d.updateOnce(ctx, fn)
-		if err == nil || !retryable(err) || ctx.Err() != nil {
+		if err == nil || !retryable(err) || ctx.Err() != nil || attempt == maxAttempts {
+			return err
+		}
+		pause := time.NewTimer(time.Duration(rand.Int64N(int64(attempt) * int64(5*time.Millisecond))))
+		select {
+		case <-pause.C:
+		case <-ctx.Done():
+			pause.Stop()
 			return err
 		}
 	}
-	return err
 }
 
 func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) {

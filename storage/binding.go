@@ -27,15 +27,22 @@ func (r bindCodeRow) code() bot.BindCode {
 	return c
 }
 
-// PutBindCode implements bot.BindingTx.
+// PutBindCode implements bot.BindingTx with an upsert (upsert.go).
 func (t *tx) PutBindCode(ctx context.Context, c bot.BindCode) error {
-	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM bind_codes WHERE person_id = ?`, c.PersonID); err != nil {
-		return t.db.translate("put bind code", err)
-	}
-	_, err := t.tx.ExecContext(t.ctx(ctx), `
-		INSERT INTO bind_codes (person_id, code_hash, sealed, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
+	return t.upsertPerson(ctx, "put bind code", c.PersonID, `
+		INSERT INTO bind_codes (person_id, code_hash, sealed, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE
+			code_hash = IF(person_id = VALUES(person_id), VALUES(code_hash), code_hash),
+			sealed = IF(person_id = VALUES(person_id), VALUES(sealed), sealed),
+			expires_at = IF(person_id = VALUES(person_id), VALUES(expires_at), expires_at),
+			used_at = IF(person_id = VALUES(person_id), VALUES(used_at), used_at),
+			created_at = IF(person_id = VALUES(person_id), VALUES(created_at), created_at),
+			person_id = LAST_INSERT_ID(person_id)`, `
+		INSERT INTO bind_codes (person_id, code_hash, sealed, expires_at, used_at, created_at) VALUES (?, ?, ?, ?, ?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET
+			code_hash = excluded.code_hash, sealed = excluded.sealed, expires_at = excluded.expires_at,
+			used_at = excluded.used_at, created_at = excluded.created_at`,
 		c.PersonID, c.Hash, c.Sealed, c.Expires.UTC(), nullTime(c.Used), c.Created.UTC())
-	return t.db.translate("put bind code", err)
 }
 
 // BindCodeByHash implements bot.BindingTx.
@@ -93,15 +100,20 @@ func (t *tx) BindingByOpenID(ctx context.Context, openid string) (bot.Binding, e
 	return r.binding(), nil
 }
 
-// PutBinding implements bot.BindingTx.
+// PutBinding implements bot.BindingTx with an upsert (upsert.go).
 func (t *tx) PutBinding(ctx context.Context, b bot.Binding) error {
-	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM wechat_bindings WHERE person_id = ?`, b.PersonID); err != nil {
-		return t.db.translate("put binding", err)
-	}
-	_, err := t.tx.ExecContext(t.ctx(ctx), `
-		INSERT INTO wechat_bindings (person_id, openid, active, bound_at, updated_at) VALUES (?, ?, ?, ?, ?)`,
+	return t.upsertPerson(ctx, "put binding", b.PersonID, `
+		INSERT INTO wechat_bindings (person_id, openid, active, bound_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON DUPLICATE KEY UPDATE
+			openid = IF(person_id = VALUES(person_id), VALUES(openid), openid),
+			active = IF(person_id = VALUES(person_id), VALUES(active), active),
+			bound_at = IF(person_id = VALUES(person_id), VALUES(bound_at), bound_at),
+			updated_at = IF(person_id = VALUES(person_id), VALUES(updated_at), updated_at),
+			person_id = LAST_INSERT_ID(person_id)`, `
+		INSERT INTO wechat_bindings (person_id, openid, active, bound_at, updated_at) VALUES (?, ?, ?, ?, ?)
+		ON CONFLICT (person_id) DO UPDATE SET
+			openid = excluded.openid, active = excluded.active, bound_at = excluded.bound_at, updated_at = excluded.updated_at`,
 		b.PersonID, b.OpenID, b.Active, b.BoundAt.UTC(), b.BoundAt.UTC())
-	return t.db.translate("put binding", err)
 }
 
 // DeleteBinding implements bot.BindingTx.

@@ -71,7 +71,11 @@ type DB struct {
 	reqs       chan *updateReq
 	stop       chan struct{}
 	committers sync.WaitGroup
-	stats      batchCounters
+	// closeMu orders Update's queueing against Close: Close takes it
+	// exclusively to set closed, after which nothing is queued.
+	closeMu sync.RWMutex
+	closed  bool
+	stats   batchCounters
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string
@@ -203,6 +207,13 @@ func (d *DB) Dialect() Dialect { return d.dialect }
 
 // Close waits for the Updates in progress and closes the database.
 func (d *DB) Close() error {
+	d.closeMu.Lock()
+	already := d.closed
+	d.closed = true
+	d.closeMu.Unlock()
+	if already {
+		return nil
+	}
 	d.stopCommitters()
 	return d.db.Close()
 }
@@ -330,7 +341,9 @@ func retryable(err error) bool {
 
 // translate turns driver errors into the domain's: a missing row into
 // bot.ErrNotFound, a duplicate key into bot.ErrConflict, an unreachable
-// server into bot.ErrUnavailable. The driver error stays in the chain.
+// server into bot.ErrUnavailable. The driver error stays in the chain, but
+// its text never carries a value (see scrub): MySQL's "Duplicate entry
+// 'o…'" would put an openid in the log.
 func (d *DB) translate(op string, err error) error {
 	if err == nil {
 		return nil
@@ -340,7 +353,7 @@ func (d *DB) translate(op string, err error) error {
 	}
 	var me *mysql.MySQLError
 	if errors.As(err, &me) && me.Number == 1062 {
-		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrConflict, err)
+		return scrub(fmt.Errorf("storage: %s: %w: %w", op, bot.ErrConflict, err))
 	}
 	var se *sqlite.Error
 	if errors.As(err, &se) {
@@ -351,9 +364,9 @@ func (d *DB) translate(op string, err error) error {
 	}
 	var ne net.Error
 	if errors.As(err, &ne) || errors.Is(err, driver.ErrBadConn) || errors.Is(err, mysql.ErrInvalidConn) {
-		return fmt.Errorf("storage: %s: %w: %w", op, bot.ErrUnavailable, err)
+		return scrub(fmt.Errorf("storage: %s: %w: %w", op, bot.ErrUnavailable, err))
 	}
-	return fmt.Errorf("storage: %s: %w", op, err)
+	return scrub(fmt.Errorf("storage: %s: %w", op, err))
 }
 
 // mustAffect translates the result of an UPDATE or DELETE that must touch a

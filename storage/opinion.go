@@ -229,12 +229,13 @@ func (t *tx) SchoolSettings(ctx context.Context, schoolID int64) ([]byte, error)
 	return []byte(doc), nil
 }
 
-// PutSchoolSettings implements bot.OpinionTx.
+// PutSchoolSettings implements bot.OpinionTx with an upsert (upsert.go).
 func (t *tx) PutSchoolSettings(ctx context.Context, schoolID int64, doc []byte) error {
-	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM school_settings WHERE school_id = ?`, schoolID); err != nil {
-		return t.db.translate("put school settings", err)
-	}
-	_, err := t.tx.ExecContext(t.ctx(ctx), `INSERT INTO school_settings (school_id, settings, updated_at) VALUES (?, ?, ?)`,
+	_, err := t.tx.ExecContext(t.ctx(ctx), t.db.byDialect(`
+		INSERT INTO school_settings (school_id, settings, updated_at) VALUES (?, ?, ?)
+		ON DUPLICATE KEY UPDATE settings = VALUES(settings), updated_at = VALUES(updated_at)`, `
+		INSERT INTO school_settings (school_id, settings, updated_at) VALUES (?, ?, ?)
+		ON CONFLICT (school_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`),
 		schoolID, string(doc), t.db.now().UTC())
 	return t.db.translate("put school settings", err)
 }

@@ -122,20 +122,41 @@ func (t *tx) PersonUnits(ctx context.Context, personID int64) ([]int64, error) {
 	return ids, nil
 }
 
-// SetPersonUnits implements bot.PeopleTx.
+// SetPersonUnits implements bot.PeopleTx: it deletes the person's other
+// units and inserts the missing ones, leaving the rows that stay untouched
+// (no DELETE of everything then INSERT; see upsert.go).
 func (t *tx) SetPersonUnits(ctx context.Context, personID int64, unitIDs []int64) error {
-	if _, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM person_units WHERE person_id = ?`, personID); err != nil {
-		return t.db.translate("set person units", err)
-	}
+	ids := make([]any, 0, len(unitIDs))
 	seen := map[int64]bool{}
 	for _, u := range unitIDs {
-		if seen[u] {
-			continue
+		if !seen[u] {
+			seen[u] = true
+			ids = append(ids, u)
 		}
-		seen[u] = true
-		if _, err := t.tx.ExecContext(t.ctx(ctx), `INSERT INTO person_units (person_id, unit_id) VALUES (?, ?)`, personID, u); err != nil {
-			return t.db.translate("set person units", err)
+	}
+	del := `DELETE FROM person_units WHERE person_id = ?`
+	if len(ids) > 0 {
+		del += ` AND unit_id NOT IN (?` + strings.Repeat(`, ?`, len(ids)-1) + `)`
+	}
+	if _, err := t.tx.ExecContext(t.ctx(ctx), del, append([]any{personID}, ids...)...); err != nil {
+		return t.db.translate("set person units", err)
+	}
+	if len(ids) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(`INSERT INTO person_units (person_id, unit_id) VALUES `)
+	args := make([]any, 0, 2*len(ids))
+	for i, u := range ids {
+		if i > 0 {
+			q.WriteString(`, `)
 		}
+		q.WriteString(`(?, ?)`)
+		args = append(args, personID, u)
+	}
+	q.WriteString(t.db.byDialect(` ON DUPLICATE KEY UPDATE unit_id = unit_id`, ` ON CONFLICT (person_id, unit_id) DO NOTHING`))
+	if _, err := t.tx.ExecContext(t.ctx(ctx), q.String(), args...); err != nil {
+		return t.db.translate("set person units", err)
 	}
 	return nil
 }

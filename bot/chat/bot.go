@@ -437,7 +437,17 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		return b.onStep(ctx, tx, t, p.Code, bot.StatusClosed, p.Text)
 	case parse.IntentMerge:
 		return b.onMerge(ctx, tx, t, p.Code, p.Target)
-	case parse.IntentStudy, parse.IntentEssay, parse.IntentHomeVisit, parse.IntentProgress:
+	case parse.IntentStudy, parse.IntentEssay:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textCheckinSoon), nil
+	case parse.IntentHomeVisit:
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
+		return bot.Text(textCheckinSoon), nil
+	case parse.IntentProgress:
 		if !t.person.Can(bot.ActCheckin) {
 			return refuse(t.person, bot.ActCheckin), nil
 		}

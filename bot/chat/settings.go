@@ -42,6 +42,9 @@ type Settings struct {
 	// MinGroup is the smallest number of distinct senders a breakdown may
 	// show (k-anonymity).
 	MinGroup int `json:"min_group,omitempty"`
+	// Semesters are the school's semesters (period.go); when empty, autumn
+	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
+	Semesters []SemesterDates `json:"semesters,omitempty"`
 }
 
 // The link window (Settings.LinkDays).
@@ -138,6 +141,12 @@ func ParseSettings(doc []byte) (Settings, error) {
 	}
 	positive("due_days", in.DueDays, &s.DueDays)
 	positive("min_group", in.MinGroup, &s.MinGroup)
+	for _, sd := range in.Semesters {
+		if _, err := sd.semester(time.UTC); err != nil {
+			errs = append(errs, err)
+		}
+	}
+	s.Semesters = in.Semesters
 	return s, errors.Join(errs...)
 }
 

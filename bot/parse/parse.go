@@ -178,6 +178,9 @@ type Parsed struct {
 	Target   string   `json:"target,omitempty"`   // merge: the code merged into
 	Rating   string   `json:"rating,omitempty"`   // rating: satisfied, basic, unsatisfied
 	BindCode string   `json:"bind_code,omitempty"`
+	// Topic says what a progress question is about: TopicStudy,
+	// TopicVisit or TopicObservation (empty: the sender's main stream).
+	Topic string `json:"topic,omitempty"`
 	// Unsure marks an opinion read from weak evidence (no prefix, no
 	// negative or request word, or only a mild one): the bot should ask
 	// before filing it.
@@ -191,6 +194,13 @@ const (
 	ModeVideo  = "video"
 	ModeWeChat = "wechat"
 	ModeSchool = "school"
+)
+
+// The values of Parsed.Topic.
+const (
+	TopicStudy       = "study"
+	TopicVisit       = "visit"
+	TopicObservation = "observation"
 )
 
 // The values of Parsed.Rating.

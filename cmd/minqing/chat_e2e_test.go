@@ -6,6 +6,8 @@ import (
 	"net/url"
 	"strings"
 	"testing"
+
+	"minqing/config"
 )
 
 // chatRun is one `minqing chat` run: its exit code and outputs.
@@ -103,7 +105,7 @@ func TestChatSafeModeAndErrors(t *testing.T) {
 	s := startService(t, map[string]string{
 		"MINQING_DATA_DIR":       t.TempDir(),
 		"MINQING_DEV":            "true",
-		"MINQING_WECHAT_AES_KEY": vecAESKey,
+		"MINQING_WECHAT_AES_KEY": config.DevAESKey,
 		"MINQING_WECHAT_APPID":   vecAppID,
 	})
 	u, err := url.Parse(s.URL)

@@ -1,9 +1,9 @@
 // Command minqing is the minqing service and its tools, in one binary.
+// The load tester and its echo baseline are a separate binary,
+// cmd/minqing-bench, so the service carries no benchmark code.
 //
 //	minqing [serve]      run the service (the default)
 //	minqing migrate      bring the database schema up to date and exit
-//	minqing loadtest     send signed WeChat traffic to a webhook and report
-//	minqing echo         a bare WeChat SDK echo handler: the load baseline
 //	minqing parse        print what the message parser understands of a text
 //	minqing import       import staff or students from a spreadsheet
 //	minqing schools      list the schools
@@ -13,7 +13,6 @@
 //	minqing demo         seed a demo school for the simulator
 //	minqing menu         show or install the custom menu
 //	minqing chat         talk to a running service as a WeChat user, in the terminal
-//	minqing parse        print what the message parser understands of a text
 //	minqing health       check that the local service is ready
 //	minqing version      print the version
 package main
@@ -57,14 +56,8 @@ type env struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":   {"run the service (default)", cmdServe},
-		"migrate": {"bring the database schema up to date and exit", cmdMigrate},
-		"loadtest": {"send signed WeChat traffic to a webhook and report throughput and latency", func(ctx context.Context, e *env, args []string) int {
-			return cmdLoadtest(ctx, args, e.stdout, e.stderr)
-		}},
-		"echo": {"serve a bare WeChat SDK echo handler (the load-test baseline)", func(ctx context.Context, e *env, args []string) int {
-			return cmdEcho(ctx, args, e.stdout, e.stderr)
-		}},
+		"serve":    {"run the service (default)", cmdServe},
+		"migrate":  {"bring the database schema up to date and exit", cmdMigrate},
 		"health":   {"check that the local service is ready (for container health checks)", cmdHealth},
 		"parse":    {"print what the message parser understands of a text (--json)", cmdParse},
 		"import":   {"import staff or students from .xlsx/.csv: import staff FILE --school NAME", cmdImport},

@@ -39,9 +39,11 @@ type app struct {
 	bot   *chat.Bot
 }
 
-// stateStore is a bot.State the app can close.
+// stateStore is a bot.State the app can close, which also remembers
+// webhook nonces.
 type stateStore interface {
 	bot.State
+	handlers.NonceStore
 	Close() error
 }
 
@@ -131,11 +133,19 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	defer l.Close()
 	base := localURL(l.Addr().String())
+	// The admin listener (metrics, pprof) is separate from the public one.
+	var al net.Listener
+	if cfg.AdminAddr != "" {
+		if al, err = net.Listen("tcp", cfg.AdminAddr); err != nil {
+			return fmt.Errorf("listen on %s (MINQING_ADMIN_ADDR): %w", cfg.AdminAddr, err)
+		}
+		defer al.Close()
+	}
 
 	metrics := handlers.NewMetrics()
-	metrics.WatchGroupCommit(func() (int64, int64, int64) {
+	metrics.WatchGroupCommit(func() (int64, int64, int64, []int64) {
 		s := a.db.BatchStats()
-		return s.Batches, s.Updates, s.Fallbacks
+		return s.Batches, s.Updates, s.Fallbacks, s.Sizes
 	})
 	routes := map[string]http.Handler{}
 	apiBase := cfg.WeChat.APIBase
@@ -171,8 +181,15 @@ func (a *app) serve(ctx context.Context) error {
 	if a.fake != nil {
 		proc = touchingProcessor{next: a.bot, fake: a.fake}
 	}
+	// Nonces live in the shared state store; on the embedded default in a
+	// store of their own, so that a burst of requests cannot evict the
+	// dedup claims.
+	var nonces handlers.NonceStore = a.state
+	if cfg.RedisURL == "" {
+		nonces = state.NewMemory(memoryStateEntries)
+	}
 	srv, err := handlers.New(handlers.Options{
-		Bot: proc, Notifier: a.api, Store: a.db, State: a.state,
+		Bot: proc, Notifier: a.api, Store: a.db, State: a.state, Nonces: nonces, Pprof: cfg.Pprof,
 		Token: cfg.WeChat.Token, AppID: cfg.WeChat.AppID, AESKey: cfg.WeChat.AESKey,
 		MaxSkew: cfg.WeChat.MaxSkew, ReplyBudget: cfg.ReplyBudget,
 		Metrics: metrics, Logger: log, Routes: routes,
@@ -188,22 +205,37 @@ func (a *app) serve(ctx context.Context) error {
 		chat.RunJobs(jobsCtx, a.state, a.bot.Jobs(), time.Now, chat.JobTick, log)
 	}()
 
-	log.Info("listening", "addr", l.Addr().String(), "url", base,
+	adminURL := ""
+	if al != nil {
+		adminURL = localURL(al.Addr().String())
+	}
+	log.Info("listening", "addr", l.Addr().String(), "url", base, "admin_url", adminURL, "pprof", cfg.Pprof,
 		"wechat_url", cmp.Or(cfg.PublicURL, base)+"/wechat",
 		"data", a.db.Location, "state", stateKind(cfg), "dev", cfg.Dev)
 	if cfg.Dev {
 		log.Info("dev_mode", "fake_wechat_api", apiBase)
 	}
 
-	errc := make(chan error, 1)
+	errc := make(chan error, 2)
+	servers := 1
 	go func() { errc <- srv.Serve(l) }()
+	if al != nil {
+		servers++
+		go func() { errc <- srv.ServeAdmin(al) }()
+	}
 	select {
 	case err = <-errc:
+		servers--
+		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
+		srv.Shutdown(sctx)
+		cancel()
 	case <-ctx.Done():
 		log.Info("stopping")
 		sctx, cancel := context.WithTimeout(context.Background(), shutdownGrace)
 		err = srv.Shutdown(sctx)
 		cancel()
+	}
+	for range servers {
 		if serr := <-errc; err == nil {
 			err = serr
 		}

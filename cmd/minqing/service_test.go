@@ -31,6 +31,7 @@ type logSink struct {
 	buf   bytes.Buffer
 	ready chan string
 	once  sync.Once
+	admin string // the admin listener's URL
 }
 
 func newLogSink() *logSink { return &logSink{ready: make(chan string, 1)} }
@@ -41,11 +42,12 @@ func (s *logSink) Write(p []byte) (int, error) {
 	s.buf.Write(p)
 	for _, line := range bytes.Split(p, []byte("\n")) {
 		var rec struct {
-			Msg string `json:"msg"`
-			URL string `json:"url"`
+			Msg   string `json:"msg"`
+			URL   string `json:"url"`
+			Admin string `json:"admin_url"`
 		}
 		if json.Unmarshal(line, &rec) == nil && rec.Msg == "listening" {
-			s.once.Do(func() { s.ready <- rec.URL })
+			s.once.Do(func() { s.admin = rec.Admin; s.ready <- rec.URL })
 		}
 	}
 	return len(p), nil
@@ -60,10 +62,12 @@ func (s *logSink) String() string {
 
 // service is a running minqing.
 type service struct {
-	URL  string
-	Env  map[string]string
-	Logs *logSink
-	stop func() int
+	URL string
+	// AdminURL is the admin listener's (metrics, pprof).
+	AdminURL string
+	Env      map[string]string
+	Logs     *logSink
+	stop     func() int
 }
 
 // Stop shuts the service down gracefully and returns run's exit code.
@@ -73,7 +77,7 @@ func (s *service) Stop() int { return s.stop() }
 // logs) and waits until it listens. It stops when the test ends.
 func startService(t testing.TB, env map[string]string) *service {
 	t.Helper()
-	full := map[string]string{"MINQING_HTTP_ADDR": "127.0.0.1:0", "MINQING_LOG_FORMAT": "json"}
+	full := map[string]string{"MINQING_HTTP_ADDR": "127.0.0.1:0", "MINQING_ADMIN_ADDR": "127.0.0.1:0", "MINQING_LOG_FORMAT": "json"}
 	for k, v := range env {
 		full[k] = v
 	}
@@ -100,6 +104,9 @@ func startService(t testing.TB, env map[string]string) *service {
 	t.Cleanup(func() { s.Stop() })
 	select {
 	case s.URL = <-logs.ready:
+		logs.mu.Lock()
+		s.AdminURL = logs.admin
+		logs.mu.Unlock()
 	case code := <-exit:
 		t.Fatalf("service exited with %d before listening:\n%s", code, logs.String())
 	case <-time.After(30 * time.Second):
@@ -145,6 +152,23 @@ var backends = []backend{
 			}
 	}},
 }
+
+// clusterBackend is MySQL with a Redis Cluster (MINQING_TEST_REDIS_CLUSTER)
+// as the state store; the tests that must hold on a cluster add it to
+// backends.
+var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
+	dsn := storagetest.MySQLDSN(t)
+	clusterURL := statetest.ClusterURL(t)
+	return map[string]string{
+			"MINQING_MYSQL_DSN":    dsn,
+			"MINQING_REDIS_URL":    clusterURL,
+			"MINQING_REDIS_PREFIX": "minqing-test:" + randomHex(6) + ":",
+			"MINQING_SECRET":       "test-secret-" + randomHex(16),
+			"MINQING_DATA_DIR":     t.TempDir(),
+		}, func(t *testing.T) *storage.DB {
+			return openTestDB(t, storage.Options{MySQLDSN: dsn})
+		}
+}}
 
 func openTestDB(t *testing.T, o storage.Options) *storage.DB {
 	t.Helper()

@@ -9,6 +9,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +18,7 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"minqing/handlers/wechat"
+	"minqing/storage"
 	"minqing/storage/state/statetest"
 )
 
@@ -36,8 +38,21 @@ func TestServeEmbeddedDefault(t *testing.T) {
 	if code, body := get(t, s.URL+"/readyz"); code != 200 || !strings.Contains(body, `"database":"ok"`) || !strings.Contains(body, `"state":"ok"`) {
 		t.Errorf("/readyz = %d %q", code, body)
 	}
-	if code, body := get(t, s.URL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") {
-		t.Errorf("/metrics = %d, missing webhook metrics", code)
+	// Metrics are served on the admin listener only.
+	if code, body := get(t, s.AdminURL+"/metrics"); code != 200 || !strings.Contains(body, "minqing_webhook_requests_total") || !strings.Contains(body, "minqing_db_batch_size_count") {
+		t.Errorf("admin /metrics = %d, missing webhook or group-commit metrics", code)
+	}
+	for _, path := range []string{"/metrics", "/debug/pprof/"} {
+		if code, _ := get(t, s.URL+path); code != 404 {
+			t.Errorf("public %s = %d, want 404", path, code)
+		}
+	}
+	if code, _ := get(t, s.AdminURL+"/debug/pprof/"); code != 404 {
+		t.Errorf("admin /debug/pprof/ = %d with MINQING_PPROF unset, want 404", code)
+	}
+	// The simulator stays on the main port in dev mode.
+	if code, _ := get(t, s.URL+"/dev/"); code != 200 {
+		t.Errorf("public /dev/ = %d in dev mode, want 200", code)
 	}
 	// The container health check.
 	port := s.URL[strings.LastIndex(s.URL, ":")+1:]
@@ -113,6 +128,13 @@ func TestWebhookRefusals(t *testing.T) {
 			_, env = withAccount(t, env)
 			s := startService(t, env)
 			db := openDB(t)
+			// The same account in plain mode (no AES key), for the
+			// refusals that plain mode reaches.
+			penv, openPlainDB := b.env(t)
+			_, penv = withAccount(t, penv)
+			delete(penv, "MINQING_WECHAT_AES_KEY")
+			ps := startService(t, penv)
+			pdb := openPlainDB(t)
 			good := mustCrypto(t, vecAESKey, vecAppID)
 			otherApp := mustCrypto(t, vecAESKey, "wx0000000000000bad")
 			now := time.Now()
@@ -143,7 +165,8 @@ func TestWebhookRefusals(t *testing.T) {
 				return res.StatusCode, out.String()
 			}
 			aes := client(s, good)
-			plain := client(s, nil)
+			plain := client(ps, nil)
+			plainToSafe := client(s, nil)
 			envelope := func(enc string) []byte {
 				return []byte(`<xml><ToUserName><![CDATA[gh_x]]></ToUserName><Encrypt><![CDATA[` + enc + `]]></Encrypt></xml>`)
 			}
@@ -195,6 +218,17 @@ func TestWebhookRefusals(t *testing.T) {
 				}, 400},
 				{"wrong AppID", client(s, otherApp), nil, 400},
 				{"unknown encrypt_type", plain, func(q url.Values, b []byte) []byte { q.Set("encrypt_type", "rot13"); return b }, 400},
+				{"FromUserName too long", plain, func(q url.Values, b []byte) []byte {
+					return bytes.Replace(b, []byte("oAttacker"), []byte("oAttacker"+strings.Repeat("x", 130)), 1)
+				}, 400},
+				// Safe mode configured: plain mode is a forgery waiting to
+				// happen (its signature does not cover the body).
+				{"plain mode to a safe-mode account", plainToSafe, nil, 403},
+				{"raw mode to a safe-mode account", plainToSafe, func(q url.Values, b []byte) []byte { q.Set("encrypt_type", "raw"); return b }, 403},
+				{"compatible-looking plain body without encrypt_type", plainToSafe, func(q url.Values, b []byte) []byte {
+					q.Set("msg_signature", q.Get("signature"))
+					return b
+				}, 403},
 			}
 			for _, tc := range tests {
 				t.Run(tc.name, func(t *testing.T) {
@@ -207,8 +241,13 @@ func TestWebhookRefusals(t *testing.T) {
 					}
 				})
 			}
-			if n := countRows(t, db, "processed_messages"); n != 0 {
-				t.Errorf("refused requests stored %d processed rows", n)
+			for _, d := range []*storage.DB{db, pdb} {
+				if n := countRows(t, d, "processed_messages"); n != 0 {
+					t.Errorf("refused requests stored %d processed rows", n)
+				}
+				if n := countRows(t, d, "opinions"); n != 0 {
+					t.Errorf("refused requests stored %d opinions", n)
+				}
 			}
 			// A bad GET verification is refused too; a good one echoes.
 			c := client(s, nil)
@@ -219,7 +258,7 @@ func TestWebhookRefusals(t *testing.T) {
 			if _, err := c.Verify(context.Background(), "echo-123"); err == nil {
 				t.Errorf("Verify with a wrong token succeeded")
 			}
-			if strings.Contains(s.Logs.String(), "oAttacker") {
+			if strings.Contains(s.Logs.String()+ps.Logs.String(), "oAttacker") {
 				t.Errorf("the log contains the sender's openid")
 			}
 		})
@@ -228,9 +267,9 @@ func TestWebhookRefusals(t *testing.T) {
 
 // Three concurrent deliveries of one message: one processed row, three
 // identical replies — on one instance, and across two instances sharing
-// MySQL and Redis.
+// MySQL and Redis, or MySQL and a Redis Cluster.
 func TestExactlyOnceConcurrentDeliveries(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range append(slices.Clip(backends), clusterBackend) {
 		t.Run(b.name, func(t *testing.T) {
 			env, openDB := b.env(t)
 			_, env = withAccount(t, env)

@@ -24,6 +24,7 @@ import (
 	"unicode/utf8"
 
 	"minqing/bot"
+	"minqing/config"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechat"
 )
@@ -97,6 +98,11 @@ type handler struct {
 func NewHandler(o Options) (http.Handler, error) {
 	if o.WebhookURL == "" || o.Token == "" || o.Fake == nil {
 		return nil, errors.New("dev: WebhookURL, Token and Fake are required")
+	}
+	// The simulator lets anyone speak as any user: it only ever signs
+	// with the public dev-mode account, never a real one.
+	if o.Token != config.DevToken || (o.AESKey != "" && o.AESKey != config.DevAESKey) {
+		return nil, errors.New("dev: the simulator runs only with the dev-mode Token and AES key, never a real official account's")
 	}
 	h := &handler{o: o, log: o.Logger, mode: "plain"}
 	if h.log == nil {

@@ -19,15 +19,16 @@ import (
 
 	"minqing/bot"
 	"minqing/bot/chat"
+	"minqing/config"
 	"minqing/handlers/dev"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechat"
 )
 
-// The account of the EasyWeChat vector.
+// The dev-mode account: the only one the simulator signs for.
 const (
-	token  = "pamtest"
-	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
+	token  = config.DevToken
+	aesKey = config.DevAESKey
 	appID  = "wxb11529c136998cb6"
 	secret = "dev-test-secret"
 )
@@ -713,6 +714,9 @@ func TestNewHandler(t *testing.T) {
 		{WebhookURL: "http://x/wechat", Fake: fake},
 		{WebhookURL: "http://x/wechat", Token: token},
 		{WebhookURL: "http://x/wechat", Token: token, Fake: fake, AppID: appID, AESKey: "short"},
+		// A real account's Token or AES key: refused.
+		{WebhookURL: "http://x/wechat", Token: "pamtest", Fake: fake, AppID: appID},
+		{WebhookURL: "http://x/wechat", Token: token, Fake: fake, AppID: appID, AESKey: "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"},
 	} {
 		if _, err := dev.NewHandler(o); err == nil {
 			t.Errorf("NewHandler(%+v) succeeded", o)

@@ -140,6 +140,7 @@ type Server struct {
 	tokens  map[string]time.Time // issued token → expiry
 	latest  string               // most recently issued token
 	fetches int
+	issued  int
 	sent    ring
 	seq     int64
 	menu    json.RawMessage
@@ -227,6 +228,15 @@ func (s *Server) TokenFetches() int {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return s.fetches
+}
+
+// TokensIssued returns how many distinct access tokens were minted: a
+// stable_token call answered with the current token counts in TokenFetches
+// but not here.
+func (s *Server) TokensIssued() int {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.issued
 }
 
 // ExpireTokens invalidates every token issued so far: the next call with
@@ -352,6 +362,7 @@ func (s *Server) issueLocked() (string, time.Duration) {
 	s.tokens[tok] = now.Add(s.tokenTTL)
 	s.latest = tok
 	s.fetches++
+	s.issued++
 	return tok, s.tokenTTL
 }
 

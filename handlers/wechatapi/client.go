@@ -4,13 +4,15 @@
 //
 // # Access token
 //
-// The token lives in bot.State under TokenKey(appID), the SDK's own key.
-// Exactly one caller across all instances refreshes it, holding the State
-// lock "lock:wechat_token:<APPID>"; the others poll the key for up to 5 s.
-// When WeChat rejects the token (40001, 40014, 42001) it is dropped — only
-// if it is still the cached one, compared under the lock — and the call is
-// retried once. While the State is unavailable a process-local cache with
-// one refresher per process takes over.
+// The token comes from WeChat's stable_token endpoint and lives in
+// bot.State under TokenKey(appID), with WeChat's expiry less 5 minutes as
+// its TTL. Any instance fetches it when the State has none, one fetch per
+// process at a time and without a cross-instance lock: stable_token gives
+// every caller the same token while it is valid. When WeChat rejects the
+// token (40001, 40014, 42001) it is dropped — if it is still the cached
+// one — and the call is retried once, with a forced refresh only if
+// stable_token hands out the rejected token again. While the State is
+// unavailable a process-local copy serves.
 //
 // # Errors
 //
@@ -21,32 +23,32 @@
 // arguments). Their text never contains the secret or an access token; the
 // package never logs openids or message text.
 //
-// # Process-wide SDK state
+// # Why not the silenceper/wechat SDK
 //
-// The SDK keeps its HTTP client (util.DefaultHTTPClient) and URI modifier
-// (util.SetURIModifier) in package variables. New installs both, and sets
-// the SDK's logrus logger to Warn: these settings are process-wide, and the
-// last New wins (a warning is logged when a later New asks for a different
-// APIBase). A Client's own calls always use its own APIBase and Timeout;
-// the globals govern calls the SDK makes by itself, e.g. through
-// OfficialAccount.
+// The SDK's managers (message.Manager.Send, message.Template.Send,
+// menu.Menu.SetMenu, credential.StableAccessToken) take no context.Context,
+// send through process-wide globals (util.DefaultHTTPClient and the URI
+// modifier, the only way to point them at MINQING_WECHAT_API_BASE), flatten
+// errcodes into fmt errors, and their packages import the SDK's cache
+// package, which links go-redis v8, gomemcache and logrus into the
+// service. The four calls minqing makes are small JSON posts: the Client
+// makes them itself, with the caller's context, its own http.Client and
+// WeChat's documented payloads.
 package wechatapi
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
+	"io"
 	"log/slog"
+	"net"
+	"net/http"
 	"net/url"
 	"strings"
 	"time"
-
-	"github.com/silenceper/wechat/v2/credential"
-	"github.com/silenceper/wechat/v2/officialaccount"
-	"github.com/silenceper/wechat/v2/officialaccount/config"
-	"github.com/silenceper/wechat/v2/officialaccount/message"
-	"github.com/silenceper/wechat/v2/util"
 
 	"minqing/bot"
 )
@@ -60,12 +62,17 @@ const (
 )
 
 const (
-	pathToken      = "/cgi-bin/token"
+	pathToken      = "/cgi-bin/stable_token"
 	pathCustom     = "/cgi-bin/message/custom/send"
 	pathTemplate   = "/cgi-bin/message/template/send"
 	pathMenuCreate = "/cgi-bin/menu/create"
 
 	defaultTimeout = 5 * time.Second
+
+	// officialBase is where WeChat's API is.
+	officialBase = "https://api.weixin.qq.com"
+	// maxAnswer bounds how much of an answer is read.
+	maxAnswer = 1 << 20
 )
 
 // Options configures a Client.
@@ -76,7 +83,7 @@ type Options struct {
 	// otherwise every call goes there instead (a fake such as
 	// handlers/fakewechat, e.g. http://127.0.0.1:8080/dev/wechat-api).
 	APIBase string
-	// State holds the shared access token and the refresh lock. Required.
+	// State holds the shared access token. Required.
 	State bot.State
 	// Logger receives token refreshes and degradations; nil discards.
 	Logger *slog.Logger
@@ -99,14 +106,14 @@ type Client struct {
 	onError       func(api string, err error)
 	red           redactor
 	tokens        *tokenSource
-	oa            *officialaccount.OfficialAccount
+	http          *http.Client
 }
 
 var _ bot.Notifier = (*Client)(nil)
 
 // New returns a Client. It reports every problem with o at once (wrapping
-// bot.ErrInvalid), and installs the SDK's process-wide HTTP client and URI
-// modifier (see the package documentation).
+// bot.ErrInvalid). Clients share nothing: each has its own base, timeout
+// and connection pool.
 func New(o Options) (*Client, error) {
 	var problems []error
 	if o.AppID == "" {
@@ -150,12 +157,6 @@ func New(o Options) (*Client, error) {
 		onError = func(string, error) {}
 	}
 
-	globalBase := ""
-	if base != officialBase {
-		globalBase = base
-	}
-	installGlobals(globalBase, timeout, log)
-
 	c := &Client{
 		appID:   o.AppID,
 		secret:  o.Secret,
@@ -164,26 +165,62 @@ func New(o Options) (*Client, error) {
 		log:     log,
 		onError: onError,
 		red:     redactor{secret: o.Secret},
+		http:    &http.Client{Transport: newTransport()},
 	}
-	c.tokens = newTokenSource(o.AppID, o.State, c.fetchToken, now, log, timeout)
-
-	c.oa = officialaccount.NewOfficialAccount(&config.Config{
-		AppID:     o.AppID,
-		AppSecret: o.Secret,
-		Cache:     NewStateCache(o.State, timeout),
-	})
-	c.oa.SetAccessTokenHandle(c.tokens)
+	c.tokens = newTokenSource(o.AppID, o.State, c.fetchToken, now, log)
 	return c, nil
 }
 
-// OfficialAccount returns the SDK's official account, wired to this
-// Client's access token (one refresher) and the process-wide HTTP client,
-// for APIs the Client does not wrap. Its lazy getters (GetMenu, GetUser, …)
-// race: build the objects once from GetContext() instead. Its calls take no
-// context and hide errcodes; prefer adding a method here.
-func (c *Client) OfficialAccount() *officialaccount.OfficialAccount {
-	return c.oa
+func newTransport() *http.Transport {
+	return &http.Transport{
+		Proxy: http.ProxyFromEnvironment,
+		DialContext: (&net.Dialer{
+			Timeout:   3 * time.Second,
+			KeepAlive: 30 * time.Second,
+		}).DialContext,
+		ForceAttemptHTTP2:     true,
+		MaxIdleConns:          64,
+		MaxIdleConnsPerHost:   32,
+		IdleConnTimeout:       90 * time.Second,
+		TLSHandshakeTimeout:   5 * time.Second,
+		ExpectContinueTimeout: time.Second,
+	}
 }
+
+// WeChat's payloads for the calls the Client makes.
+type (
+	customText struct {
+		ToUser  string `json:"touser"`
+		MsgType string `json:"msgtype"`
+		Text    struct {
+			Content string `json:"content"`
+		} `json:"text"`
+	}
+	templateValue struct {
+		Value string `json:"value"`
+	}
+	templateMessage struct {
+		ToUser     string                   `json:"touser"`
+		TemplateID string                   `json:"template_id"`
+		URL        string                   `json:"url,omitempty"`
+		Data       map[string]templateValue `json:"data"`
+	}
+	stableTokenRequest struct {
+		GrantType    string `json:"grant_type"`
+		AppID        string `json:"appid"`
+		Secret       string `json:"secret"`
+		ForceRefresh bool   `json:"force_refresh"`
+	}
+	commonAnswer struct {
+		ErrCode int64  `json:"errcode"`
+		ErrMsg  string `json:"errmsg"`
+	}
+	tokenAnswer struct {
+		commonAnswer
+		AccessToken string `json:"access_token"`
+		ExpiresIn   int64  `json:"expires_in"`
+	}
+)
 
 // SendText sends a customer-service text message to openid. See
 // bot.Notifier for the errors.
@@ -191,7 +228,9 @@ func (c *Client) SendText(ctx context.Context, openid, text string) error {
 	if openid == "" || text == "" {
 		return c.failed(APICustom, fmt.Errorf("wechatapi: send text: empty openid or text: %w", bot.ErrInvalid))
 	}
-	if err := c.call(ctx, APICustom, pathCustom, message.NewCustomerTextMessage(openid, text)); err != nil {
+	payload := customText{ToUser: openid, MsgType: "text"}
+	payload.Text.Content = text
+	if err := c.call(ctx, APICustom, pathCustom, payload); err != nil {
 		return c.failed(APICustom, fmt.Errorf("wechatapi: send text: %w", err))
 	}
 	return nil
@@ -203,14 +242,14 @@ func (c *Client) SendTemplate(ctx context.Context, msg bot.TemplateMessage) erro
 	if msg.ToOpenID == "" || msg.TemplateID == "" {
 		return c.failed(APITemplate, fmt.Errorf("wechatapi: send template: empty openid or template id: %w", bot.ErrInvalid))
 	}
-	data := make(map[string]*message.TemplateDataItem, len(msg.Fields))
+	data := make(map[string]templateValue, len(msg.Fields))
 	for _, f := range msg.Fields {
 		if f.Key == "" {
 			return c.failed(APITemplate, fmt.Errorf("wechatapi: send template: field with an empty key: %w", bot.ErrInvalid))
 		}
-		data[f.Key] = &message.TemplateDataItem{Value: f.Value}
+		data[f.Key] = templateValue{Value: f.Value}
 	}
-	payload := &message.TemplateMessage{
+	payload := templateMessage{
 		ToUser:     msg.ToOpenID,
 		TemplateID: msg.TemplateID,
 		URL:        msg.URL,
@@ -229,12 +268,8 @@ func (c *Client) failed(api string, err error) error {
 }
 
 // call posts payload to path with the access token, dropping the token and
-// retrying once if WeChat rejects it.
-//
-// The SDK's Manager.Send, Template.Send and Menu.SetMenu are not used: they
-// take no context.Context and (the first two) flatten the errcode into a
-// fmt error. call posts the SDK's own payload types through util's
-// PostJSONContext, i.e. the same HTTP client.
+// retrying once if WeChat rejects it. (Not the SDK's Manager.Send,
+// Template.Send or Menu.SetMenu: see the package documentation.)
 func (c *Client) call(ctx context.Context, api, path string, payload any) error {
 	tok, err := c.tokens.get(ctx, "")
 	if err != nil {
@@ -256,16 +291,10 @@ func (c *Client) call(ctx context.Context, api, path string, payload any) error 
 
 // post makes one call and decodes WeChat's answer.
 func (c *Client) post(ctx context.Context, api, path, token string, payload any) error {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
 	uri := c.base + path + "?access_token=" + url.QueryEscape(token)
-	body, err := util.PostJSONContext(ctx, uri, payload)
-	if err != nil {
-		return c.red.unavailable(api, err)
-	}
-	var res util.CommonError
-	if err := json.Unmarshal(body, &res); err != nil {
-		return c.red.unavailable(api, fmt.Errorf("decode answer: %w", err))
+	var res commonAnswer
+	if err := c.postJSON(ctx, api, uri, payload, &res); err != nil {
+		return err
 	}
 	if res.ErrCode != 0 {
 		return &APIError{API: api, Code: res.ErrCode, Msg: c.red.redact(res.ErrMsg)}
@@ -273,28 +302,56 @@ func (c *Client) post(ctx context.Context, api, path, token string, payload any)
 	return nil
 }
 
-// fetchToken gets a new access token from WeChat.
-func (c *Client) fetchToken(ctx context.Context) (string, time.Duration, error) {
-	tok, expiresIn, err := c.doFetchToken(ctx)
+// postJSON posts payload as JSON to uri within the Client's timeout and
+// decodes a 200 answer into res. Failures come back as
+// *unavailableError, redacted.
+func (c *Client) postJSON(ctx context.Context, api, uri string, payload, res any) error {
+	ctx, cancel := context.WithTimeout(ctx, c.timeout)
+	defer cancel()
+	var body bytes.Buffer
+	enc := json.NewEncoder(&body)
+	enc.SetEscapeHTML(false)
+	if err := enc.Encode(payload); err != nil {
+		return c.red.unavailable(api, fmt.Errorf("encode request: %w", err))
+	}
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, uri, &body)
+	if err != nil {
+		return c.red.unavailable(api, err)
+	}
+	req.Header.Set("Content-Type", "application/json; charset=utf-8")
+	resp, err := c.http.Do(req)
+	if err != nil {
+		return c.red.unavailable(api, err)
+	}
+	defer resp.Body.Close()
+	b, err := io.ReadAll(io.LimitReader(resp.Body, maxAnswer))
+	if err != nil {
+		return c.red.unavailable(api, fmt.Errorf("POST %s: read answer: %w", uri, err))
+	}
+	if resp.StatusCode != http.StatusOK {
+		return c.red.unavailable(api, fmt.Errorf("POST %s: status %d", uri, resp.StatusCode))
+	}
+	if err := json.Unmarshal(b, res); err != nil {
+		return c.red.unavailable(api, fmt.Errorf("decode answer: %w", err))
+	}
+	return nil
+}
+
+// fetchToken gets the access token from WeChat's stable_token endpoint.
+func (c *Client) fetchToken(ctx context.Context, force bool) (string, time.Duration, error) {
+	tok, expiresIn, err := c.doFetchToken(ctx, force)
 	if err != nil {
 		return "", 0, c.failed(APIToken, err)
 	}
-	c.log.Info("wechat_token_fetched", slog.Int64("expires_in_s", int64(expiresIn/time.Second)))
+	c.log.Info("wechat_token_fetched", slog.Bool("force_refresh", force), slog.Int64("expires_in_s", int64(expiresIn/time.Second)))
 	return tok, expiresIn, nil
 }
 
-func (c *Client) doFetchToken(ctx context.Context) (string, time.Duration, error) {
-	ctx, cancel := context.WithTimeout(ctx, c.timeout)
-	defer cancel()
-	uri := c.base + pathToken + "?grant_type=client_credential&appid=" + url.QueryEscape(c.appID) +
-		"&secret=" + url.QueryEscape(c.secret)
-	body, err := util.HTTPGetContext(ctx, uri)
-	if err != nil {
-		return "", 0, c.red.unavailable(APIToken, err)
-	}
-	var res credential.ResAccessToken
-	if err := json.Unmarshal(body, &res); err != nil {
-		return "", 0, c.red.unavailable(APIToken, fmt.Errorf("decode answer: %w", err))
+func (c *Client) doFetchToken(ctx context.Context, force bool) (string, time.Duration, error) {
+	var res tokenAnswer
+	req := stableTokenRequest{GrantType: "client_credential", AppID: c.appID, Secret: c.secret, ForceRefresh: force}
+	if err := c.postJSON(ctx, APIToken, c.base+pathToken, req, &res); err != nil {
+		return "", 0, err
 	}
 	if res.ErrCode != 0 {
 		return "", 0, &APIError{API: APIToken, Code: res.ErrCode, Msg: c.red.redact(res.ErrMsg)}

@@ -1,11 +1,5 @@
 package wechatapi
 
-// The tests in this package run sequentially (none calls t.Parallel): New
-// installs the SDK's process-wide HTTP client and URI modifier, and the last
-// New wins. A Client's own calls go to its own APIBase, so only
-// TestSDKGlobals depends on the global, but keeping the whole package
-// sequential keeps it obviously correct.
-
 import (
 	"bytes"
 	"context"
@@ -24,8 +18,6 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
-	"github.com/silenceper/wechat/v2/officialaccount/menu"
-	"github.com/silenceper/wechat/v2/util"
 
 	"minqing/bot"
 	"minqing/handlers/fakewechat"
@@ -268,16 +260,26 @@ func TestTokenFetchedOnce(t *testing.T) {
 				clients = append(clients, e.client(t))
 			}
 			sendConcurrently(t, clients, 50)
-			if got := e.fake.TokenFetches(); got != 1 {
-				t.Errorf("TokenFetches() = %d, want 1", got)
+			// One token for everybody. Without a cross-instance lock each
+			// client (process) may ask stable_token once on a cold start;
+			// they all get the same token back.
+			if got := e.fake.TokensIssued(); got != 1 {
+				t.Errorf("TokensIssued() = %d, want 1", got)
+			}
+			fetches := e.fake.TokenFetches()
+			if fetches < 1 || fetches > tt.clients {
+				t.Errorf("TokenFetches() = %d, want 1 to %d (at most one per client)", fetches, tt.clients)
 			}
 			if got := len(e.fake.Sent()); got != 50 {
 				t.Errorf("len(Sent()) = %d, want 50", got)
 			}
 			// A second round uses the cached token.
 			sendConcurrently(t, clients, 10)
-			if got := e.fake.TokenFetches(); got != 1 {
-				t.Errorf("TokenFetches() after second round = %d, want 1", got)
+			if got := e.fake.TokenFetches(); got != fetches {
+				t.Errorf("TokenFetches() after second round = %d, want still %d", got, fetches)
+			}
+			if got := e.fake.TokensIssued(); got != 1 {
+				t.Errorf("TokensIssued() after second round = %d, want 1", got)
 			}
 		})
 	}
@@ -289,21 +291,18 @@ func TestTokenStoredUnderSDKKey(t *testing.T) {
 	if err := c.SendText(context.Background(), openid, text); err != nil {
 		t.Fatal(err)
 	}
-	if got := TokenKey(testAppID); got != "gowechat_officialaccount__access_token_"+testAppID {
+	// The SDK's StableAccessToken key, so that SDK-based tools sharing
+	// the store find the token.
+	if got := TokenKey(testAppID); got != "gowechat_officialaccount__stable_access_token_"+testAppID {
 		t.Errorf("TokenKey = %q", got)
 	}
 	tok := e.cachedToken(t)
 	if !strings.HasPrefix(tok, "FAKE_") {
 		t.Errorf("cached token = %q, want the fake's token", tok)
 	}
-	// The SDK's own handle sees the same token.
-	got, err := c.OfficialAccount().GetContext().GetAccessToken()
-	if err != nil || got != tok {
-		t.Errorf("SDK GetAccessToken() = %q, %v; want %q", got, err, tok)
-	}
-	// And so does an SDK cache over the same State.
-	if got := NewStateCache(e.state, 0).Get(TokenKey(testAppID)); got != tok {
-		t.Errorf("StateCache.Get = %v, want %q", got, tok)
+	// Kept with WeChat's expiry (7200 s) less the 5-minute margin.
+	if ttl := e.state.ttl(TokenKey(testAppID)); ttl <= 7200*time.Second-tokenMargin-time.Minute || ttl > 7200*time.Second-tokenMargin {
+		t.Errorf("token TTL = %v, want about %v", ttl, 7200*time.Second-tokenMargin)
 	}
 }
 
@@ -312,13 +311,17 @@ func TestRejectedTokenRetriedOnce(t *testing.T) {
 		name        string
 		setup       func(f *fakewechat.Server)
 		wantErrcode int64 // 0: success
+		// wantFetches counts stable_token calls, wantIssued the tokens
+		// minted: when WeChat refuses a token it still hands out, a
+		// plain call returns it again and a forced refresh replaces it.
 		wantFetches int
+		wantIssued  int
 		wantSent    int
 	}{
-		{"ExpireTokens → 40001", func(f *fakewechat.Server) { f.ExpireTokens() }, 0, 2, 2},
-		{"42001 once", func(f *fakewechat.Server) { f.FailNext(fakewechat.APICustom, 42001, 1) }, 0, 2, 2},
-		{"40014 once", func(f *fakewechat.Server) { f.FailNext(fakewechat.APICustom, 40014, 1) }, 0, 2, 2},
-		{"40001 twice: retried only once", func(f *fakewechat.Server) { f.FailNext(fakewechat.APICustom, 40001, 2) }, 40001, 2, 1},
+		{"ExpireTokens → 40001", func(f *fakewechat.Server) { f.ExpireTokens() }, 0, 2, 2, 2},
+		{"42001 once", func(f *fakewechat.Server) { f.FailNext(fakewechat.APICustom, 42001, 1) }, 0, 3, 2, 2},
+		{"40014 once", func(f *fakewechat.Server) { f.FailNext(fakewechat.APICustom, 40014, 1) }, 0, 3, 2, 2},
+		{"40001 twice: retried only once", func(f *fakewechat.Server) { f.FailNext(fakewechat.APICustom, 40001, 2) }, 40001, 3, 2, 1},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -341,6 +344,9 @@ func TestRejectedTokenRetriedOnce(t *testing.T) {
 			}
 			if got := e.fake.TokenFetches(); got != tt.wantFetches {
 				t.Errorf("TokenFetches() = %d, want %d", got, tt.wantFetches)
+			}
+			if got := e.fake.TokensIssued(); got != tt.wantIssued {
+				t.Errorf("TokensIssued() = %d, want %d", got, tt.wantIssued)
 			}
 			if got := len(e.fake.Sent()); got != tt.wantSent {
 				t.Errorf("len(Sent()) = %d, want %d", got, tt.wantSent)
@@ -397,10 +403,10 @@ func TestErrorMapping(t *testing.T) {
 		{"43004 template", fakewechat.APITemplate, 43004, sendTemplate, bot.ErrNotFollowing, 43004},
 		{"-1 system busy", fakewechat.APICustom, -1, sendText, bot.ErrUnavailable, -1},
 		{"502 status", fakewechat.APICustom, 502, sendText, bot.ErrUnavailable, 0},
-		{"503 on token", fakewechat.APIToken, 503, sendText, bot.ErrUnavailable, 0},
-		{"-1 on token", fakewechat.APIToken, -1, sendText, bot.ErrUnavailable, -1},
+		{"503 on token", fakewechat.APIStableToken, 503, sendText, bot.ErrUnavailable, 0},
+		{"-1 on token", fakewechat.APIStableToken, -1, sendText, bot.ErrUnavailable, -1},
 		{"40003 invalid openid", fakewechat.APICustom, 40003, sendText, nil, 40003},
-		{"40125 bad secret", fakewechat.APIToken, 40125, sendText, nil, 40125},
+		{"40125 bad secret", fakewechat.APIStableToken, 40125, sendText, nil, 40125},
 	}
 	domain := []error{bot.ErrOutsideWindow, bot.ErrNotFollowing, bot.ErrUnavailable, bot.ErrInvalid}
 	for _, tt := range tests {
@@ -425,7 +431,7 @@ func TestErrorMapping(t *testing.T) {
 				t.Errorf("error %q does not name the errcode", err)
 			}
 			wantAPI := "wechat " + tt.api
-			if tt.api == fakewechat.APIToken {
+			if tt.api == fakewechat.APIStableToken {
 				wantAPI = "wechat token"
 			}
 			if !strings.Contains(err.Error(), wantAPI) {
@@ -433,7 +439,7 @@ func TestErrorMapping(t *testing.T) {
 			}
 			// OnError saw the failed call (and the failed token fetch).
 			wantAPIs := []string{tt.api}
-			if tt.api == fakewechat.APIToken {
+			if tt.api == fakewechat.APIStableToken {
 				wantAPIs = []string{APIToken, APICustom}
 			}
 			if diff := cmp.Diff(wantAPIs, e.errs.APIs()); diff != "" {
@@ -514,7 +520,7 @@ func TestUnavailable(t *testing.T) {
 	}{
 		{"unreachable", func(t *testing.T, _ *env) string { return closedURL(t) }, false},
 		{"token endpoint hangs", func(t *testing.T, e *env) string {
-			return slowServer(t, e.fake, func(p string) bool { return p == "/cgi-bin/token" }).URL
+			return slowServer(t, e.fake, func(p string) bool { return p == "/cgi-bin/stable_token" }).URL
 		}, true},
 		{"send hangs", func(t *testing.T, e *env) string {
 			return slowServer(t, e.fake, func(p string) bool { return strings.Contains(p, "custom") }).URL
@@ -568,9 +574,13 @@ func TestErrorsAreRedacted(t *testing.T) {
 		name  string
 		base  func(t *testing.T, e *env) string
 		setup func(t *testing.T, e *env, c *Client) // may fetch a token first
+		// inURL: a credential is in the request URL (access_token=), so
+		// the error shows it redacted. The stable_token request carries
+		// the secret in its body only.
+		inURL bool
 	}{
 		{
-			// The token request fails: its URL carries secret=.
+			// The token request fails: its body carries the secret.
 			name:  "token request unreachable",
 			base:  func(t *testing.T, _ *env) string { return closedURL(t) },
 			setup: func(*testing.T, *env, *Client) {},
@@ -578,14 +588,15 @@ func TestErrorsAreRedacted(t *testing.T) {
 		{
 			name: "token request times out",
 			base: func(t *testing.T, e *env) string {
-				return slowServer(t, e.fake, func(p string) bool { return p == "/cgi-bin/token" }).URL
+				return slowServer(t, e.fake, func(p string) bool { return p == "/cgi-bin/stable_token" }).URL
 			},
 			setup: func(*testing.T, *env, *Client) {},
 		},
 		{
 			// The send fails with a status: its URL carries access_token=.
-			name: "send answers 502",
-			base: func(_ *testing.T, e *env) string { return e.srv.URL },
+			name:  "send answers 502",
+			inURL: true,
+			base:  func(_ *testing.T, e *env) string { return e.srv.URL },
 			setup: func(t *testing.T, e *env, c *Client) {
 				if err := sendText(c); err != nil {
 					t.Fatal(err)
@@ -594,15 +605,17 @@ func TestErrorsAreRedacted(t *testing.T) {
 			},
 		},
 		{
-			name: "send times out",
+			name:  "send times out",
+			inURL: true,
 			base: func(t *testing.T, e *env) string {
 				return slowServer(t, e.fake, func(p string) bool { return strings.Contains(p, "custom") }).URL
 			},
 			setup: func(*testing.T, *env, *Client) {},
 		},
 		{
-			name: "send unreachable with a cached token",
-			base: func(t *testing.T, _ *env) string { return closedURL(t) },
+			name:  "send unreachable with a cached token",
+			inURL: true,
+			base:  func(t *testing.T, _ *env) string { return closedURL(t) },
 			setup: func(t *testing.T, e *env, _ *Client) {
 				e.state.Set(context.Background(), TokenKey(testAppID), []byte("CACHED-TOKEN-value-123"), time.Hour)
 			},
@@ -637,7 +650,7 @@ func TestErrorsAreRedacted(t *testing.T) {
 					}
 				}
 			}
-			if !strings.Contains(err.Error(), "REDACTED") {
+			if tt.inURL && !strings.Contains(err.Error(), "REDACTED") {
 				t.Errorf("error %q: want the redacted URL in it", err)
 			}
 			// Nothing in the chain exposes the original *url.Error.
@@ -668,82 +681,48 @@ func TestRedact(t *testing.T) {
 	}
 }
 
-func TestStateLockHeldElsewhere(t *testing.T) {
-	t.Run("waits for the other holder's token", func(t *testing.T) {
-		e := newEnv(t)
-		c := e.client(t)
-		ctx := context.Background()
-		lock, err := e.state.Lock(ctx, tokenLockKey(testAppID), 10*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		// Another instance: fetch a token from the fake, store it, unlock.
-		go func() {
-			time.Sleep(300 * time.Millisecond)
-			resp, err := http.Get(e.srv.URL + "/cgi-bin/token?grant_type=client_credential&appid=" + testAppID + "&secret=" + testSecret)
-			if err != nil {
-				t.Error(err)
-				return
-			}
-			defer resp.Body.Close()
-			var res struct {
-				AccessToken string `json:"access_token"`
-			}
-			if err := json.NewDecoder(resp.Body).Decode(&res); err != nil {
-				t.Error(err)
-				return
-			}
-			e.state.Set(ctx, TokenKey(testAppID), []byte(res.AccessToken), time.Hour)
-			e.state.Unlock(ctx, tokenLockKey(testAppID), lock)
-		}()
-		start := time.Now()
-		if err := sendText(c); err != nil {
-			t.Fatal(err)
-		}
-		if el := time.Since(start); el < 250*time.Millisecond {
-			t.Errorf("sent after %v, want it to wait for the other holder", el)
-		}
-		if got := e.fake.TokenFetches(); got != 1 {
-			t.Errorf("TokenFetches() = %d, want 1 (the other holder's)", got)
-		}
-	})
-
-	t.Run("gives up with ErrUnavailable", func(t *testing.T) {
-		e := newEnv(t)
-		c := e.client(t)
-		c.tokens.wait = 300 * time.Millisecond
-		if _, err := e.state.Lock(context.Background(), tokenLockKey(testAppID), 10*time.Second); err != nil {
-			t.Fatal(err)
-		}
-		start := time.Now()
-		err := sendText(c)
-		if !errors.Is(err, bot.ErrUnavailable) {
-			t.Errorf("err = %v, want ErrUnavailable", err)
-		}
-		if el := time.Since(start); el > 2*time.Second {
-			t.Errorf("took %v, want about 300ms", el)
-		}
-		if got := e.fake.TokenFetches(); got != 0 {
-			t.Errorf("TokenFetches() = %d, want 0", got)
-		}
-	})
-
-	t.Run("takes over when the holder gives up without a token", func(t *testing.T) {
-		e := newEnv(t)
-		c := e.client(t)
-		ctx := context.Background()
-		lock, err := e.state.Lock(ctx, tokenLockKey(testAppID), 10*time.Second)
-		if err != nil {
-			t.Fatal(err)
-		}
-		time.AfterFunc(200*time.Millisecond, func() { e.state.Unlock(ctx, tokenLockKey(testAppID), lock) })
-		if err := sendText(c); err != nil {
-			t.Fatal(err)
-		}
-		if got := e.fake.TokenFetches(); got != 1 {
-			t.Errorf("TokenFetches() = %d, want 1", got)
-		}
-	})
+func TestTokenFromAnotherInstance(t *testing.T) {
+	// Another instance fetched a token and stored it: it is used as is.
+	e := newEnv(t)
+	c := e.client(t)
+	ctx := context.Background()
+	body := strings.NewReader(`{"grant_type":"client_credential","appid":"` + testAppID + `","secret":"` + testSecret + `","force_refresh":false}`)
+	resp, err := http.Post(e.srv.URL+"/cgi-bin/stable_token", "application/json", body)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var res struct {
+		AccessToken string `json:"access_token"`
+	}
+	err = json.NewDecoder(resp.Body).Decode(&res)
+	resp.Body.Close()
+	if err != nil || res.AccessToken == "" {
+		t.Fatalf("stable_token: %+v, %v", res, err)
+	}
+	e.state.Set(ctx, TokenKey(testAppID), []byte(res.AccessToken), time.Hour)
+	if err := sendText(c); err != nil {
+		t.Fatal(err)
+	}
+	if got := e.fake.TokenFetches(); got != 1 {
+		t.Errorf("TokenFetches() = %d, want 1 (the other instance's)", got)
+	}
+	// And a client with an empty State asks stable_token, which answers
+	// with the same token: the other instance's token stays valid.
+	other := newEnv(t)
+	other.fake, other.srv = e.fake, e.srv
+	c2 := other.client(t)
+	if err := sendText(c2); err != nil {
+		t.Fatal(err)
+	}
+	if got := other.cachedToken(t); got != res.AccessToken {
+		t.Errorf("second instance's token = %q, want the first's %q", got, res.AccessToken)
+	}
+	if err := sendText(c); err != nil {
+		t.Errorf("first instance after the second fetched: %v", err)
+	}
+	if got := e.fake.TokensIssued(); got != 1 {
+		t.Errorf("TokensIssued() = %d, want 1", got)
+	}
 }
 
 func TestStateUnavailableRejectedToken(t *testing.T) {
@@ -834,83 +813,30 @@ func TestSetMenuInvalid(t *testing.T) {
 	}
 }
 
-func TestSDKGlobals(t *testing.T) {
-	e := newEnv(t)
-	c := e.client(t) // the last New: the globals point at this fake
+func TestClientsShareNothing(t *testing.T) {
+	// Two Clients with different bases and timeouts in one process: each
+	// call goes to its own Client's base (no process-wide HTTP client or
+	// URI modifier, as with the SDK), in any order.
+	a, b := newEnv(t), newEnv(t)
+	ca := a.client(t)
+	cb := b.client(t, func(o *Options) { o.Timeout = 300 * time.Millisecond })
 	ctx := context.Background()
-	if err := c.SetMenu(ctx, []MenuButton{{Name: "帮助", Type: "click", Key: "HELP"}}); err != nil {
-		t.Fatal(err)
+	for i, c := range []*Client{ca, cb, ca} {
+		if err := c.SetMenu(ctx, []MenuButton{{Name: "帮助", Type: "click", Key: fmt.Sprintf("HELP%d", i)}}); err != nil {
+			t.Fatalf("SetMenu %d: %v", i, err)
+		}
 	}
-	// An SDK call of its own, addressed to api.weixin.qq.com, reaches the
-	// fake through the URI modifier and uses the Client's token handle.
-	m := menu.NewMenu(c.OfficialAccount().GetContext())
-	res, err := m.GetMenu()
-	if err != nil {
-		t.Fatalf("SDK GetMenu: %v", err)
+	if got := string(a.fake.Menu()); !strings.Contains(got, `"HELP2"`) {
+		t.Errorf("first fake's menu = %s, want HELP2", got)
 	}
-	if len(res.Menu.Button) != 1 || res.Menu.Button[0].Key != "HELP" {
-		t.Errorf("SDK GetMenu = %+v, want the HELP button", res.Menu)
+	if got := string(b.fake.Menu()); !strings.Contains(got, `"HELP1"`) {
+		t.Errorf("second fake's menu = %s, want HELP1", got)
 	}
-	if got := e.fake.TokenFetches(); got != 1 {
-		t.Errorf("TokenFetches() = %d, want 1", got)
+	if a.fake.TokenFetches() != 1 || b.fake.TokenFetches() != 1 {
+		t.Errorf("TokenFetches() = %d, %d; want 1, 1", a.fake.TokenFetches(), b.fake.TokenFetches())
 	}
-	if got := rewriteURI("https://api.weixin.qq.com/cgi-bin/x?a=1"); got != e.srv.URL+"/cgi-bin/x?a=1" {
-		t.Errorf("rewriteURI = %q", got)
-	}
-	if got := rewriteURI("https://api.weixin.qq.com.evil.example/x"); got != "https://api.weixin.qq.com.evil.example/x" {
-		t.Errorf("rewriteURI rewrote a foreign host: %q", got)
-	}
-	if util.DefaultHTTPClient == http.DefaultClient {
-		t.Error("util.DefaultHTTPClient is still http.DefaultClient (no timeout)")
-	}
-
-	// A second New with another base wins, with a warning.
-	other := newEnv(t)
-	other.client(t)
-	if got := rewriteURI("https://api.weixin.qq.com/cgi-bin/x"); got != other.srv.URL+"/cgi-bin/x" {
-		t.Errorf("after a second New, rewriteURI = %q, want the second base", got)
-	}
-	if !strings.Contains(other.logs.String(), "wechat_api_base_replaced") {
-		t.Errorf("no warning about the replaced base:\n%s", other.logs)
-	}
-}
-
-func TestStateCache(t *testing.T) {
-	s := newFakeState()
-	c := NewStateCache(s, 0)
-	if got := c.Get("k"); got != nil {
-		t.Errorf("Get(missing) = %#v, want nil", got)
-	}
-	if c.IsExist("k") {
-		t.Error("IsExist(missing) = true")
-	}
-	if err := c.Set("k", "v", time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if got := c.Get("k"); got != "v" {
-		t.Errorf("Get = %#v, want \"v\"", got)
-	}
-	if err := c.Set("n", 42, time.Minute); err != nil {
-		t.Fatal(err)
-	}
-	if got := c.Get("n"); got != "42" {
-		t.Errorf("Get(n) = %#v, want \"42\"", got)
-	}
-	if !c.IsExist("k") {
-		t.Error("IsExist = false")
-	}
-	if err := c.Delete("k"); err != nil {
-		t.Fatal(err)
-	}
-	if got := c.Get("k"); got != nil {
-		t.Errorf("Get after Delete = %#v, want nil", got)
-	}
-	s.down.Store(true)
-	if got := c.Get("n"); got != nil {
-		t.Errorf("Get with the State down = %#v, want nil", got)
-	}
-	if err := c.Set("k", "v", time.Minute); !errors.Is(err, bot.ErrUnavailable) {
-		t.Errorf("Set with the State down: err = %v, want ErrUnavailable", err)
+	if ca.http == http.DefaultClient || ca.http == cb.http {
+		t.Error("Clients share an http.Client")
 	}
 }
 
@@ -918,7 +844,7 @@ func TestFailedFetchBackoff(t *testing.T) {
 	e := newEnv(t)
 	var attempts atomic.Int64
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
-		if r.URL.Path == "/cgi-bin/token" {
+		if r.URL.Path == "/cgi-bin/stable_token" {
 			attempts.Add(1)
 		}
 		e.fake.ServeHTTP(w, r)
@@ -931,7 +857,7 @@ func TestFailedFetchBackoff(t *testing.T) {
 	}{now: t0}
 	c.tokens.now = func() time.Time { clk.Lock(); defer clk.Unlock(); return clk.now }
 
-	e.fake.FailNext(fakewechat.APIToken, -1, 1)
+	e.fake.FailNext(fakewechat.APIStableToken, -1, 1)
 	var wg sync.WaitGroup
 	for range 20 {
 		wg.Go(func() {

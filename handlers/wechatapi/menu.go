@@ -4,8 +4,6 @@ import (
 	"context"
 	"fmt"
 
-	"github.com/silenceper/wechat/v2/officialaccount/menu"
-
 	"minqing/bot"
 )
 
@@ -30,17 +28,26 @@ type MenuButton struct {
 	Sub  []MenuButton
 }
 
+// menuButton is WeChat's JSON for a button of /cgi-bin/menu/create.
+type menuButton struct {
+	Type string        `json:"type,omitempty"`
+	Name string        `json:"name"`
+	Key  string        `json:"key,omitempty"`
+	URL  string        `json:"url,omitempty"`
+	Sub  []*menuButton `json:"sub_button,omitempty"`
+}
+
 // SetMenu replaces the account's custom menu (1–3 buttons, each with at
 // most 5 sub-buttons). Buttons that break WeChat's limits give an error
 // wrapping bot.ErrInvalid before anything is sent.
 func (c *Client) SetMenu(ctx context.Context, buttons []MenuButton) error {
-	sdk, err := menuButtons(buttons)
+	wire, err := menuButtons(buttons)
 	if err != nil {
 		return c.failed(APIMenuCreate, fmt.Errorf("wechatapi: set menu: %w", err))
 	}
 	payload := struct {
-		Button []*menu.Button `json:"button"`
-	}{sdk}
+		Button []*menuButton `json:"button"`
+	}{wire}
 	if err := c.call(ctx, APIMenuCreate, pathMenuCreate, payload); err != nil {
 		return c.failed(APIMenuCreate, fmt.Errorf("wechatapi: set menu: %w", err))
 	}
@@ -48,11 +55,11 @@ func (c *Client) SetMenu(ctx context.Context, buttons []MenuButton) error {
 }
 
 // menuButtons checks buttons against WeChat's limits and converts them.
-func menuButtons(buttons []MenuButton) ([]*menu.Button, error) {
+func menuButtons(buttons []MenuButton) ([]*menuButton, error) {
 	if len(buttons) == 0 || len(buttons) > maxTopButtons {
 		return nil, fmt.Errorf("%d top-level buttons, want 1 to %d: %w", len(buttons), maxTopButtons, bot.ErrInvalid)
 	}
-	out := make([]*menu.Button, 0, len(buttons))
+	out := make([]*menuButton, 0, len(buttons))
 	for _, b := range buttons {
 		if len(b.Sub) == 0 {
 			btn, err := leafButton(b, maxTopName)
@@ -68,7 +75,7 @@ func menuButtons(buttons []MenuButton) ([]*menu.Button, error) {
 		if len(b.Sub) > maxSubButtons {
 			return nil, fmt.Errorf("menu %q has %d sub-buttons, want at most %d: %w", b.Name, len(b.Sub), maxSubButtons, bot.ErrInvalid)
 		}
-		subs := make([]*menu.Button, 0, len(b.Sub))
+		subs := make([]*menuButton, 0, len(b.Sub))
 		for _, s := range b.Sub {
 			if len(s.Sub) > 0 {
 				return nil, fmt.Errorf("button %q: sub-menus do not nest: %w", s.Name, bot.ErrInvalid)
@@ -79,12 +86,12 @@ func menuButtons(buttons []MenuButton) ([]*menu.Button, error) {
 			}
 			subs = append(subs, btn)
 		}
-		out = append(out, new(menu.Button).SetSubButton(b.Name, subs))
+		out = append(out, &menuButton{Name: b.Name, Sub: subs})
 	}
 	return out, nil
 }
 
-func leafButton(b MenuButton, maxName int) (*menu.Button, error) {
+func leafButton(b MenuButton, maxName int) (*menuButton, error) {
 	if err := checkName(b.Name, maxName); err != nil {
 		return nil, err
 	}
@@ -93,12 +100,12 @@ func leafButton(b MenuButton, maxName int) (*menu.Button, error) {
 		if b.Key == "" || len(b.Key) > maxKey {
 			return nil, fmt.Errorf("button %q: key must have 1 to %d bytes: %w", b.Name, maxKey, bot.ErrInvalid)
 		}
-		return new(menu.Button).SetClickButton(b.Name, b.Key), nil
+		return &menuButton{Type: "click", Name: b.Name, Key: b.Key}, nil
 	case "view":
 		if b.URL == "" || len(b.URL) > maxURL {
 			return nil, fmt.Errorf("button %q: url must have 1 to %d bytes: %w", b.Name, maxURL, bot.ErrInvalid)
 		}
-		return new(menu.Button).SetViewButton(b.Name, b.URL), nil
+		return &menuButton{Type: "view", Name: b.Name, URL: b.URL}, nil
 	}
 	return nil, fmt.Errorf("button %q: type %q, want click or view: %w", b.Name, b.Type, bot.ErrInvalid)
 }

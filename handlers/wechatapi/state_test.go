@@ -143,3 +143,14 @@ func (s *fakeState) ClaimMessage(context.Context, bot.MessageKeys) (bot.MessageC
 }
 
 func (s *fakeState) Ping(context.Context) error { return s.check() }
+
+// ttl returns how long key has left, or 0.
+func (s *fakeState) ttl(key string) time.Duration {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	e, ok := s.vals[key]
+	if !ok {
+		return 0
+	}
+	return time.Until(e.exp)
+}

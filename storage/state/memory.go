@@ -289,6 +289,25 @@ func (m *Memory) Unlock(_ context.Context, key, token string) error {
 	return nil
 }
 
+// SetOnce stores value under key for ttl unless key is already there; it
+// reports whether it stored it and otherwise returns the value stored
+// first. It has a namespace of its own. It returns an error wrapping
+// bot.ErrInvalid if ttl is not positive.
+func (m *Memory) SetOnce(_ context.Context, key string, value []byte, ttl time.Duration) (first bool, stored []byte, err error) {
+	if err := checkTTL("set once", ttl); err != nil {
+		return false, nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.begin()
+	if e := m.lookup(nsOnce + key); e != nil {
+		return false, clone(e.value), nil
+	}
+	e := m.store(nsOnce+key, now.Add(ttl))
+	e.value = clone(value)
+	return true, nil, nil
+}
+
 // Ping implements bot.State; Memory is always reachable.
 func (m *Memory) Ping(context.Context) error { return nil }
 

@@ -373,6 +373,28 @@ func (r *Redis) Unlock(ctx context.Context, key, token string) error {
 	return r.do(ctx, "unlock", evalSHA(ctx, deleteIfEqualSHA, r.key(nsLock, key), token))
 }
 
+// SetOnce stores value under key for ttl unless key is already there (SET
+// NX, then GET, in one script); it reports whether it stored it and
+// otherwise returns the value stored first. It has a namespace of its own.
+// It returns an error wrapping bot.ErrInvalid if ttl is not positive.
+func (r *Redis) SetOnce(ctx context.Context, key string, value []byte, ttl time.Duration) (first bool, stored []byte, err error) {
+	if err := checkTTL("set once", ttl); err != nil {
+		return false, nil, err
+	}
+	cmd := evalSHA(ctx, claimSHA, r.key(nsOnce, key), value, ceilMillis(ttl).Milliseconds())
+	if err := r.do(ctx, "set once", cmd); err != nil {
+		return false, nil, err
+	}
+	switch v := cmd.Val().(type) {
+	case int64:
+		return true, nil, nil
+	case string:
+		return false, []byte(v), nil
+	default:
+		return false, nil, fmt.Errorf("state: set once: unexpected reply %T: %w", v, bot.ErrUnavailable)
+	}
+}
+
 // do sends cmd through the pipeliner and returns its error, if any,
 // wrapped for op.
 func (r *Redis) do(ctx context.Context, op string, cmd redis.Cmder) error {

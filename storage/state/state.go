@@ -30,6 +30,7 @@ const (
 	nsCount = "n:"
 	nsLock  = "l:"
 	nsQueue = "q:"
+	nsOnce  = "o:"
 )
 
 // Stored forms of a claim: a pending marker, or doneMark followed by the

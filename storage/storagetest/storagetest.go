@@ -88,6 +88,24 @@ func MySQL(tb testing.TB) *storage.DB {
 	return open(tb, storage.Options{MySQLDSN: MySQLDSN(tb)})
 }
 
+// SQLiteWith returns a migrated SQLite database in a fresh temporary
+// directory, opened with o (DataDir is set here), and a function that opens
+// another handle on the same file, as a second instance would.
+func SQLiteWith(tb testing.TB, o storage.Options) (*storage.DB, func(testing.TB) *storage.DB) {
+	tb.Helper()
+	o.DataDir = tb.TempDir()
+	return open(tb, o), func(tb testing.TB) *storage.DB { tb.Helper(); return open(tb, o) }
+}
+
+// MySQLWith returns a migrated database of its own on the test server,
+// opened with o (MySQLDSN is set here), and a function that opens another
+// handle on the same database, as a second instance would.
+func MySQLWith(tb testing.TB, o storage.Options) (*storage.DB, func(testing.TB) *storage.DB) {
+	tb.Helper()
+	o.MySQLDSN = MySQLDSN(tb)
+	return open(tb, o), func(tb testing.TB) *storage.DB { tb.Helper(); return open(tb, o) }
+}
+
 func open(tb testing.TB, o storage.Options) *storage.DB {
 	tb.Helper()
 	ctx := context.Background()

@@ -1,8 +1,10 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -10,7 +12,7 @@ import (
 	"testing"
 	"time"
 
-	"minqing/handlers/echo"
+	"minqing/cmd/minqing-bench/internal/echo"
 )
 
 const (
@@ -183,6 +185,98 @@ func TestRunOptions(t *testing.T) {
 	} {
 		if _, err := Run(context.Background(), o); err == nil {
 			t.Errorf("Run(%+v): no error", o)
+		}
+	}
+}
+
+// TestRunTexts checks that Texts are sent in turn: the echo baseline
+// answers each with its own content.
+func TestRunTexts(t *testing.T) {
+	h, err := echo.NewHandler(token, appID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	seen := map[string]int{}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		rec := httptest.NewRecorder()
+		h.ServeHTTP(rec, r)
+		for _, s := range Mix {
+			if strings.Contains(rec.Body.String(), "<![CDATA["+s+"]]>") {
+				mu.Lock()
+				seen[s]++
+				mu.Unlock()
+			}
+		}
+		w.WriteHeader(rec.Code)
+		w.Write(rec.Body.Bytes())
+	}))
+	t.Cleanup(srv.Close)
+	r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: token, AppID: appID, Concurrency: 2,
+		Duration: 300 * time.Millisecond, Texts: Mix})
+	if err != nil || r.OK == 0 || r.HasFailures() {
+		t.Fatalf("Run = %+v, %v", r, err)
+	}
+	mu.Lock()
+	defer mu.Unlock()
+	if len(seen) != len(Mix) {
+		t.Errorf("answered %d distinct texts of the mix's %d: %v", len(seen), len(Mix), seen)
+	}
+}
+
+// TestRunFreshSenders checks that FreshSenders runs share no openid, and
+// that runs without it reuse the same ones.
+func TestRunFreshSenders(t *testing.T) {
+	h, err := echo.NewHandler(token, appID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var from []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_, rest, _ := strings.Cut(string(body), "<FromUserName><![CDATA[")
+		id, _, _ := strings.Cut(rest, "]]>")
+		mu.Lock()
+		from = append(from, id)
+		mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	senders := func(fresh bool) map[string]bool {
+		mu.Lock()
+		from = nil
+		mu.Unlock()
+		r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: token, AppID: appID, Concurrency: 2,
+			Duration: 100 * time.Millisecond, Senders: 3, FreshSenders: fresh})
+		if err != nil || r.HasFailures() {
+			t.Fatalf("Run = %+v, %v", r, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		set := map[string]bool{}
+		for _, id := range from {
+			if len(id) != 28 {
+				t.Errorf("openid %q: %d characters, want 28", id, len(id))
+			}
+			set[id] = true
+		}
+		return set
+	}
+	a, b := senders(true), senders(true)
+	for id := range a {
+		if b[id] {
+			t.Errorf("fresh runs share openid %q", id)
+		}
+	}
+	c, d := senders(false), senders(false)
+	if len(c) != 3 || len(d) != 3 {
+		t.Errorf("runs without FreshSenders: %d and %d senders, want 3", len(c), len(d))
+	}
+	for id := range c {
+		if !d[id] {
+			t.Errorf("runs without FreshSenders differ in %q", id)
 		}
 	}
 }

@@ -50,12 +50,34 @@ type Options struct {
 	Warmup time.Duration
 	// Text is every message's content; empty means a typical opinion.
 	Text string
+	// Texts, if not empty, replaces Text: each sender goes through them in
+	// turn, starting at a different one (see Mix).
+	Texts []string
+	// FreshSenders gives this run's senders openids no earlier run used,
+	// so that none of them has a history (no repeats, no daily cap).
+	FreshSenders bool
 	// Timeout bounds each request; 0 means 5 s, WeChat's own deadline.
 	Timeout time.Duration
 }
 
 // DefaultText is the message sent when Options.Text is empty.
 const DefaultText = "建议：食堂饭菜太咸了，希望学校多关注孩子们的营养搭配。"
+
+// Mix is a day's traffic from parents at a school that is set up: half
+// opinions of different kinds, the rest help, greetings, thanks, a receipt
+// lookup and the start of a guided opinion, in a fixed order.
+var Mix = []string{
+	DefaultText,
+	"帮助",
+	"三年级二班的作业太多了，孩子每天写到晚上十一点，希望老师们协调一下。",
+	"你好",
+	"学校门口放学时交通很乱，建议安排老师和保安疏导，保障孩子安全。",
+	"查询 K7M2-9QXD",
+	"投诉：校车这两周经常迟到二十多分钟，孩子上学迟到被批评。",
+	"谢谢",
+	"希望学校增加课后体育活动的时间，孩子们缺乏锻炼。",
+	"我要建议",
+}
 
 // Failure reasons, the keys of Report.Failures (besides "status NNN").
 const (
@@ -187,6 +209,9 @@ func Run(ctx context.Context, o Options) (Report, error) {
 	if o.Text == "" {
 		o.Text = DefaultText
 	}
+	if len(o.Texts) == 0 {
+		o.Texts = []string{o.Text}
+	}
 	if o.Timeout <= 0 {
 		o.Timeout = 5 * time.Second
 	}
@@ -220,9 +245,14 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		senders: make([]string, o.Senders),
 		msgBase: rand.Int64N(1 << 62),
 	}
+	runID := rand.Uint32()
 	for i := range r.senders {
 		// 28 characters, like a real openid.
-		r.senders[i] = fmt.Sprintf("oLoad%023d", i)
+		if o.FreshSenders {
+			r.senders[i] = fmt.Sprintf("oL%06x%020d", runID&0xffffff, i)
+		} else {
+			r.senders[i] = fmt.Sprintf("oLoad%023d", i)
+		}
 	}
 
 	start := time.Now()
@@ -370,7 +400,10 @@ func (r *runner) schedule(ctx context.Context, start time.Time, jobs chan<- job)
 func (r *runner) do(ctx context.Context, s *workerStats, seq int64, intended time.Time) {
 	measured := !intended.Before(r.measureFrom)
 	from := r.senders[seq%int64(len(r.senders))]
-	m := wechat.NewText(from, account, r.o.Text, r.msgBase+seq, intended)
+	// Sender i says text i, i+1, … on its successive messages.
+	n := int64(len(r.senders))
+	text := r.o.Texts[(seq%n+seq/n)%int64(len(r.o.Texts))]
+	m := wechat.NewText(from, account, text, r.msgBase+seq, intended)
 	reason, detail := r.exchange(ctx, m)
 	done := time.Now()
 	if !measured || (reason != "" && ctx.Err() != nil) {

@@ -10,7 +10,7 @@ import (
 	"net/http"
 	"time"
 
-	"minqing/handlers/echo"
+	"minqing/cmd/minqing-bench/internal/echo"
 )
 
 // cmdEcho serves the bare SDK echo handler on GET and POST /wechat: the

@@ -46,6 +46,8 @@ func (b *Bot) onQuery(ctx context.Context, tx bot.Tx, t *turn, code string) (bot
 	d.LastCode = o.Code
 	t.setDialog(d)
 	if o.Anonymous && o.Rating == "" && (o.Status == bot.StatusAnswered || o.Status == bot.StatusClosed) {
+		d.Shown = o.Code
+		t.setDialog(d)
 		set, err := b.settings(ctx, tx, o.SchoolID)
 		if err != nil {
 			return bot.Reply{}, err
@@ -139,7 +141,7 @@ func (b *Bot) onRate(ctx context.Context, tx bot.Tx, t *turn, code, rating, comm
 // rateCandidates are the answers a rating without a code may be about.
 // When there are none it returns the reply that says so.
 func (b *Bot) rateCandidates(ctx context.Context, tx bot.Tx, t *turn, rateable func(bot.Opinion) bool) ([]bot.Opinion, bot.Reply, error) {
-	if c := t.dialog.LastCode; c != "" {
+	if c := t.dialog.Shown; c != "" {
 		o, err := tx.OpinionByCode(ctx, c)
 		if err != nil && !errors.Is(err, bot.ErrNotFound) {
 			return nil, bot.Reply{}, err

@@ -61,6 +61,12 @@ func NewMemory(maxEntries int) *Memory {
 	return newMemory(maxEntries, time.Now)
 }
 
+// NewMemoryClock is NewMemory on the given clock, for tests that move time
+// on (the expiry of link keys after days, say).
+func NewMemoryClock(maxEntries int, now func() time.Time) *Memory {
+	return newMemory(maxEntries, now)
+}
+
 // newMemory is NewMemory with an injected clock, for tests.
 func newMemory(maxEntries int, now func() time.Time) *Memory {
 	if maxEntries < 1 {

@@ -128,6 +128,7 @@ func (b *Bot) continueChooseSchool(ctx context.Context, tx bot.Tx, t *turn, text
 
 // onOpinion handles a message the parser read as an opinion.
 func (b *Bot) onOpinion(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, raw string) (bot.Reply, error) {
+	t.linked = true // the reply may quote the text
 	text := strings.TrimSpace(p.Text)
 	if text == "" {
 		text = raw

@@ -409,3 +409,25 @@ func TestRatingBindsToTheAnswer(t *testing.T) {
 		has(t, "after the window", r.say(b, "oRater", "满意"), "没有找到等待评价的答复")
 	})
 }
+
+// TestOpinionCost: with the cap and repeats in the state store, filing an
+// opinion reads nothing of the sender from the database: it writes the
+// opinion and the processed record, and that is all.
+func TestOpinionCost(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
+		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		b := r.bot()
+		codeOf(t, r.say(b, "oWarm", "建议：学校门口的路灯坏了，晚上放学太黑")) // warms the school catalog
+		before := db.Statements()
+		const n = 5
+		for i := range n {
+			codeOf(t, r.say(b, "oCost", fmt.Sprintf("建议：第%d号教室的窗户关不严，冬天漏风", i+1)))
+		}
+		per := float64(db.Statements()-before) / n
+		t.Logf("%.1f statements per opinion", per)
+		if per > 2 {
+			t.Errorf("%.1f statements per opinion, want 2 (the opinion and the processed record)", per)
+		}
+	})
+}

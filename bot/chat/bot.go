@@ -160,7 +160,7 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		// may send the same message again later.
 		reply = bot.Text(textFlood)
 	} else {
-		t := turn{in: in, sender: sender}
+		t := turn{in: in, sender: sender, stateDown: !stateOK}
 		if len(mc.Values) == 2 {
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
@@ -274,14 +274,15 @@ func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (out bot.Outcome,
 // beside a key anyone with the secret could recompute.
 func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, error) {
 	now := b.now().UTC()
-	key, legacy := b.processedKey(ctx, start.in)
+	key, legacy := b.processedKey(ctx, start.in, start.stateDown)
 	var (
 		reply bot.Reply
 		t     *turn
 		res   = &reservations{}
 	)
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
-		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res}
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res,
+			stateDown: start.stateDown}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
@@ -347,6 +348,9 @@ type turn struct {
 	// linked says the reply concerns an anonymous opinion of the sender's
 	// (a receipt, a status, a draft).
 	linked bool
+	// stateDown says the state store failed this message already: what
+	// needs the link is refused at once rather than waiting on it again.
+	stateDown bool
 }
 
 // after queues fn to run once the turn's transaction has committed. A

@@ -5,6 +5,7 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
 	"strings"
@@ -17,6 +18,7 @@ import (
 	"minqing/bot"
 	"minqing/handlers/wechat"
 	"minqing/storage"
+	"minqing/storage/state/statetest"
 )
 
 // The link between an anonymous opinion and its sender lives only in the
@@ -270,6 +272,29 @@ func TestAdministratorFindsNoLink(t *testing.T) {
 				}
 			}
 			checkTimesAndIDs(t, w.db)
+			// The data directory's files, raw (the SQLite file, its WAL).
+			if b.name == "embedded" {
+				files, err := os.ReadDir(w.Env["MINQING_DATA_DIR"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range files {
+					raw, err := os.ReadFile(filepath.Join(w.Env["MINQING_DATA_DIR"], f.Name()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, openid := range parents {
+						if strings.Contains(string(raw), openid) {
+							t.Errorf("file %s holds %s", f.Name(), openid)
+						}
+					}
+					for h, what := range derived {
+						if strings.Contains(string(raw), h) {
+							t.Errorf("file %s holds the %s", f.Name(), what)
+						}
+					}
+				}
+			}
 
 			// The logs: no openid, no text, no query string.
 			logs := w.Logs.String()
@@ -580,4 +605,38 @@ func TestCapAndRepeatsAtomic(t *testing.T) {
 			}
 		})
 	}
+}
+
+// TestOpinionsWithRedisDown: without the state store nothing is filed (so
+// the cap can never be exceeded): the sender is asked to try again later;
+// 撤回 waits too; 查询 with a code still works.
+func TestOpinionsWithRedisDown(t *testing.T) {
+	redisURL := statetest.RedisURL(t)
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	env, openDB := backends[1].env(t)
+	env["MINQING_REDIS_URL"] = u.String()
+	fake, env := withAccount(t, env)
+	s := startService(t, env)
+	out := s.admin(t, "import", "staff", testdata("staff_messy.xlsx"), "--school", testSchool)
+	expect(t, "import", out, "新增 16 人")
+	w := &world{service: s, db: openDB(t), fake: fake}
+	p := w.as(t, "oDownParent")
+	code := codeIn(t, p.say("建议：学校门口的路灯坏了，晚上放学太黑"))
+	proxy.Close()
+	before := countRows(t, w.db, "opinions")
+	start := time.Now()
+	expect(t, "down: opinion", p.say("建议：食堂的饭菜太咸了，希望少放点盐"), "稍后再试")
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("the refusal took %s", d)
+	}
+	if n := countRows(t, w.db, "opinions"); n != before {
+		t.Errorf("%d opinions filed with Redis down", n-before)
+	}
+	expect(t, "down: withdraw", p.say("撤回 "+code), "稍后再试")
+	expect(t, "down: query", p.say("查询 "+code), code, "待受理")
 }

@@ -8,6 +8,7 @@ import (
 	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -539,9 +540,10 @@ func TestLinkRecordsExpireWithinTheWindow(t *testing.T) {
 }
 
 // TestCapAndRepeatsAtomic: one sender's 30 concurrent opinions file
-// exactly the daily cap; 10 concurrent copies of one text file one.
+// exactly the daily cap; 10 concurrent copies of one text file one. On a
+// Redis Cluster too.
 func TestCapAndRepeatsAtomic(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range append(slices.Clip(backends), clusterBackend) {
 		t.Run(b.name, func(t *testing.T) {
 			w := newWorld(t, b)
 			send := func(openid string, texts []string) []string {

@@ -25,7 +25,9 @@ import (
 // (Settings.LinkDays): the daily cap and repeats (under a key of the day),
 // the sender of each opinion (sealed under a key of the hour, for the push
 // of the answer, 撤回 and 改为), the answers awaiting the sender's rating,
-// and the 我要建议 draft. Every record under a key expires no later than
+// the 我要建议 draft, the sender's dialog (a key of the day) and each
+// message's claim, cached reply and processed record (a key of the hour;
+// the record itself is in the database). Every record under a key expires no later than
 // the key. Once a key has expired, what it covered is unlinkable for
 // everybody, whoever holds the database, the secret and every backup.
 

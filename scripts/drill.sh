@@ -9,6 +9,9 @@
 # directory (never the shared servers), and is bounded in time:
 #   DRILL_SECONDS (default 60) of traffic at DRILL_RATE (default 100/s),
 #   DRILL_SETTLE (default 20s) for late work, plus start-up.
+# Ports (loopback): DRILL_DB_PORT (13306), DRILL_REDIS_PORT (16379),
+# DRILL_HTTP_PORT (18180; the admin listener is the next port, the fake
+# WeChat API the one ten above).
 # Usage: scripts/drill.sh            (from the repository root)
 set -euo pipefail
 cd "$(dirname "$0")/.."

@@ -26,7 +26,7 @@ func TestSetOnce(t *testing.T) {
 	}{
 		{"memory", func(t *testing.T) onceStore { return state.NewMemory(100) }},
 		{"redis", func(t *testing.T) onceStore { return statetest.Redis(t) }},
-		{"redis-cluster", func(t *testing.T) onceStore { return statetest.Cluster(t) }},
+		{"redis cluster", func(t *testing.T) onceStore { return statetest.Cluster(t) }},
 	}
 	for _, st := range stores {
 		t.Run(st.name, func(t *testing.T) {

@@ -65,7 +65,9 @@ const DefaultText = "建议：食堂饭菜太咸了，希望学校多关注孩�
 
 // Mix is a day's traffic from parents at a school that is set up: half
 // opinions of different kinds, the rest help, greetings, thanks, a receipt
-// lookup and the start of a guided opinion, in a fixed order.
+// lookup and the start of a guided opinion, in a fixed order. Sender i
+// starts at Mix[i mod len(Mix)]; every run starts over, so a sender that
+// sends in several runs repeats itself unless the runs use FreshSenders.
 var Mix = []string{
 	DefaultText,
 	"帮助",

@@ -320,8 +320,9 @@ func (r *reservations) increment(ctx context.Context, s bot.State, key string, w
 }
 
 // release gives back one value key reserved with setNX (the reservation
-// turned out not to be needed).
+// turned out not to be needed); a rerun reserves it afresh.
 func (r *reservations) release(ctx context.Context, s bot.State, key string) error {
+	delete(r.setnx, key)
 	for i, k := range r.undo {
 		if k == key {
 			r.undo = append(r.undo[:i], r.undo[i+1:]...)

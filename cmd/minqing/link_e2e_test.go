@@ -642,3 +642,45 @@ func TestOpinionsWithRedisDown(t *testing.T) {
 	expect(t, "down: withdraw", p.say("撤回 "+code), "稍后再试")
 	expect(t, "down: query", p.say("查询 "+code), code, "待受理")
 }
+
+// TestRatingFollowsTheAnswer: a rating without a code is about the answer
+// it follows, its words are kept for the leaders, and with two answers
+// waiting the bot asks which.
+func TestRatingFollowsTheAnswer(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			w := newWorld(t, b)
+			codes := w.bindCodes(t, testSchool)
+			principal := w.bound(t, codes, "范小平", "oRatePrincipal")
+			w.fake.SetWindow(48 * time.Hour)
+			w.fake.Touch("oRater", time.Now())
+			p := w.as(t, "oRater")
+			answer := func(code, text string) {
+				t.Helper()
+				principal.say("交办 " + code + " 总务处 2天")
+				expect(t, "answer", principal.say("答复 "+code+" "+text), "推送")
+				w.waitPushed(t, "oRater", text)
+			}
+			older := codeIn(t, p.say("建议：学校的会太多了，老师们没时间备课"))
+			meetings := codeIn(t, p.say("建议：每周的例会能不能改成半小时"))
+			answer(meetings, "例会改为半小时")
+			expect(t, "rating", p.say("不满意，会议还是很多"), meetings)
+			var row struct {
+				Rating  string `db:"rating"`
+				Comment string `db:"rating_comment"`
+			}
+			if err := w.db.SQL().Get(&row, `SELECT rating, rating_comment FROM opinions WHERE code = ?`, meetings); err != nil {
+				t.Fatal(err)
+			}
+			if row.Rating != "unsatisfied" || row.Comment != "会议还是很多" {
+				t.Errorf("rating = %+v; want unsatisfied with the comment", row)
+			}
+			expect(t, "detail", principal.say("详情 "+meetings), "不满意", "会议还是很多")
+			other := codeIn(t, p.say("建议：校门口的路灯坏了，晚上放学太黑"))
+			answer(older, "会议减半")
+			answer(other, "路灯已修")
+			expect(t, "which", p.say("满意"), older, other)
+			expect(t, "with the code", p.say("满意 "+other), "谢谢", other)
+		})
+	}
+}

@@ -26,8 +26,10 @@ type Config struct {
 	Store    bot.Store
 	State    bot.State
 	Notifier bot.Notifier
-	// Secret is the server secret (MINQING_SECRET) that keys every hash and
-	// seal protecting users' identities.
+	// Secret is the server secret (MINQING_SECRET). It keys rate counters
+	// and a parent's choice of school, and the fallback keys while the state
+	// store is down; nothing that links an opinion to its sender is keyed
+	// under it (see link.go).
 	Secret string
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
@@ -51,6 +53,7 @@ type Bot struct {
 	flood    int
 	staff    staffIndex
 	catalog  catalog
+	links    linkKeyCache
 }
 
 // New returns a Bot.
@@ -113,9 +116,14 @@ var errAlreadyProcessed = errors.New("message already processed")
 //
 // An error means nothing was committed; WeChat's retry may succeed.
 func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
-	key := b.keys.Dedup(in)
+	// The claim and the processed record are keyed under a link key of the
+	// message's hour, the dialog under one of the day (link.go): what they
+	// hold (a reply with a receipt code, the code just filed) is not keyed
+	// under the secret. The keys are cached: no round trip most of the time.
+	key, legacy := b.processedKey(ctx, in, false)
+	dialog := b.dialogKey(ctx, in.OpenID, legacy)
 	sender := b.keys.Sender(in.OpenID)
-	mk := bot.MessageKeys{Claim: "dedup:" + key, ClaimTTL: claimTTL, Get: []string{dialogKey(sender), bindingsVersionKey}}
+	mk := bot.MessageKeys{Claim: "dedup:" + key, ClaimTTL: claimTTL, Get: []string{dialog, bindingsVersionKey}}
 	if in.Kind != bot.KindEvent {
 		mk.Rate, mk.RateWindow = "rate:msg:"+sender, time.Minute
 	}
@@ -158,12 +166,12 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		// may send the same message again later.
 		reply = bot.Text(textFlood)
 	} else {
-		t := turn{in: in, sender: sender}
+		t := turn{in: in, sender: sender, stateDown: !stateOK, key: key, legacy: legacy, dialogKey: dialog}
 		if len(mc.Values) == 2 {
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
 		}
-		reply, dup, err = b.processOnce(ctx, key, t)
+		reply, dup, err = b.processOnce(ctx, t)
 		if err == nil && dup == bot.DupDB && tookOver {
 			// The holder committed and died before it answered: nobody
 			// else will deliver this reply.
@@ -263,19 +271,33 @@ func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (out bot.Outcome,
 
 // processOnce runs the message's transaction. If another delivery recorded
 // the message first, it returns that delivery's reply and DupDB.
-func (b *Bot) processOnce(ctx context.Context, key string, start turn) (bot.Reply, string, error) {
+//
+// The record is keyed under a link key of the message's hour (processedKey)
+// and dated to the hour, so that it names neither its sender nor its
+// moment. When the state store is down it falls back to a key under the
+// secret, and then a reply about an opinion is recorded empty: a retry
+// answered from the record says nothing rather than name a receipt code
+// beside a key anyone with the secret could recompute.
+func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, error) {
 	now := b.now().UTC()
+	key, legacy := start.key, start.legacy
 	var (
 		reply bot.Reply
 		t     *turn
+		res   = &reservations{}
 	)
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
-		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff}
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res,
+			stateDown: start.stateDown, dialogKey: start.dialogKey}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
 		}
-		if err := tx.RecordProcessed(ctx, key, encodeReply(r), now); err != nil {
+		recorded := r
+		if legacy && t.linked {
+			recorded = bot.Reply{}
+		}
+		if err := tx.RecordProcessed(ctx, key, encodeReply(recorded), bot.HourOf(now)); err != nil {
 			if errors.Is(err, bot.ErrConflict) {
 				return errAlreadyProcessed
 			}
@@ -284,6 +306,9 @@ func (b *Bot) processOnce(ctx context.Context, key string, start turn) (bot.Repl
 		reply = r
 		return nil
 	})
+	if err != nil {
+		b.rollback(ctx, res)
+	}
 	if errors.Is(err, errAlreadyProcessed) {
 		raw, err := b.store.ProcessedReply(ctx, key)
 		if err != nil {
@@ -303,7 +328,7 @@ func (b *Bot) processOnce(ctx context.Context, key string, start turn) (bot.Repl
 // database: the dialog state, then the actions queued with turn.after.
 func (b *Bot) afterCommit(ctx context.Context, t *turn) {
 	if t.dialogChanged {
-		b.saveDialog(ctx, t.sender, t.dialog)
+		b.saveDialog(ctx, t.dialogKey, t.dialog)
 	}
 	for _, fn := range t.afters {
 		fn(ctx)
@@ -323,6 +348,21 @@ type turn struct {
 	dialogChanged bool
 	// afters run once the transaction committed: pushes, cache updates.
 	afters []func(context.Context)
+	// res are the state store reservations of this delivery, shared by
+	// the runs of its transaction function.
+	res *reservations
+	// linked says the reply concerns an anonymous opinion of the sender's
+	// (a receipt, a status, a draft).
+	linked bool
+	// stateDown says the state store failed this message already: what
+	// needs the link is refused at once rather than waiting on it again.
+	stateDown bool
+	// key names the message's claim and processed record; legacy says it
+	// is keyed under the secret (the state store was down).
+	key    string
+	legacy bool
+	// dialogKey is where the sender's dialog is kept.
+	dialogKey string
 }
 
 // after queues fn to run once the turn's transaction has committed. A
@@ -407,6 +447,9 @@ func (b *Bot) schoolByCode(ctx context.Context, tx bot.Tx, code string) (bot.Org
 }
 
 func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.Reply, error) {
+	if isPrivacyQuestion(text) {
+		return b.onPrivacy(ctx, tx, t)
+	}
 	p := parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
 
 	// A flow in progress sees the message first.
@@ -477,7 +520,7 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentTicketQuery:
 		return b.onQuery(ctx, tx, t, p.Code)
 	case parse.IntentRating:
-		return b.onRate(ctx, tx, t, p.Code, p.Rating)
+		return b.onRate(ctx, tx, t, p.Code, p.Rating, p.Text)
 	case parse.IntentWithdraw:
 		if p.Code == "" && t.person != nil {
 			if r, ok, err := b.undoCheckin(ctx, tx, t, strings.HasPrefix(text, "撤销")); ok || err != nil {

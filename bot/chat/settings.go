@@ -29,7 +29,12 @@ type Settings struct {
 	Lexicon parse.Lexicon `json:"lexicon,omitempty"`
 	// DailyOpinionCap is how many opinions one sender may file a day.
 	DailyOpinionCap int `json:"daily_opinion_cap,omitempty"`
-	// ReceiptDays is how long a receipt (the link to push an answer) lives.
+	// LinkDays is how long, at most, the state store keeps what links an
+	// anonymous opinion to its sender (to push the answer, 撤回, 改为):
+	// default 7, at most MaxLinkDays. A change applies to opinions filed
+	// after it.
+	LinkDays int `json:"link_days,omitempty"`
+	// ReceiptDays is read and ignored: receipts no longer exist (LinkDays).
 	ReceiptDays int `json:"receipt_days,omitempty"`
 	// DueDays is the deadline, in school days, of 交办 when none is given.
 	DueDays int `json:"due_days,omitempty"`
@@ -43,6 +48,12 @@ type Settings struct {
 	// Study are the study targets and reminders (study_settings.go).
 	Study StudySettings `json:"study,omitempty"`
 }
+
+// The link window (Settings.LinkDays).
+const (
+	DefaultLinkDays = 7
+	MaxLinkDays     = 30
+)
 
 // Supervisors.
 const (
@@ -71,7 +82,7 @@ func DefaultSettings() Settings {
 		Routes:          map[parse.Category]string{},
 		Supervisor:      SupervisorDiscipline,
 		DailyOpinionCap: 10,
-		ReceiptDays:     180,
+		LinkDays:        DefaultLinkDays,
 		DueDays:         5,
 		MinGroup:        3,
 		Visits:          DefaultVisitSettings(),
@@ -147,6 +158,7 @@ var settingsKeys = map[string]string{
 	"调休上课日":  "workdays",
 	"关键词":    "lexicon",
 	"每日意见上限": "daily_opinion_cap",
+	"推送答复天数": "link_days",
 	"回执保存天数": "receipt_days",
 	"办理期限":   "due_days",
 	"最少人数":   "min_group",
@@ -158,7 +170,7 @@ var settingsKeys = map[string]string{
 
 // settingsKeyOrder is the order of the keys in the template and in error
 // messages.
-var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "回执保存天数", "办理期限", "最少人数", "学期", "家访听课", "学习打卡"}
+var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "推送答复天数", "办理期限", "最少人数", "学期", "家访听课", "学习打卡"}
 
 var supervisorNames = map[string]string{
 	"纪检委员": SupervisorDiscipline, "纪检": SupervisorDiscipline,
@@ -305,7 +317,10 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	positive("每日意见上限（daily_opinion_cap）", in.DailyOpinionCap, &s.DailyOpinionCap)
-	positive("回执保存天数（receipt_days）", in.ReceiptDays, &s.ReceiptDays)
+	positive("推送答复天数（link_days）", in.LinkDays, &s.LinkDays)
+	if s.LinkDays > MaxLinkDays {
+		errs = append(errs, fmt.Sprintf(textSettingsLinkDays, MaxLinkDays))
+	}
 	positive("办理期限（due_days）", in.DueDays, &s.DueDays)
 	positive("最少人数（min_group）", in.MinGroup, &s.MinGroup)
 	for _, sd := range in.Semesters {
@@ -359,7 +374,7 @@ func Template(s Settings) []byte {
 	}
 	field("关键词", lex, false)
 	field("每日意见上限", s.DailyOpinionCap, false)
-	field("回执保存天数", s.ReceiptDays, false)
+	field("推送答复天数", s.LinkDays, false)
 	field("办理期限", s.DueDays, false)
 	field("最少人数", s.MinGroup, false)
 	sem := s.Semesters

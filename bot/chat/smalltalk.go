@@ -2,6 +2,7 @@ package chat
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"unicode"
@@ -165,29 +166,21 @@ func (b *Bot) onUnplaced(t *turn, text string) bot.Reply {
 	return bot.Text(fmt.Sprintf(textTalkOffer, bot.Clip(text, 40)))
 }
 
-// ownList answers 查询 or 详情 without a code: the sender's own recent
-// opinions.
+// ownList answers 查询 or 详情 without a code: the sender's latest
+// opinion, which the dialog remembers. Nothing else links a sender to
+// their opinions (link.go), so older ones need their codes.
 func (b *Bot) ownList(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
-	mine, err := tx.SenderOpinions(ctx, t.sender, t.now.AddDate(-1, 0, 0))
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	if len(mine) == 0 {
-		if t.person.Can(bot.ActLedger) {
-			return bot.Text(textOwnListNoneLeader), nil
+	if t.dialog.LastCode != "" {
+		o, err := tx.OpinionByCode(ctx, t.dialog.LastCode)
+		switch {
+		case err == nil:
+			return bot.Text(textOwnLatest + "\n" + b.statusText(o) + "\n" + textOwnListFoot), nil
+		case !errors.Is(err, bot.ErrNotFound):
+			return bot.Reply{}, err
 		}
-		return bot.Text(textOwnListNone), nil
 	}
-	var sb strings.Builder
-	fmt.Fprintf(&sb, textOwnListHead, len(mine))
-	for i, o := range mine {
-		if i == ownListSize {
-			break
-		}
-		fmt.Fprintf(&sb, "\n%d. %s %s·%s %s\n   %s", i+1, o.Code, label(o.Category), statusLabel(o.Status), o.Created.In(b.loc).Format("1月2日"), bot.Clip(o.Text, 20))
+	if t.person.Can(bot.ActLedger) {
+		return bot.Text(textOwnListNoneLeader), nil
 	}
-	sb.WriteString("\n" + textOwnListFoot)
-	return bot.Text(sb.String()), nil
+	return bot.Text(textOwnListNone), nil
 }
-
-const ownListSize = 5

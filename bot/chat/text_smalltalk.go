@@ -16,8 +16,8 @@ const (
 	textTalkOffer        = "这条消息我没有完全看懂。要把它作为意见（匿名）反映给学校吗？\n「%s」\n回复“是”提交为意见，回复“否”不提交。"
 	textTalkStaffOpinion = "如果是想反映意见，请在开头写上“建议：”。"
 
-	textOwnListHead       = "您最近反映的意见（%d条）："
-	textOwnListFoot       = "发送“查询 回执码”看进度和答复。"
-	textOwnListNone       = "没有找到您最近反映的意见。有意见建议直接发送文字即可；查询别人给您的回执码请发送“查询 回执码”。"
+	textOwnLatest         = "您最近反映的意见："
+	textOwnListFoot       = "更早的意见请发送“查询 回执码”（回执码在当时收到的回复里）。"
+	textOwnListNone       = "没有找到您最近反映的意见。请发送“查询 回执码”查看（回执码在提交意见时收到的回复里）；有新的意见建议直接发送文字即可。"
 	textOwnListNoneLeader = "您最近没有以个人身份反映意见。查看待办意见请发送“台帐”，查看某一条请发送“详情 回执码”。"
 )

@@ -133,7 +133,7 @@ func TestNewcomerSmallerItems(t *testing.T) {
 	code := codeIn(t, r)
 
 	for _, ask := range []string{"详情", "查询"} {
-		expect(t, ask+" without a code", parent.say(ask), "您最近反映的意见（1条）", code)
+		expect(t, ask+" without a code", parent.say(ask), "您最近反映的意见", code, "更早的意见")
 	}
 
 	expect(t, "a week", leader.say("交办 "+code+" 党支部 一周"), "5个工作日")

@@ -141,9 +141,6 @@ func testDeleteSchool(t *testing.T, e *env) {
 		if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: os[0].ID, Kind: "assigned", ActorID: p.ID, At: now}); err != nil {
 			return err
 		}
-		if err := tx.PutReceipt(e.ctx, bot.Receipt{OpinionID: os[0].ID, SenderHash: "s", SealedOpenID: []byte("sealed"), Expires: now.Add(time.Hour), Created: now}); err != nil {
-			return err
-		}
 		st, err := tx.StudentsNamed(e.ctx, gone.ID, "张小明")
 		if err != nil || len(st) != 1 {
 			t.Fatalf("students named: %+v, %v", st, err)

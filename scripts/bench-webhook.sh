@@ -110,6 +110,10 @@ for _ in $(seq 1 100); do
   sleep 0.2
 done
 curl -fs http://127.0.0.1:$http_port/readyz >/dev/null || { echo "minqing did not become ready" >&2; exit 1; }
+# Ready, but ours? Another service on the same port answers /readyz too.
+for p in "$mq" "$echo_pid"; do
+  kill -0 "$p" 2>/dev/null || { echo "minqing or echo exited: are ports $http_port, $admin_port, $echo_port free? (BENCH_HTTP_PORT, BENCH_ADMIN_PORT, BENCH_ECHO_PORT)" >&2; exit 1; }
+done
 
 cost_args=(-proc "minqing=$mq" -proc "echo=$echo_pid")
 if [ "$embedded" = 1 ]; then

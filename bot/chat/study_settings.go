@@ -70,31 +70,31 @@ func parseStudySettings(in StudySettings) (StudySettings, error) {
 		switch g {
 		case StudyGroupPartyMember, StudyGroupLeader, StudyGroupTeacher:
 		default:
-			errs = append(errs, fmt.Errorf("settings: study.targets: unknown group %q (party_member, leader, teacher): %w", g, bot.ErrInvalid))
+			errs = append(errs, fmt.Errorf(textSettingsStudyGroup, g))
 			continue
 		}
 		if tg.WeeklyHours < 0 || tg.WeeklyHours > 40 || tg.SemesterNoteChars < 0 || tg.SemesterNoteChars > 1000000 || tg.SemesterEssays < 0 || tg.SemesterEssays > 20 {
-			errs = append(errs, fmt.Errorf("settings: study.targets.%s: weekly_hours 0–40, semester_note_chars 0–1000000, semester_essays 0–20: %w", g, bot.ErrInvalid))
+			errs = append(errs, fmt.Errorf(textSettingsStudyTarget, g))
 			continue
 		}
 		s.Targets[g] = tg
 	}
 	if in.ReminderDay != "" {
 		if _, ok := weekdaysByName[strings.ToLower(in.ReminderDay)]; !ok {
-			errs = append(errs, fmt.Errorf("settings: study.reminder_day %q is not a day of the week (monday … sunday): %w", in.ReminderDay, bot.ErrInvalid))
+			errs = append(errs, fmt.Errorf(textSettingsReminderDay, in.ReminderDay))
 		} else {
 			s.ReminderDay = strings.ToLower(in.ReminderDay)
 		}
 	}
 	if in.ReminderTime != "" {
 		if _, err := time.Parse("15:04", in.ReminderTime); err != nil {
-			errs = append(errs, fmt.Errorf("settings: study.reminder_time %q is not HH:MM: %w", in.ReminderTime, bot.ErrInvalid))
+			errs = append(errs, fmt.Errorf(textSettingsReminderTime, in.ReminderTime))
 		} else {
 			s.ReminderTime = in.ReminderTime
 		}
 	}
 	if len(in.ReminderTemplateID) > 128 {
-		errs = append(errs, fmt.Errorf("settings: study.reminder_template_id is too long: %w", bot.ErrInvalid))
+		errs = append(errs, errors.New(textSettingsReminderTemplate))
 	} else {
 		s.ReminderTemplateID = strings.TrimSpace(in.ReminderTemplateID)
 	}

@@ -2,6 +2,7 @@ package chat
 
 import (
 	"errors"
+	"strings"
 	"testing"
 	"time"
 
@@ -106,5 +107,22 @@ func TestExcuseWeeksAndSimilarity(t *testing.T) {
 	}
 	if got := Similarity("", a); got != 0 {
 		t.Errorf("empty: %v", got)
+	}
+}
+
+// A school's IT teacher reads the problems of the study and visits
+// settings in Chinese, all at once.
+func TestStreamSettingsErrorsInChinese(t *testing.T) {
+	_, err := ParseSettings([]byte(`{"study":{"reminder_time":"25:99","targets":{"staff":{}}},"visits":{"teacher_weekly":-1,"push_evaluation":"yes"}}`))
+	if !errors.Is(err, bot.ErrInvalid) {
+		t.Fatalf("err = %v, want ErrInvalid", err)
+	}
+	for _, want := range []string{"提醒时间（study.reminder_time）“25:99”", "人群“staff”不存在", "visits.teacher_weekly）应是 0 到 1000", "visits.push_evaluation）只能是"} {
+		if !strings.Contains(err.Error(), want) {
+			t.Errorf("error %q does not say %q", err, want)
+		}
+	}
+	if strings.Contains(err.Error(), "must be") || strings.Contains(err.Error(), "is not") {
+		t.Errorf("error is partly English: %q", err)
 	}
 }

@@ -3,8 +3,6 @@ package chat
 import (
 	"errors"
 	"fmt"
-
-	"minqing/bot"
 )
 
 // VisitSettings are the targets of home visits, observations and talks.
@@ -55,7 +53,7 @@ func (s *Settings) mergeVisits(in VisitSettings) error {
 	num := func(name string, v int, dst *int) {
 		switch {
 		case v < 0 || v > 1000:
-			errs = append(errs, fmt.Errorf("settings: visits.%s must be between 0 and 1000: %w", name, bot.ErrInvalid))
+			errs = append(errs, fmt.Errorf(textSettingsVisitNumber, name))
 		case v > 0:
 			*dst = v
 		}
@@ -66,7 +64,7 @@ func (s *Settings) mergeVisits(in VisitSettings) error {
 		case "on", "off":
 			*dst = v
 		default:
-			errs = append(errs, fmt.Errorf("settings: visits.%s must be \"on\" or \"off\": %w", name, bot.ErrInvalid))
+			errs = append(errs, fmt.Errorf(textSettingsVisitOnOff, name))
 		}
 	}
 	num("teacher_weekly", in.TeacherWeekly, &d.TeacherWeekly)

@@ -9,12 +9,15 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"time"
 )
 
-// Keys derives, from the server secret (MINQING_SECRET), the keys that keep
-// users anonymous: one for keyed hashes (dedup keys, rate limits, dialog
-// state) and one for sealing the few openids the service must be able to
-// read back (receipts, so that a school's answer reaches the sender).
+// Keys derives, from the server secret (MINQING_SECRET), the long-lived
+// keys: one for keyed hashes (the state store's dedup claims, rate limits,
+// dialog state) and one for sealing bind codes. Nothing derived from these
+// keys and an openid is ever stored in the database: a backup holds the
+// secret too. What links an anonymous opinion to its sender is keyed under
+// a LinkKey instead.
 type Keys struct {
 	hash []byte
 	aead cipher.AEAD
@@ -41,8 +44,10 @@ func NewKeys(secret string) (Keys, error) {
 }
 
 // Sum returns a hex keyed hash of the parts, 128 bits long.
-func (k Keys) Sum(domain string, parts ...string) string {
-	m := hmac.New(sha256.New, k.hash)
+func (k Keys) Sum(domain string, parts ...string) string { return sum(k.hash, domain, parts) }
+
+func sum(key []byte, domain string, parts []string) string {
+	m := hmac.New(sha256.New, key)
 	m.Write([]byte(domain))
 	for _, p := range parts {
 		m.Write([]byte{0})
@@ -62,25 +67,78 @@ func (k Keys) BindCodeHash(code string) string { return k.Sum("bindcode", code) 
 func (k Keys) Dedup(in Inbound) string { return k.Sum("dedup", in.dedupSubject()) }
 
 // Seal encrypts and authenticates plaintext (AES-256-GCM, random nonce).
-func (k Keys) Seal(plaintext []byte) []byte {
-	nonce := make([]byte, k.aead.NonceSize(), k.aead.NonceSize()+len(plaintext)+k.aead.Overhead())
+func (k Keys) Seal(plaintext []byte) []byte { return seal(k.aead, plaintext) }
+
+// Open reverses Seal.
+func (k Keys) Open(sealed []byte) ([]byte, error) { return open(k.aead, sealed) }
+
+func seal(aead cipher.AEAD, plaintext []byte) []byte {
+	nonce := make([]byte, aead.NonceSize(), aead.NonceSize()+len(plaintext)+aead.Overhead())
 	if _, err := rand.Read(nonce); err != nil {
 		panic("bot: crypto/rand failed: " + err.Error())
 	}
-	return k.aead.Seal(nonce, nonce, plaintext, nil)
+	return aead.Seal(nonce, nonce, plaintext, nil)
 }
 
-var ErrBadSeal = errors.New("bot: sealed value is corrupt or was sealed with another secret")
+var ErrBadSeal = errors.New("bot: sealed value is corrupt or was sealed with another key")
 
-// Open reverses Seal.
-func (k Keys) Open(sealed []byte) ([]byte, error) {
-	n := k.aead.NonceSize()
-	if len(sealed) < n+k.aead.Overhead() {
+func open(aead cipher.AEAD, sealed []byte) ([]byte, error) {
+	n := aead.NonceSize()
+	if len(sealed) < n+aead.Overhead() {
 		return nil, ErrBadSeal
 	}
-	out, err := k.aead.Open(nil, sealed[:n], sealed[n:], nil)
+	out, err := aead.Open(nil, sealed[:n], sealed[n:], nil)
 	if err != nil {
 		return nil, ErrBadSeal
 	}
 	return out, nil
 }
+
+// LinkKeySize is the length of a LinkKey's random material.
+const LinkKeySize = 32
+
+// LinkKey is a random key that lives only in the state store and expires
+// there: everything that links an anonymous opinion to its sender is keyed
+// or sealed under one, so that once it expires the link is gone for
+// everybody, whoever holds the database, the secret and every backup.
+type LinkKey struct {
+	hash []byte
+	aead cipher.AEAD
+	// Expires is when the state store forgets the key.
+	Expires time.Time
+}
+
+// NewLinkKey returns the LinkKey of raw, LinkKeySize random bytes.
+func NewLinkKey(raw []byte, expires time.Time) (LinkKey, error) {
+	if len(raw) != LinkKeySize {
+		return LinkKey{}, fmt.Errorf("bot: link key of %d bytes: %w", len(raw), ErrInvalid)
+	}
+	derive := func(label string) []byte {
+		m := hmac.New(sha256.New, raw)
+		m.Write([]byte(label))
+		return m.Sum(nil)
+	}
+	block, err := aes.NewCipher(derive("minqing/link-seal/v1"))
+	if err != nil {
+		return LinkKey{}, fmt.Errorf("bot: link key: %w", err)
+	}
+	aead, err := cipher.NewGCM(block)
+	if err != nil {
+		return LinkKey{}, fmt.Errorf("bot: link key: %w", err)
+	}
+	return LinkKey{hash: derive("minqing/link-hash/v1"), aead: aead, Expires: expires}, nil
+}
+
+// Dedup is the key under which the database records that in was processed:
+// keyed under a link key, so that a backup and the secret cannot tell whose
+// message a record was (the record holds the reply, a receipt code say).
+func (k LinkKey) Dedup(in Inbound) string { return k.Sum("dedup", in.dedupSubject()) }
+
+// Sum returns a hex keyed hash of the parts under the link key.
+func (k LinkKey) Sum(domain string, parts ...string) string { return sum(k.hash, domain, parts) }
+
+// Seal encrypts plaintext under the link key.
+func (k LinkKey) Seal(plaintext []byte) []byte { return seal(k.aead, plaintext) }
+
+// Open reverses Seal.
+func (k LinkKey) Open(sealed []byte) ([]byte, error) { return open(k.aead, sealed) }

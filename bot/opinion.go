@@ -2,7 +2,9 @@ package bot
 
 import (
 	"context"
+	"crypto/rand"
 	"crypto/sha256"
+	"encoding/binary"
 	"encoding/hex"
 	"errors"
 	"fmt"
@@ -66,11 +68,13 @@ type Opinion struct {
 	AnsweredAt time.Time
 	// Rating is the sender's satisfaction with the answer: satisfied,
 	// basic or unsatisfied; empty until rated.
-	Rating     string
-	RatedAt    time.Time
-	MergedInto int64
-	Created    time.Time
-	Updated    time.Time
+	Rating  string
+	RatedAt time.Time
+	// RatingComment is what the sender wrote after the rating.
+	RatingComment string
+	MergedInto    int64
+	Created       time.Time
+	Updated       time.Time
 }
 
 // OpinionEvent is one step of an opinion through the ledger.
@@ -83,29 +87,6 @@ type OpinionEvent struct {
 	ActorID int64
 	Note    string
 	At      time.Time
-}
-
-// Receipt links an anonymous opinion to its sender, for as long as it
-// lives: a keyed hash of the openid and the openid sealed with the server
-// secret. No page, export, log line or command shows it.
-type Receipt struct {
-	OpinionID    int64
-	SenderHash   string
-	SealedOpenID []byte
-	Expires      time.Time
-	Created      time.Time
-}
-
-// Draft is an opinion being gathered through the 我要建议 flow.
-type Draft struct {
-	SenderHash   string
-	SchoolID     int64
-	SealedOpenID []byte
-	Parts        []string
-	Source       string
-	Started      time.Time
-	// Deadline is when the draft is submitted if the sender stays silent.
-	Deadline time.Time
 }
 
 // LedgerQuery selects opinions for the ledger.
@@ -161,22 +142,6 @@ type OpinionTx interface {
 	// No school in q selects nothing.
 	Ledger(ctx context.Context, q LedgerQuery) ([]LedgerEntry, int, error)
 
-	// PutReceipt stores an opinion's receipt.
-	PutReceipt(ctx context.Context, r Receipt) error
-	// Receipt returns an opinion's receipt, or ErrNotFound (expired, purged,
-	// or the opinion was not anonymous).
-	Receipt(ctx context.Context, opinionID int64) (Receipt, error)
-	// SenderOpinions returns the opinions whose receipts carry senderHash,
-	// made since the given time, newest first.
-	SenderOpinions(ctx context.Context, senderHash string, since time.Time) ([]Opinion, error)
-
-	// PutDraft stores the sender's draft, replacing an earlier one.
-	PutDraft(ctx context.Context, d Draft) error
-	// Draft returns the sender's draft, or ErrNotFound.
-	Draft(ctx context.Context, senderHash string) (Draft, error)
-	// DeleteDraft removes the sender's draft; none is not an error.
-	DeleteDraft(ctx context.Context, senderHash string) error
-
 	// SchoolSettings returns a school's settings document, or ErrNotFound.
 	SchoolSettings(ctx context.Context, schoolID int64) ([]byte, error)
 	// PutSchoolSettings stores a school's settings document.
@@ -206,17 +171,33 @@ func Transition(o *Opinion, to OpinionStatus) error {
 	return ErrTransition
 }
 
-// CreateWithCode stores o under a fresh receipt code.
+// HourOf is t to the hour, in UTC: the precision of every stored time of an
+// anonymous opinion that its sender's actions set, so that the times do not
+// single out one request of a reverse proxy's access log.
+func HourOf(t time.Time) time.Time { return t.UTC().Truncate(time.Hour) }
+
+// CreateWithCode stores o under a fresh receipt code and a random ID: IDs
+// in the order of filing would tell which opinion of an hour came first.
 func CreateWithCode(ctx context.Context, tx OpinionTx, o Opinion) (Opinion, error) {
 	for range 5 {
 		c := RandomCode(8)
 		o.Code = c[:4] + "-" + c[4:]
+		o.ID = randomID()
 		created, err := tx.CreateOpinion(ctx, o)
 		if !errors.Is(err, ErrConflict) {
 			return created, err
 		}
 	}
 	return o, fmt.Errorf("create opinion: no free receipt code: %w", ErrConflict)
+}
+
+// randomID returns a random positive ID below 2^53 (exact in JSON numbers).
+func randomID() int64 {
+	var b [8]byte
+	if _, err := rand.Read(b[:]); err != nil {
+		panic("bot: crypto/rand failed: " + err.Error())
+	}
+	return int64(binary.BigEndian.Uint64(b[:])>>11) | 1
 }
 
 // TextHash identifies an opinion's text regardless of spacing and

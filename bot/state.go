@@ -42,6 +42,22 @@ type State interface {
 	// counter expires window after its first increment (a fixed window).
 	Incr(ctx context.Context, key string, window time.Duration) (int64, error)
 
+	// SetNX stores value under key for ttl unless the key already holds a
+	// value (same namespace as Get and Set). It returns stored=true if it
+	// stored value; otherwise the value already there.
+	SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (stored bool, existing []byte, err error)
+
+	// Schedule puts member in the queue named key, due at due (replacing
+	// its due time if it is there already). The whole queue expires ttl
+	// after the last Schedule.
+	Schedule(ctx context.Context, key, member string, due time.Time, ttl time.Duration) error
+	// DueMembers returns up to limit members of the queue due before the
+	// given time, earliest first.
+	DueMembers(ctx context.Context, key string, before time.Time, limit int) ([]string, error)
+	// Unschedule removes member from the queue; a missing one is not an
+	// error.
+	Unschedule(ctx context.Context, key, member string) error
+
 	// Lock takes the lock named key for ttl and returns a token for Unlock.
 	// It returns ErrConflict if another holder has the lock.
 	Lock(ctx context.Context, key string, ttl time.Duration) (token string, err error)

@@ -22,12 +22,6 @@ type Store interface {
 	// PurgeProcessed deletes the processed-message records made before the
 	// given time and returns how many it deleted.
 	PurgeProcessed(ctx context.Context, before time.Time) (int64, error)
-	// DueDrafts returns the sender hashes of the drafts whose deadline is
-	// before the given time.
-	DueDrafts(ctx context.Context, before time.Time) ([]string, error)
-	// PurgeReceipts deletes the receipts that expired before the given
-	// time and returns how many it deleted.
-	PurgeReceipts(ctx context.Context, before time.Time) (int64, error)
 	// BoundOpenIDs returns the openids of every active WeChat binding.
 	BoundOpenIDs(ctx context.Context) ([]string, error)
 	// Ping reports whether the database can be reached.

@@ -20,7 +20,7 @@ import (
 // for each function: its writes commit together with its processed-message
 // record, or not at all.
 //
-//   - The processed-message records, opinion events and receipts of a
+//   - The processed-message records and opinion events of a
 //     batch are written with one multi-row INSERT per table just before the
 //     commit (or before a read of those tables).
 //   - If any function fails, or the INSERT finds a key already processed,
@@ -265,17 +265,15 @@ func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) 
 }
 
 // deferred holds the rows a batch writes with one multi-row INSERT per
-// table at its end: processed-message records, opinion events and
-// receipts. They are append-only rows that nothing in the batch needs an ID
+// table at its end: processed-message records and opinion events. They are append-only rows that nothing in the batch needs an ID
 // of; a read of one of these tables inside the batch flushes them first.
 type deferred struct {
 	processed [][]any
 	events    [][]any
-	receipts  [][]any
 }
 
 func (d *deferred) empty() bool {
-	return len(d.processed) == 0 && len(d.events) == 0 && len(d.receipts) == 0
+	return len(d.processed) == 0 && len(d.events) == 0
 }
 
 // flush writes the deferred rows. A processed-message key twice in one
@@ -298,7 +296,6 @@ func (t *tx) flush(ctx context.Context) error {
 	}{
 		{"record processed messages", `INSERT INTO processed_messages (dedup_key, reply, created_at) VALUES `, t.pending.processed},
 		{"add opinion events", `INSERT INTO opinion_events (opinion_id, kind, actor_id, note, at) VALUES `, t.pending.events},
-		{"put receipts", `INSERT INTO receipts (opinion_id, sender_hash, sealed_openid, expires_at, created_at) VALUES `, t.pending.receipts},
 	} {
 		if len(ins.rows) == 0 {
 			continue
@@ -324,7 +321,7 @@ func (t *tx) flush(ctx context.Context) error {
 
 // beforeRead flushes the deferred rows when a read inside the batch would
 // otherwise miss some of the batch's own writes: when match reports a
-// pending row of the given kind ("events" or "receipts") it would read.
+// pending row of the given kind (events) it would read.
 func (t *tx) beforeRead(ctx context.Context, rows func(*deferred) [][]any, match func(row []any) bool) error {
 	if t.pending == nil {
 		return nil
@@ -337,5 +334,4 @@ func (t *tx) beforeRead(ctx context.Context, rows func(*deferred) [][]any, match
 	return nil
 }
 
-func pendingEvents(d *deferred) [][]any   { return d.events }
-func pendingReceipts(d *deferred) [][]any { return d.receipts }
+func pendingEvents(d *deferred) [][]any { return d.events }

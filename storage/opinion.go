@@ -3,7 +3,6 @@ package storage
 import (
 	"context"
 	"database/sql"
-	"encoding/json"
 	"slices"
 	"strings"
 	"time"
@@ -30,19 +29,20 @@ type opinionRow struct {
 	Rating         sql.NullString `db:"rating"`
 	RatedAt        sql.NullTime   `db:"rated_at"`
 	MergedInto     sql.NullInt64  `db:"merged_into"`
+	RatingComment  sql.NullString `db:"rating_comment"`
 	CreatedAt      time.Time      `db:"created_at"`
 	UpdatedAt      time.Time      `db:"updated_at"`
 }
 
 const opinionColumns = `id, school_id, code, category, unit_id, text, text_hash, source, anonymous, recorder_id, status,
-	assigned_unit_id, due_date, answer, answered_at, rating, rated_at, merged_into, created_at, updated_at`
+	assigned_unit_id, due_date, answer, answered_at, rating, rated_at, merged_into, rating_comment, created_at, updated_at`
 
 func (r opinionRow) opinion() bot.Opinion {
 	o := bot.Opinion{
 		ID: r.ID, SchoolID: r.SchoolID, Code: r.Code, Category: bot.Category(r.Category), UnitID: r.UnitID.Int64,
 		Text: r.Text, TextHash: r.TextHash, Source: r.Source, Anonymous: r.Anonymous, RecorderID: r.RecorderID.Int64,
 		Status: bot.OpinionStatus(r.Status), AssignedUnitID: r.AssignedUnitID.Int64, Answer: r.Answer.String,
-		Rating: r.Rating.String, MergedInto: r.MergedInto.Int64, Created: r.CreatedAt.UTC(), Updated: r.UpdatedAt.UTC(),
+		Rating: r.Rating.String, RatingComment: r.RatingComment.String, MergedInto: r.MergedInto.Int64, Created: r.CreatedAt.UTC(), Updated: r.UpdatedAt.UTC(),
 	}
 	if r.DueDate.Valid {
 		d := r.DueDate.Time
@@ -65,17 +65,21 @@ func dueDate(t time.Time) any {
 	return t.Format(time.DateOnly)
 }
 
-// CreateOpinion implements bot.OpinionTx.
+// CreateOpinion implements bot.OpinionTx. An ID set in o is used (random
+// IDs, see bot.CreateWithCode); else the database assigns one.
 func (t *tx) CreateOpinion(ctx context.Context, o bot.Opinion) (bot.Opinion, error) {
 	res, err := t.tx.ExecContext(t.ctx(ctx), `
-		INSERT INTO opinions (school_id, code, category, unit_id, text, text_hash, source, anonymous, recorder_id, status,
-			assigned_unit_id, due_date, answer, answered_at, rating, rated_at, merged_into, created_at, updated_at)
-		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
-		o.SchoolID, o.Code, o.Category, nullID(o.UnitID), o.Text, o.TextHash, o.Source, o.Anonymous, nullID(o.RecorderID), o.Status,
+		INSERT INTO opinions (id, school_id, code, category, unit_id, text, text_hash, source, anonymous, recorder_id, status,
+			assigned_unit_id, due_date, answer, answered_at, rating, rated_at, merged_into, rating_comment, created_at, updated_at)
+		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
+		nullID(o.ID), o.SchoolID, o.Code, o.Category, nullID(o.UnitID), o.Text, o.TextHash, o.Source, o.Anonymous, nullID(o.RecorderID), o.Status,
 		nullID(o.AssignedUnitID), dueDate(o.Due), nullString(o.Answer), nullTime(o.AnsweredAt), nullString(o.Rating), nullTime(o.RatedAt),
-		nullID(o.MergedInto), o.Created.UTC(), o.Updated.UTC())
+		nullID(o.MergedInto), nullString(o.RatingComment), o.Created.UTC(), o.Updated.UTC())
 	if err != nil {
 		return o, t.db.translate("create opinion", err)
+	}
+	if o.ID != 0 {
+		return o, nil
 	}
 	if o.ID, err = res.LastInsertId(); err != nil {
 		return o, t.db.translate("create opinion", err)
@@ -87,10 +91,10 @@ func (t *tx) CreateOpinion(ctx context.Context, o bot.Opinion) (bot.Opinion, err
 func (t *tx) UpdateOpinion(ctx context.Context, o bot.Opinion) error {
 	res, err := t.tx.ExecContext(t.ctx(ctx), `
 		UPDATE opinions SET category = ?, unit_id = ?, status = ?, assigned_unit_id = ?, due_date = ?, answer = ?,
-			answered_at = ?, rating = ?, rated_at = ?, merged_into = ?, updated_at = ?
+			answered_at = ?, rating = ?, rated_at = ?, merged_into = ?, rating_comment = ?, updated_at = ?
 		WHERE id = ?`,
 		o.Category, nullID(o.UnitID), o.Status, nullID(o.AssignedUnitID), dueDate(o.Due), nullString(o.Answer),
-		nullTime(o.AnsweredAt), nullString(o.Rating), nullTime(o.RatedAt), nullID(o.MergedInto), o.Updated.UTC(), o.ID)
+		nullTime(o.AnsweredAt), nullString(o.Rating), nullTime(o.RatedAt), nullID(o.MergedInto), nullString(o.RatingComment), o.Updated.UTC(), o.ID)
 	return t.db.mustAffect("update opinion", res, err)
 }
 
@@ -267,139 +271,6 @@ func anys[T any](vs []T) []any {
 	return out
 }
 
-type receiptRow struct {
-	OpinionID    int64     `db:"opinion_id"`
-	SenderHash   string    `db:"sender_hash"`
-	SealedOpenID []byte    `db:"sealed_openid"`
-	ExpiresAt    time.Time `db:"expires_at"`
-	CreatedAt    time.Time `db:"created_at"`
-}
-
-// PutReceipt implements bot.OpinionTx.
-func (t *tx) PutReceipt(ctx context.Context, r bot.Receipt) error {
-	if t.pending != nil {
-		t.pending.receipts = append(t.pending.receipts, []any{r.OpinionID, r.SenderHash, r.SealedOpenID, r.Expires.UTC(), r.Created.UTC()})
-		return nil
-	}
-	_, err := t.tx.ExecContext(t.ctx(ctx),
-		`INSERT INTO receipts (opinion_id, sender_hash, sealed_openid, expires_at, created_at) VALUES (?, ?, ?, ?, ?)`,
-		r.OpinionID, r.SenderHash, r.SealedOpenID, r.Expires.UTC(), r.Created.UTC())
-	return t.db.translate("put receipt", err)
-}
-
-// Receipt implements bot.OpinionTx.
-func (t *tx) Receipt(ctx context.Context, opinionID int64) (bot.Receipt, error) {
-	if err := t.beforeRead(ctx, pendingReceipts, func(r []any) bool { return r[0] == opinionID }); err != nil {
-		return bot.Receipt{}, err
-	}
-	var r receiptRow
-	err := t.tx.GetContext(t.ctx(ctx), &r,
-		`SELECT opinion_id, sender_hash, sealed_openid, expires_at, created_at FROM receipts WHERE opinion_id = ?`, opinionID)
-	if err != nil {
-		return bot.Receipt{}, t.db.translate("receipt", err)
-	}
-	return bot.Receipt{OpinionID: r.OpinionID, SenderHash: r.SenderHash, SealedOpenID: r.SealedOpenID, Expires: r.ExpiresAt.UTC(), Created: r.CreatedAt.UTC()}, nil
-}
-
-// SenderOpinions implements bot.OpinionTx.
-func (t *tx) SenderOpinions(ctx context.Context, senderHash string, since time.Time) ([]bot.Opinion, error) {
-	if err := t.beforeRead(ctx, pendingReceipts, func(r []any) bool { return r[1] == senderHash }); err != nil {
-		return nil, err
-	}
-	var rows []opinionRow
-	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
-		SELECT `+prefixed("o.", opinionColumns)+` FROM receipts r JOIN opinions o ON o.id = r.opinion_id
-		WHERE r.sender_hash = ? AND r.created_at >= ? ORDER BY r.created_at DESC, o.id DESC`, senderHash, since.UTC())
-	if err != nil {
-		return nil, t.db.translate("sender opinions", err)
-	}
-	out := make([]bot.Opinion, len(rows))
-	for i, r := range rows {
-		out[i] = r.opinion()
-	}
-	return out, nil
-}
-
-// prefixed qualifies each column of a column list with a table alias.
-func prefixed(alias, columns string) string {
-	cols := strings.Split(columns, ",")
-	for i, c := range cols {
-		cols[i] = alias + strings.TrimSpace(c)
-	}
-	return strings.Join(cols, ", ")
-}
-
-// PurgeReceipts implements bot.Store.
-func (d *DB) PurgeReceipts(ctx context.Context, before time.Time) (int64, error) {
-	res, err := d.db.ExecContext(ctx, `DELETE FROM receipts WHERE expires_at < ?`, before.UTC())
-	if err != nil {
-		return 0, d.translate("purge receipts", err)
-	}
-	n, err := res.RowsAffected()
-	return n, d.translate("purge receipts", err)
-}
-
-type draftRow struct {
-	SenderHash   string    `db:"sender_hash"`
-	SchoolID     int64     `db:"school_id"`
-	SealedOpenID []byte    `db:"sealed_openid"`
-	Parts        string    `db:"parts"`
-	Source       string    `db:"source"`
-	StartedAt    time.Time `db:"started_at"`
-	Deadline     time.Time `db:"deadline"`
-}
-
-// PutDraft implements bot.OpinionTx with an upsert (upsert.go).
-func (t *tx) PutDraft(ctx context.Context, d bot.Draft) error {
-	parts, err := json.Marshal(d.Parts)
-	if err != nil {
-		return err
-	}
-	_, err = t.tx.ExecContext(t.ctx(ctx), t.db.byDialect(`
-		INSERT INTO opinion_drafts (sender_hash, school_id, sealed_openid, parts, source, started_at, deadline)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON DUPLICATE KEY UPDATE school_id = VALUES(school_id), sealed_openid = VALUES(sealed_openid), parts = VALUES(parts),
-			source = VALUES(source), started_at = VALUES(started_at), deadline = VALUES(deadline)`, `
-		INSERT INTO opinion_drafts (sender_hash, school_id, sealed_openid, parts, source, started_at, deadline)
-		VALUES (?, ?, ?, ?, ?, ?, ?)
-		ON CONFLICT (sender_hash) DO UPDATE SET school_id = excluded.school_id, sealed_openid = excluded.sealed_openid,
-			parts = excluded.parts, source = excluded.source, started_at = excluded.started_at, deadline = excluded.deadline`),
-		d.SenderHash, d.SchoolID, d.SealedOpenID, string(parts), d.Source, d.Started.UTC(), d.Deadline.UTC())
-	return t.db.translate("put draft", err)
-}
-
-// Draft implements bot.OpinionTx.
-func (t *tx) Draft(ctx context.Context, senderHash string) (bot.Draft, error) {
-	var r draftRow
-	err := t.tx.GetContext(t.ctx(ctx), &r, `
-		SELECT sender_hash, school_id, sealed_openid, parts, source, started_at, deadline
-		FROM opinion_drafts WHERE sender_hash = ?`, senderHash)
-	if err != nil {
-		return bot.Draft{}, t.db.translate("draft", err)
-	}
-	d := bot.Draft{SenderHash: r.SenderHash, SchoolID: r.SchoolID, SealedOpenID: r.SealedOpenID, Source: r.Source,
-		Started: r.StartedAt.UTC(), Deadline: r.Deadline.UTC()}
-	if err := json.Unmarshal([]byte(r.Parts), &d.Parts); err != nil {
-		return d, t.db.translate("draft", err)
-	}
-	return d, nil
-}
-
-// DeleteDraft implements bot.OpinionTx.
-func (t *tx) DeleteDraft(ctx context.Context, senderHash string) error {
-	_, err := t.tx.ExecContext(t.ctx(ctx), `DELETE FROM opinion_drafts WHERE sender_hash = ?`, senderHash)
-	return t.db.translate("delete draft", err)
-}
-
-// DueDrafts implements bot.Store.
-func (d *DB) DueDrafts(ctx context.Context, before time.Time) ([]string, error) {
-	var out []string
-	if err := d.db.SelectContext(ctx, &out, `SELECT sender_hash FROM opinion_drafts WHERE deadline < ? ORDER BY deadline`, before.UTC()); err != nil {
-		return nil, d.translate("due drafts", err)
-	}
-	return out, nil
-}
-
 // SchoolSettings implements bot.OpinionTx.
 func (t *tx) SchoolSettings(ctx context.Context, schoolID int64) ([]byte, error) {
 	var doc string
@@ -418,4 +289,13 @@ func (t *tx) PutSchoolSettings(ctx context.Context, schoolID int64, doc []byte) 
 		ON CONFLICT (school_id) DO UPDATE SET settings = excluded.settings, updated_at = excluded.updated_at`),
 		schoolID, string(doc), t.db.now().UTC())
 	return t.db.translate("put school settings", err)
+}
+
+// prefixed qualifies each column of a column list with a table alias.
+func prefixed(alias, columns string) string {
+	cols := strings.Split(columns, ",")
+	for i, c := range cols {
+		cols[i] = alias + strings.TrimSpace(c)
+	}
+	return strings.Join(cols, ", ")
 }

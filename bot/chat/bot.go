@@ -26,8 +26,9 @@ type Config struct {
 	Store    bot.Store
 	State    bot.State
 	Notifier bot.Notifier
-	// Secret is the server secret (MINQING_SECRET) that keys every hash and
-	// seal protecting users' identities.
+	// Secret is the server secret (MINQING_SECRET). It keys the state
+	// store's dedup claims, rate counters and dialogs; nothing that links an
+	// opinion to its sender is keyed under it (see link.go).
 	Secret string
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
@@ -51,6 +52,7 @@ type Bot struct {
 	flood    int
 	staff    staffIndex
 	catalog  catalog
+	links    linkKeyCache
 }
 
 // New returns a Bot.
@@ -163,7 +165,7 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
 		}
-		reply, dup, err = b.processOnce(ctx, key, t)
+		reply, dup, err = b.processOnce(ctx, t)
 		if err == nil && dup == bot.DupDB && tookOver {
 			// The holder committed and died before it answered: nobody
 			// else will deliver this reply.
@@ -263,19 +265,32 @@ func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (out bot.Outcome,
 
 // processOnce runs the message's transaction. If another delivery recorded
 // the message first, it returns that delivery's reply and DupDB.
-func (b *Bot) processOnce(ctx context.Context, key string, start turn) (bot.Reply, string, error) {
+//
+// The record is keyed under a link key of the message's hour (processedKey)
+// and dated to the hour, so that it names neither its sender nor its
+// moment. When the state store is down it falls back to a key under the
+// secret, and then a reply about an opinion is recorded empty: a retry
+// answered from the record says nothing rather than name a receipt code
+// beside a key anyone with the secret could recompute.
+func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, error) {
 	now := b.now().UTC()
+	key, legacy := b.processedKey(ctx, start.in)
 	var (
 		reply bot.Reply
 		t     *turn
+		res   = &reservations{}
 	)
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
-		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff}
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
 		}
-		if err := tx.RecordProcessed(ctx, key, encodeReply(r), now); err != nil {
+		recorded := r
+		if legacy && t.linked {
+			recorded = bot.Reply{}
+		}
+		if err := tx.RecordProcessed(ctx, key, encodeReply(recorded), bot.HourOf(now)); err != nil {
 			if errors.Is(err, bot.ErrConflict) {
 				return errAlreadyProcessed
 			}
@@ -284,6 +299,9 @@ func (b *Bot) processOnce(ctx context.Context, key string, start turn) (bot.Repl
 		reply = r
 		return nil
 	})
+	if err != nil {
+		b.rollback(ctx, res)
+	}
 	if errors.Is(err, errAlreadyProcessed) {
 		raw, err := b.store.ProcessedReply(ctx, key)
 		if err != nil {
@@ -323,6 +341,12 @@ type turn struct {
 	dialogChanged bool
 	// afters run once the transaction committed: pushes, cache updates.
 	afters []func(context.Context)
+	// res are the state store reservations of this delivery, shared by
+	// the runs of its transaction function.
+	res *reservations
+	// linked says the reply concerns an anonymous opinion of the sender's
+	// (a receipt, a status, a draft).
+	linked bool
 }
 
 // after queues fn to run once the turn's transaction has committed. A
@@ -407,6 +431,9 @@ func (b *Bot) schoolByCode(ctx context.Context, tx bot.Tx, code string) (bot.Org
 }
 
 func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.Reply, error) {
+	if isPrivacyQuestion(text) {
+		return b.onPrivacy(ctx, tx, t)
+	}
 	p := parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
 
 	// A flow in progress sees the message first.
@@ -454,7 +481,7 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentTicketQuery:
 		return b.onQuery(ctx, tx, t, p.Code)
 	case parse.IntentRating:
-		return b.onRate(ctx, tx, t, p.Code, p.Rating)
+		return b.onRate(ctx, tx, t, p.Code, p.Rating, p.Text)
 	case parse.IntentWithdraw:
 		return b.onWithdraw(ctx, tx, t, p.Code)
 	case parse.IntentRecategorize:

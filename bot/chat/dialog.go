@@ -17,10 +17,13 @@ type Dialog struct {
 	// LastCode is the receipt code of the sender's latest opinion, so that
 	// "改为 师德师风" right after it needs no code.
 	LastCode string `json:"last_code,omitempty"`
+	// Shown is the receipt code of the answer the sender was last shown
+	// (查询), so that a rating right after is about it.
+	Shown string `json:"shown,omitempty"`
 }
 
 // empty reports whether there is nothing to keep.
-func (d Dialog) empty() bool { return d.Flow == "" && d.LastCode == "" }
+func (d Dialog) empty() bool { return d.Flow == "" && d.LastCode == "" && d.Shown == "" }
 
 // DialogTTL is how long a dialog waits for the sender's next message.
 const DialogTTL = 30 * time.Minute

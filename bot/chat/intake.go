@@ -2,6 +2,8 @@ package chat
 
 import (
 	"context"
+	"crypto/rand"
+	"encoding/json"
 	"errors"
 	"fmt"
 	"strconv"
@@ -26,9 +28,6 @@ const (
 	draftIdle = 30 * time.Minute
 	// schoolChoiceTTL is how long a sender's choice of school is kept.
 	schoolChoiceTTL = 180 * 24 * time.Hour
-	// repeatWindow: the same text from the same sender within it is the
-	// same opinion.
-	repeatWindow = 24 * time.Hour
 )
 
 // Dialog flows of intake.
@@ -129,6 +128,7 @@ func (b *Bot) continueChooseSchool(ctx context.Context, tx bot.Tx, t *turn, text
 
 // onOpinion handles a message the parser read as an opinion.
 func (b *Bot) onOpinion(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, raw string) (bot.Reply, error) {
+	t.linked = true // the reply may quote the text
 	text := strings.TrimSpace(p.Text)
 	if text == "" {
 		text = raw
@@ -193,12 +193,14 @@ func (b *Bot) continueConfirm(ctx context.Context, tx bot.Tx, t *turn, p parse.P
 
 // newOpinion is what filing an opinion needs, from a chat turn or a draft.
 type newOpinion struct {
-	school       bot.OrgUnit
-	text         string
-	source       string
-	senderHash   string
-	sealedOpenID []byte
-	now          time.Time
+	school bot.OrgUnit
+	text   string
+	source string
+	// openid is the sender's, for the link (never stored in the database).
+	openid string
+	now    time.Time
+	// res are the state store reservations of the delivery.
+	res *reservations
 	// category is the parser's category of text, if it was parsed already.
 	category parse.Category
 }
@@ -209,9 +211,15 @@ type fileResult struct {
 	settings Settings
 	// refusal, when not empty, says why nothing was filed.
 	refusal string
+	// committed must run once the transaction committed: it keeps the link.
+	committed func(context.Context)
 }
 
-// file checks the limits and records an anonymous opinion with its receipt.
+// file checks the limits and records an anonymous opinion. The daily cap
+// and repeats are checked atomically in the state store, under the
+// school's link key of the day: a counter, and a set-if-absent of the
+// text's hash; without the state store nothing is filed (the sender is
+// asked to try again), so a cap is never exceeded.
 func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, error) {
 	text := strings.TrimSpace(n.text)
 	switch runes := utf8.RuneCountInString(text); {
@@ -224,17 +232,34 @@ func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, er
 	if err != nil {
 		return fileResult{}, err
 	}
+	window := linkWindow(set)
 	hash := bot.TextHash(text)
-	mine, err := tx.SenderOpinions(ctx, n.senderHash, n.now.Add(-repeatWindow))
+	school := strconv.FormatInt(n.school.ID, 10)
+	day, err := b.linkKey(ctx, b.dayKeyName(n.school.ID, n.now), window)
 	if err != nil {
-		return fileResult{}, err
+		return b.linkDown("file", err)
 	}
-	for _, o := range mine {
-		if o.TextHash == hash && o.SchoolID == n.school.ID {
-			return fileResult{refusal: fmt.Sprintf(textOpinionRepeat, o.Code)}, nil
+	ttl := ttlUnder(day, b.now(), repeatTTL)
+	repeatKey := "repeat:" + day.Sum("repeat", school, n.openid, hash)
+	stored, existing, err := n.res.setNX(ctx, b.state, repeatKey, []byte(repeatPending), ttl)
+	if err != nil {
+		return b.linkDown("file", err)
+	}
+	if !stored {
+		if string(existing) == repeatPending {
+			return fileResult{refusal: textOpinionRepeatPending}, nil
 		}
+		return fileResult{refusal: fmt.Sprintf(textOpinionRepeat, existing)}, nil
 	}
-	if len(mine) >= set.DailyOpinionCap {
+	count, err := n.res.increment(ctx, b.state, "cap:"+day.Sum("cap", school, n.openid), ttl)
+	if err != nil {
+		_ = n.res.release(ctx, b.state, repeatKey)
+		return b.linkDown("file", err)
+	}
+	if count > int64(set.DailyOpinionCap) {
+		if err := n.res.release(ctx, b.state, repeatKey); err != nil {
+			return b.linkDown("file", err)
+		}
 		return fileResult{refusal: fmt.Sprintf(textOpinionCap, set.DailyOpinionCap)}, nil
 	}
 	cat := n.category
@@ -248,22 +273,37 @@ func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, er
 	if err != nil {
 		return fileResult{}, err
 	}
+	hour := bot.HourOf(n.now)
 	o := bot.Opinion{
 		SchoolID: n.school.ID, Category: bot.Category(cat), UnitID: unitID, Text: text, TextHash: hash, Source: n.source,
-		Anonymous: true, Status: bot.StatusReceived, Created: n.now, Updated: n.now,
+		Anonymous: true, Status: bot.StatusReceived, Created: hour, Updated: hour,
 	}
 	if o, err = bot.CreateWithCode(ctx, tx, o); err != nil {
 		return fileResult{}, err
 	}
-	if err := tx.AddOpinionEvent(ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: string(bot.StatusReceived), Note: n.source, At: n.now}); err != nil {
+	// No "received" event: its ID and time would place the opinion among
+	// the hour's requests. The ledger shows the receipt from Created.
+	openid := n.openid
+	committed := func(ctx context.Context) {
+		if err := b.state.Set(ctx, repeatKey, []byte(o.Code), ttlUnder(day, b.now(), repeatTTL)); err != nil {
+			b.log.Warn("state_unavailable", "op", "repeat", "err", err)
+		}
+		b.putLink(ctx, o, openid, window)
+	}
+	return fileResult{opinion: o, settings: set, committed: committed}, nil
+}
+
+// repeatPending marks a text being filed by a delivery not yet committed.
+const repeatPending = "?"
+
+// linkDown is the refusal when the state store, which keeps the link, is
+// unavailable: nothing is filed or changed without it.
+func (b *Bot) linkDown(op string, err error) (fileResult, error) {
+	if !errors.Is(err, errLinkDown) {
 		return fileResult{}, err
 	}
-	r := bot.Receipt{OpinionID: o.ID, SenderHash: n.senderHash, SealedOpenID: n.sealedOpenID,
-		Expires: n.now.Add(time.Duration(set.ReceiptDays) * 24 * time.Hour), Created: n.now}
-	if err := tx.PutReceipt(ctx, r); err != nil {
-		return fileResult{}, err
-	}
-	return fileResult{opinion: o, settings: set}, nil
+	b.log.Warn("state_unavailable", "op", op, "err", err)
+	return fileResult{refusal: textTryLater}, nil
 }
 
 // fileOpinion files an opinion from the current turn and answers with the
@@ -272,22 +312,52 @@ func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, er
 // category is what the parser made of the text, if it did (else empty):
 // with no school lexicon to apply it need not be parsed again.
 func (b *Bot) fileOpinion(ctx context.Context, tx bot.Tx, t *turn, school bot.OrgUnit, text, source string, category parse.Category) (bot.Reply, error) {
+	t.linked = true
 	res, err := b.file(ctx, tx, newOpinion{school: school, text: text, source: source, category: category,
-		senderHash: t.sender, sealedOpenID: b.keys.Seal([]byte(t.in.OpenID)), now: t.now})
+		openid: t.in.OpenID, now: t.now, res: t.res})
 	if err != nil || res.refusal != "" {
 		return bot.Text(res.refusal), err
 	}
-	// No dialog to save: "改为 …" and "满意" without a code find the
-	// sender's newest opinion through its receipt.
+	t.after(res.committed)
+	// "改为 …" right after needs no code.
+	d := t.dialog
+	d.LastCode = res.opinion.Code
+	t.setDialog(d)
 	return bot.Text(receiptText(res.opinion, res.settings)), nil
 }
 
-// receiptText is the answer to a filed opinion: the code, and plainly what
-// is and is not kept about the sender.
+// receiptText is the answer to a filed opinion: the code, how to follow
+// up, and in one line what is kept about the sender (隐私 says it all).
 func receiptText(o bot.Opinion, s Settings) string {
 	return fmt.Sprintf(textOpinionFiled, label(o.Category), o.Code) + "\n" +
-		fmt.Sprintf(textAnonymityPromise, s.ReceiptDays) + "\n" +
+		fmt.Sprintf(textAnonymityLine, linkDays(s)) + "\n" +
 		fmt.Sprintf(textOpinionNext, o.Code)
+}
+
+// linkDays is a school's link window in days.
+func linkDays(s Settings) int { return int(linkWindow(s) / (24 * time.Hour)) }
+
+// isPrivacyQuestion reports the 隐私 command.
+func isPrivacyQuestion(text string) bool {
+	switch strings.Trim(text, " ？?。！!") {
+	case "隐私", "隐私说明", "匿名说明", "隐私政策":
+		return true
+	}
+	return false
+}
+
+// onPrivacy states in full what is kept about a sender, with the link
+// window of the sender's school.
+func (b *Bot) onPrivacy(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
+	set := DefaultSettings()
+	if school, _, err := b.schoolOf(ctx, tx, t); err == nil && school.ID != 0 {
+		if set, err = b.settings(ctx, tx, school.ID); err != nil {
+			return bot.Reply{}, err
+		}
+	} else if err != nil && !errors.Is(err, errNoSchool) {
+		return bot.Reply{}, err
+	}
+	return bot.Text(fmt.Sprintf(textPrivacy, linkDays(set))), nil
 }
 
 // unitNamed returns the unit of the school whose name the text mentions
@@ -337,19 +407,99 @@ func (b *Bot) onStartDraft(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, 
 	return b.startDraft(ctx, tx, t, school)
 }
 
+// draft is an opinion being gathered through the 我要建议 flow. It lives
+// in the state store only, under a random reference the sender's dialog
+// holds, with the sender's openid sealed under the school's link key of
+// the hour (to push the receipt when it is submitted after the silence).
+type draft struct {
+	School   int64     `json:"school"`
+	KeyName  string    `json:"key"`
+	OpenID   []byte    `json:"openid"`
+	Parts    []string  `json:"parts"`
+	Source   string    `json:"source"`
+	Started  time.Time `json:"started"`
+	Deadline time.Time `json:"deadline"`
+}
+
+const (
+	// draftQueue is the state store queue of drafts by deadline.
+	draftQueue = "drafts"
+	// draftKeep is how long a draft outlives its deadline in the store.
+	draftKeep = 10 * time.Minute
+)
+
+func draftKey(ref string) string      { return "draft:" + ref }
+func draftTakenKey(ref string) string { return "draft-taken:" + ref }
+
+// loadDraft reads the draft ref names; found=false when it is gone.
+func (b *Bot) loadDraft(ctx context.Context, ref string) (draft, bool, error) {
+	if ref == "" {
+		return draft{}, false, nil
+	}
+	raw, err := b.state.Get(ctx, draftKey(ref))
+	if errors.Is(err, bot.ErrNotFound) {
+		return draft{}, false, nil
+	}
+	if err != nil {
+		return draft{}, false, fmt.Errorf("%w: %w", errLinkDown, err)
+	}
+	var d draft
+	if err := json.Unmarshal(raw, &d); err != nil {
+		b.log.Warn("draft_corrupt", "err", err)
+		return draft{}, false, nil
+	}
+	return d, true, nil
+}
+
+// saveDraft stores the draft and (re)schedules its submission.
+func (b *Bot) saveDraft(ctx context.Context, ref string, d draft) {
+	raw, err := json.Marshal(d)
+	if err == nil {
+		ttl := d.Deadline.Sub(b.now()) + draftKeep
+		if err = b.state.Set(ctx, draftKey(ref), raw, ttl); err == nil {
+			err = b.state.Schedule(ctx, draftQueue, ref, d.Deadline, draftIdle+draftKeep)
+		}
+	}
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "save_draft", "err", err)
+	}
+}
+
+// dropDraft forgets a submitted or cancelled draft.
+func (b *Bot) dropDraft(ctx context.Context, ref string) {
+	err := errors.Join(b.state.Delete(ctx, draftKey(ref)), b.state.Unschedule(ctx, draftQueue, ref))
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "drop_draft", "err", err)
+	}
+}
+
 func (b *Bot) startDraft(ctx context.Context, tx bot.Tx, t *turn, school bot.OrgUnit) (bot.Reply, error) {
-	if d, err := tx.Draft(ctx, t.sender); err == nil && len(d.Parts) > 0 {
-		t.setDialog(Dialog{Flow: flowDraft, Since: t.now, LastCode: t.dialog.LastCode})
+	t.linked = true
+	ref := t.dialog.Data["draft"]
+	d, found, err := b.loadDraft(ctx, ref)
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "draft", "err", err)
+		return bot.Text(textTryLater), nil
+	}
+	if found && len(d.Parts) > 0 {
+		t.setDialog(Dialog{Flow: flowDraft, Data: map[string]string{"draft": ref}, Since: t.now, LastCode: t.dialog.LastCode})
 		return bot.Text(fmt.Sprintf(textDraftResume, len(d.Parts))), nil
-	} else if err != nil && !errors.Is(err, bot.ErrNotFound) {
+	}
+	set, err := b.settings(ctx, tx, school.ID)
+	if err != nil {
 		return bot.Reply{}, err
 	}
-	d := bot.Draft{SenderHash: t.sender, SchoolID: school.ID, SealedOpenID: b.keys.Seal([]byte(t.in.OpenID)),
-		Source: bot.SourceMenu, Started: t.now, Deadline: t.now.Add(draftIdle)}
-	if err := tx.PutDraft(ctx, d); err != nil {
-		return bot.Reply{}, err
+	name := hourKeyName(school.ID, t.now)
+	k, err := b.linkKey(ctx, name, linkWindow(set))
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "draft", "err", err)
+		return bot.Text(textTryLater), nil
 	}
-	t.setDialog(Dialog{Flow: flowDraft, Since: t.now, LastCode: t.dialog.LastCode})
+	ref = rand.Text()
+	d = draft{School: school.ID, KeyName: name, OpenID: k.Seal([]byte(t.in.OpenID)), Source: bot.SourceMenu,
+		Started: t.now, Deadline: t.now.Add(draftIdle)}
+	t.after(func(ctx context.Context) { b.saveDraft(ctx, ref, d) })
+	t.setDialog(Dialog{Flow: flowDraft, Data: map[string]string{"draft": ref}, Since: t.now, LastCode: t.dialog.LastCode})
 	return bot.Text(fmt.Sprintf(textDraftStart, school.Name)), nil
 }
 
@@ -357,22 +507,28 @@ func (b *Bot) startDraft(ctx context.Context, tx bot.Tx, t *turn, school bot.Org
 // handled=false means the draft is gone (submitted after the silence) and
 // the message is an ordinary one.
 func (b *Bot) continueDraft(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (bot.Reply, bool, error) {
-	d, err := tx.Draft(ctx, t.sender)
-	if errors.Is(err, bot.ErrNotFound) {
+	ref := t.dialog.Data["draft"]
+	d, found, err := b.loadDraft(ctx, ref)
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "draft", "err", err)
+		return bot.Text(textTryLater), true, nil
+	}
+	if found {
+		if _, err := b.state.Get(ctx, draftTakenKey(ref)); err == nil {
+			found = false // being submitted after the silence
+		}
+	}
+	if !found {
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
 		return bot.Reply{}, false, nil
 	}
-	if err != nil {
-		return bot.Reply{}, true, err
-	}
+	t.linked = true
 	switch p.Intent {
 	case parse.IntentSubmit:
-		r, err := b.submitDraftNow(ctx, tx, t, d)
+		r, err := b.submitDraftNow(ctx, tx, t, ref, d)
 		return r, true, err
 	case parse.IntentCancel:
-		if err := tx.DeleteDraft(ctx, t.sender); err != nil {
-			return bot.Reply{}, true, err
-		}
+		t.after(func(ctx context.Context) { b.dropDraft(ctx, ref) })
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
 		return bot.Text(textDraftCancelled), true, nil
 	case parse.IntentHelp:
@@ -390,88 +546,128 @@ func (b *Bot) continueDraft(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 	if t.in.Kind == bot.KindVoice {
 		d.Source = bot.SourceMenu // a voice part stays a menu opinion
 	}
-	if err := tx.PutDraft(ctx, d); err != nil {
-		return bot.Reply{}, true, err
-	}
-	t.setDialog(Dialog{Flow: flowDraft, Since: t.now, LastCode: t.dialog.LastCode})
-	return bot.Text(fmt.Sprintf(textDraftPart, len(d.Parts), total, bot.Clip(strings.Join(d.Parts, " "), 80))), true, nil
+	t.after(func(ctx context.Context) { b.saveDraft(ctx, ref, d) })
+	t.setDialog(Dialog{Flow: flowDraft, Data: map[string]string{"draft": ref}, Since: t.now, LastCode: t.dialog.LastCode})
+	return bot.Text(fmt.Sprintf(textDraftPart, len(d.Parts), total)), true, nil
+}
+
+// takeDraft claims a draft for submission, so that the sender's 提交 and
+// the job never both file it.
+func (b *Bot) takeDraft(ctx context.Context, res *reservations, ref string) (bool, error) {
+	stored, _, err := res.setNX(ctx, b.state, draftTakenKey(ref), []byte("1"), draftKeep)
+	return stored, err
 }
 
 // submitDraftNow submits the draft at the sender's 提交.
-func (b *Bot) submitDraftNow(ctx context.Context, tx bot.Tx, t *turn, d bot.Draft) (bot.Reply, error) {
+func (b *Bot) submitDraftNow(ctx context.Context, tx bot.Tx, t *turn, ref string, d draft) (bot.Reply, error) {
 	if len(d.Parts) == 0 {
 		return bot.Text(textDraftEmpty), nil
 	}
-	res, err := b.fileDraft(ctx, tx, d, t.now)
+	took, err := b.takeDraft(ctx, t.res, ref)
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "draft", "err", err)
+		return bot.Text(textTryLater), nil
+	}
+	if !took {
+		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
+		return bot.Text(textDraftAlreadySubmitted), nil
+	}
+	res, err := b.fileDraft(ctx, tx, d, t.in.OpenID, t.now, t.res)
 	if err != nil {
 		return bot.Reply{}, err
 	}
+	if res.refusal == textTryLater {
+		// Keep the draft for another 提交.
+		_ = t.res.release(ctx, b.state, draftTakenKey(ref))
+		return bot.Text(res.refusal), nil
+	}
+	t.after(func(ctx context.Context) { b.dropDraft(ctx, ref) })
 	t.setDialog(Dialog{LastCode: res.opinion.Code, Since: t.now})
 	if res.refusal != "" {
 		return bot.Text(res.refusal), nil
 	}
-	return bot.Text(fmt.Sprintf(textDraftSubmitted, bot.Clip(res.opinion.Text, 300)) + "\n" + receiptText(res.opinion, res.settings)), nil
+	t.after(res.committed)
+	return bot.Text(fmt.Sprintf(textDraftSubmitted, len(d.Parts)) + "\n" + receiptText(res.opinion, res.settings)), nil
 }
 
-// fileDraft files a draft and deletes it.
-func (b *Bot) fileDraft(ctx context.Context, tx bot.Tx, d bot.Draft, now time.Time) (fileResult, error) {
-	if err := tx.DeleteDraft(ctx, d.SenderHash); err != nil {
-		return fileResult{}, err
-	}
-	school, err := tx.Unit(ctx, d.SchoolID)
+// fileDraft files a draft.
+func (b *Bot) fileDraft(ctx context.Context, tx bot.Tx, d draft, openid string, now time.Time, res *reservations) (fileResult, error) {
+	school, err := tx.Unit(ctx, d.School)
 	if err != nil {
 		return fileResult{}, err
 	}
 	return b.file(ctx, tx, newOpinion{school: school, text: strings.Join(d.Parts, "\n"), source: d.Source,
-		senderHash: d.SenderHash, sealedOpenID: d.SealedOpenID, now: now})
+		openid: openid, now: now, res: res})
 }
 
 // submitDueDrafts files the drafts whose senders went quiet, and pushes
-// each sender the receipt. It runs as a scheduled job.
+// each sender the receipt. It runs as a scheduled job, on one instance at
+// a time; the drafts and their queue are in the state store.
 func (b *Bot) submitDueDrafts(ctx context.Context, now time.Time) error {
-	due, err := b.store.DueDrafts(ctx, now)
+	due, err := b.state.DueMembers(ctx, draftQueue, now, 100)
 	if err != nil {
 		return err
 	}
-	for _, hash := range due {
-		var to, text string
-		err := b.store.Update(ctx, func(tx bot.Tx) error {
-			to, text = "", ""
-			d, err := tx.Draft(ctx, hash)
-			if errors.Is(err, bot.ErrNotFound) || (err == nil && d.Deadline.After(now)) {
-				return nil // submitted or extended meanwhile
-			}
-			if err != nil {
-				return err
-			}
-			if len(d.Parts) == 0 {
-				return tx.DeleteDraft(ctx, hash)
-			}
-			res, err := b.fileDraft(ctx, tx, d, now)
-			if err != nil {
-				return err
-			}
-			openid, err := b.keys.Open(d.SealedOpenID)
-			if err != nil {
-				return nil // sealed with another secret: nobody to tell
-			}
-			to = string(openid)
-			if res.refusal != "" {
-				text = textDraftAutoRefused + "\n" + res.refusal
-			} else {
-				text = fmt.Sprintf(textDraftAutoSubmitted, bot.Clip(res.opinion.Text, 300)) + "\n" + receiptText(res.opinion, res.settings)
-			}
-			return nil
-		})
-		if err != nil {
-			b.log.Error("draft_submit_failed", "err", err)
-			continue
-		}
-		if to != "" {
-			if err := b.notifier.SendText(ctx, to, text); err != nil {
-				b.log.Warn("push_failed", "what", "draft_receipt", "err", err)
-			}
-		}
+	for _, ref := range due {
+		b.submitDueDraft(ctx, ref, now)
 	}
 	return nil
+}
+
+func (b *Bot) submitDueDraft(ctx context.Context, ref string, now time.Time) {
+	d, found, err := b.loadDraft(ctx, ref)
+	if err != nil {
+		b.log.Warn("state_unavailable", "op", "due_draft", "err", err)
+		return
+	}
+	if !found {
+		b.dropDraft(ctx, ref)
+		return
+	}
+	if d.Deadline.After(now) {
+		return // extended meanwhile; rescheduled with it
+	}
+	res := &reservations{}
+	if took, err := b.takeDraft(ctx, res, ref); err != nil || !took {
+		return // the sender's 提交 has it, or the store is down
+	}
+	if len(d.Parts) == 0 {
+		b.dropDraft(ctx, ref)
+		return
+	}
+	k, err := b.linkKey(ctx, d.KeyName, 0)
+	var openid []byte
+	if err == nil {
+		openid, err = k.Open(d.OpenID)
+	}
+	if err != nil {
+		// The key is gone (the store lost it): nobody to file for.
+		b.log.Warn("draft_unlinked", "err", err)
+		b.dropDraft(ctx, ref)
+		return
+	}
+	var fr fileResult
+	err = b.store.Update(ctx, func(tx bot.Tx) error {
+		var err error
+		fr, err = b.fileDraft(ctx, tx, d, string(openid), now, res)
+		return err
+	})
+	if err != nil || fr.refusal == textTryLater {
+		b.rollback(ctx, res)
+		if err != nil {
+			b.log.Error("draft_submit_failed", "err", err)
+		}
+		return
+	}
+	b.dropDraft(ctx, ref)
+	var text string
+	if fr.refusal != "" {
+		text = textDraftAutoRefused + "\n" + fr.refusal
+	} else {
+		fr.committed(ctx)
+		text = fmt.Sprintf(textDraftAutoSubmitted, len(d.Parts)) + "\n" + receiptText(fr.opinion, fr.settings)
+	}
+	if err := b.notifier.SendText(ctx, string(openid), text); err != nil {
+		b.log.Warn("push_failed", "what", "draft_receipt", "err", err)
+	}
 }

@@ -32,16 +32,6 @@ func (b *Bot) Jobs() []Job {
 			return err
 		},
 	}, {
-		Name:  "purge_receipts",
-		Every: time.Hour,
-		Run: func(ctx context.Context, now time.Time) error {
-			n, err := b.store.PurgeReceipts(ctx, now)
-			if err == nil && n > 0 {
-				b.log.Info("receipts_purged", "rows", n)
-			}
-			return err
-		},
-	}, {
 		Name:  "submit_drafts",
 		Every: JobTick,
 		Run:   b.submitDueDrafts,

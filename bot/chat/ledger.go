@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"slices"
 	"strings"
+	"time"
 	"unicode/utf8"
 
 	"minqing/bot"
@@ -235,12 +236,50 @@ func (b *Bot) onDetail(ctx context.Context, tx bot.Tx, t *turn, code string) (bo
 	}
 	if o.Rating != "" {
 		fmt.Fprintf(&sb, "\n"+textQueryRated, ratingLabel(o.Rating))
+		if o.RatingComment != "" {
+			fmt.Fprintf(&sb, textDetailRatingComment, bot.Clip(o.RatingComment, 200))
+		}
 	}
 	sb.WriteString("\n" + textDetailHistory)
-	for _, e := range events {
-		fmt.Fprintf(&sb, "\n· %s %s", e.At.In(b.loc).Format("1-2 15:04"), eventLabel(e.Kind))
+	for _, e := range b.history(o, events) {
+		fmt.Fprintf(&sb, "\n· %s %s", e.when, eventLabel(e.kind))
 	}
 	return bot.Text(sb.String()), nil
+}
+
+// historyLine is one line of an opinion's history in 详情.
+type historyLine struct {
+	at         time.Time
+	when, kind string
+}
+
+// history merges an opinion's events with what its sender did, which is
+// kept on the opinion itself, to the hour (receipt, rating, withdrawal),
+// and orders them by time.
+func (b *Bot) history(o bot.Opinion, events []bot.OpinionEvent) []historyLine {
+	var out []historyLine
+	hourly := func(at time.Time, kind string) {
+		out = append(out, historyLine{at: at, when: at.In(b.loc).Format("1-2 15时"), kind: kind})
+	}
+	seen := map[string]bool{}
+	for _, e := range events {
+		seen[e.Kind] = true
+	}
+	// Opinions filed before the upgrade may still have these events.
+	if !seen[string(bot.StatusReceived)] {
+		hourly(o.Created, string(bot.StatusReceived))
+	}
+	for _, e := range events {
+		out = append(out, historyLine{at: e.At, when: e.At.In(b.loc).Format("1-2 15:04"), kind: e.Kind})
+	}
+	if o.Rating != "" && !o.RatedAt.IsZero() && !seen["rated"] {
+		hourly(o.RatedAt, "rated")
+	}
+	if o.Status == bot.StatusWithdrawn && !seen[string(bot.StatusWithdrawn)] {
+		hourly(o.Updated, string(bot.StatusWithdrawn))
+	}
+	slices.SortStableFunc(out, func(a, b historyLine) int { return a.at.Compare(b.at) })
+	return out
 }
 
 // onAssign hands an opinion to a unit with a deadline in school days.
@@ -379,30 +418,37 @@ func (b *Bot) onAnswer(ctx context.Context, tx bot.Tx, t *turn, code, answer str
 	if !o.Anonymous {
 		return bot.Text(fmt.Sprintf(textAnsweredNotAnonymous, o.Code, statusLabel(to))), nil
 	}
-	rc, err := tx.Receipt(ctx, o.ID)
-	if errors.Is(err, bot.ErrNotFound) {
-		return bot.Text(fmt.Sprintf(textAnsweredNoReceipt, o.Code, statusLabel(to))), nil
-	}
-	if err != nil {
+	openid, found, err := b.senderOf(ctx, o)
+	if errors.Is(err, errLinkDown) {
+		b.log.Warn("state_unavailable", "op", "answer_link", "err", err)
+		found = false
+	} else if err != nil {
 		return bot.Reply{}, err
 	}
-	openid, err := b.keys.Open(rc.SealedOpenID)
+	if !found {
+		return bot.Text(fmt.Sprintf(textAnsweredNoLink, o.Code, statusLabel(to))), nil
+	}
+	set, err := b.settings(ctx, tx, o.SchoolID)
 	if err != nil {
-		b.log.Warn("receipt_unreadable", "opinion_id", o.ID)
-		return bot.Text(fmt.Sprintf(textAnsweredNoReceipt, o.Code, statusLabel(to))), nil
+		return bot.Reply{}, err
 	}
 	push := fmt.Sprintf(textPushAnswer, o.Code, answer) + "\n" + fmt.Sprintf(textRateHow, o.Code)
 	if reject {
 		push = fmt.Sprintf(textPushRejected, o.Code, answer)
 	}
-	t.after(func(ctx context.Context) { b.pushToSender(ctx, o.ID, string(openid), push) })
+	t.after(func(ctx context.Context) {
+		if b.pushToSender(ctx, o.ID, openid, push) && !reject {
+			b.noteAnswered(ctx, o, openid, linkWindow(set))
+		}
+	})
 	return bot.Text(fmt.Sprintf(textAnswered, o.Code, statusLabel(to))), nil
 }
 
 // pushToSender sends an anonymous sender a customer-service message and
-// records whether it arrived. Outside the 48-hour window it waits for the
-// sender's 查询.
-func (b *Bot) pushToSender(ctx context.Context, opinionID int64, openid, text string) {
+// records whether it arrived (an event at the time of the school's answer,
+// not of anything the sender did). Outside the 48-hour window it waits for
+// the sender's 查询. It reports whether the message was delivered.
+func (b *Bot) pushToSender(ctx context.Context, opinionID int64, openid, text string) bool {
 	err := b.notifier.SendText(ctx, openid, text)
 	kind, note := "pushed", ""
 	switch {
@@ -421,6 +467,7 @@ func (b *Bot) pushToSender(ctx context.Context, opinionID int64, openid, text st
 	}); err != nil {
 		b.log.Error("event_failed", "kind", kind, "err", err)
 	}
+	return kind == "pushed"
 }
 
 // onMerge marks an opinion as a repeat of another.

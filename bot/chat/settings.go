@@ -30,7 +30,12 @@ type Settings struct {
 	Lexicon parse.Lexicon `json:"lexicon,omitempty"`
 	// DailyOpinionCap is how many opinions one sender may file a day.
 	DailyOpinionCap int `json:"daily_opinion_cap,omitempty"`
-	// ReceiptDays is how long a receipt (the link to push an answer) lives.
+	// LinkDays is how long, at most, the state store keeps what links an
+	// anonymous opinion to its sender (to push the answer, 撤回, 改为):
+	// default 7, at most MaxLinkDays. A change applies to opinions filed
+	// after it.
+	LinkDays int `json:"link_days,omitempty"`
+	// ReceiptDays is read and ignored: receipts no longer exist (LinkDays).
 	ReceiptDays int `json:"receipt_days,omitempty"`
 	// DueDays is the deadline, in school days, of 交办 when none is given.
 	DueDays int `json:"due_days,omitempty"`
@@ -41,6 +46,12 @@ type Settings struct {
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
 }
+
+// The link window (Settings.LinkDays).
+const (
+	DefaultLinkDays = 7
+	MaxLinkDays     = 30
+)
 
 // Supervisors.
 const (
@@ -63,7 +74,7 @@ func DefaultSettings() Settings {
 		},
 		Supervisor:      SupervisorDiscipline,
 		DailyOpinionCap: 10,
-		ReceiptDays:     180,
+		LinkDays:        DefaultLinkDays,
 		DueDays:         5,
 		MinGroup:        3,
 	}
@@ -124,7 +135,10 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	positive("daily_opinion_cap", in.DailyOpinionCap, &s.DailyOpinionCap)
-	positive("receipt_days", in.ReceiptDays, &s.ReceiptDays)
+	positive("link_days", in.LinkDays, &s.LinkDays)
+	if s.LinkDays > MaxLinkDays {
+		errs = append(errs, fmt.Errorf("settings: link_days must be at most %d: %w", MaxLinkDays, bot.ErrInvalid))
+	}
 	positive("due_days", in.DueDays, &s.DueDays)
 	positive("min_group", in.MinGroup, &s.MinGroup)
 	for _, sd := range in.Semesters {

@@ -45,7 +45,7 @@ func TestAddSchoolDays(t *testing.T) {
 
 func TestParseSettings(t *testing.T) {
 	s, err := ParseSettings(nil)
-	if err != nil || s.Supervisor != SupervisorDiscipline || s.ReceiptDays != 180 || s.MinGroup != 3 || s.Routes[parse.CatLogistics] != "总务处" {
+	if err != nil || s.Supervisor != SupervisorDiscipline || s.LinkDays != 7 || s.MinGroup != 3 || s.Routes[parse.CatLogistics] != "总务处" {
 		t.Fatalf("defaults = %+v, %v", s, err)
 	}
 	s, err = ParseSettings([]byte(`{"routes": {"logistics": "后勤处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}}`))
@@ -61,7 +61,8 @@ func TestParseSettings(t *testing.T) {
 		`{"holidays": ["10月1日"]}`,
 		`{"holidays": ["2026-10-07/2026-10-01"]}`,
 		`{"workdays": ["tomorrow"]}`,
-		`{"receipt_days": -1}`,
+		`{"link_days": -1}`,
+		`{"link_days": 31}`,
 		`{"unknown_key": 1}`,
 		`not json`,
 	} {

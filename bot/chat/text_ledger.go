@@ -32,7 +32,8 @@ const (
 	textAnswerTooLong        = "答复请控制在600字以内；详细说明可以分成答复和办结说明两部分。"
 	textAnswerAssignFirst    = "回执码 %s 还没有交办，请先交办（或在交办后直接答复）：交办 回执码 部门 3天。"
 	textAnswered             = "回执码 %s 已改为“%s”，正在把答复推送给反映人。如果对方超过48小时没有和公众号互动，会在其发送“查询”时看到。"
-	textAnsweredNoReceipt    = "回执码 %s 已改为“%s”。这条意见的回执已过期，反映人需要发送“查询”才能看到答复。"
+	textAnsweredNoLink       = "回执码 %s 已改为“%s”。系统已不再记得这条意见是谁发的（超过了保存期限），答复无法推送，反映人发送“查询”加回执码可以看到。"
+	textDetailRatingComment  = "（反映人补充：%s）"
 	textAnsweredNotAnonymous = "回执码 %s 已改为“%s”（这条意见由教师在家访时记录，请由教师转告家长）。"
 
 	textMergeHow = "格式：合并 回执码 到 另一个回执码。"

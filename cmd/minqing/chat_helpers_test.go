@@ -4,6 +4,7 @@ import (
 	"context"
 	"path/filepath"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"testing"
 	"time"
@@ -57,8 +58,18 @@ func (p *person) event(event, key string) string {
 	return p.send(wechat.NewEvent(p.openid, "gh_test", event, key, time.Unix(msgIDs.Add(1)/1000, 0)))
 }
 
+// sentLog is every message the tests sent, for the anonymity tests to
+// recompute what anyone holding the secret could derive from them.
+var sentLog struct {
+	mu   sync.Mutex
+	msgs []wechat.Message
+}
+
 func (p *person) send(m wechat.Message) string {
 	p.t.Helper()
+	sentLog.mu.Lock()
+	sentLog.msgs = append(sentLog.msgs, m)
+	sentLog.mu.Unlock()
 	res, err := p.c.Send(context.Background(), m)
 	if err != nil {
 		p.t.Fatalf("send %q: %v", m.Content, err)

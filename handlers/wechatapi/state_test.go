@@ -122,6 +122,22 @@ func (s *fakeState) Incr(context.Context, string, time.Duration) (int64, error) 
 	return 0, errNotImplemented
 }
 
+func (s *fakeState) SetNX(context.Context, string, []byte, time.Duration) (bool, []byte, error) {
+	return false, nil, errNotImplemented
+}
+
+func (s *fakeState) Schedule(context.Context, string, string, time.Time, time.Duration) error {
+	return errNotImplemented
+}
+
+func (s *fakeState) DueMembers(context.Context, string, time.Time, int) ([]string, error) {
+	return nil, errNotImplemented
+}
+
+func (s *fakeState) Unschedule(context.Context, string, string) error {
+	return errNotImplemented
+}
+
 func (s *fakeState) ClaimMessage(context.Context, bot.MessageKeys) (bot.MessageClaim, error) {
 	return bot.MessageClaim{}, errNotImplemented
 }

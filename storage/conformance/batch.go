@@ -179,10 +179,18 @@ func testBatchFallback(t *testing.T, e *env) {
 }
 
 // Within a batch each function reads its own writes — the deferred rows
-// (events, receipts) included — and those of the functions before it.
+// (events) included — and those of the functions before it.
 func testBatchReadYourWrites(t *testing.T, e *env) {
 	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
 	school := e.schoolOn(db)
+	var shared bot.Opinion
+	if err := db.Update(e.ctx, func(tx bot.Tx) error {
+		var err error
+		shared, err = tx.CreateOpinion(e.ctx, opinion(school, "SHARED", 0))
+		return err
+	}); err != nil {
+		t.Fatal(err)
+	}
 	const n = 12
 	seen := make([]int, n)
 	var fns []func(bot.Tx) error
@@ -206,18 +214,14 @@ func testBatchReadYourWrites(t *testing.T, e *env) {
 			if evs, err := tx.OpinionEvents(e.ctx, o.ID); err != nil || len(evs) != 1 || evs[0].Kind != "received" {
 				return fmt.Errorf("own event: %+v, %v", evs, err)
 			}
-			r := bot.Receipt{OpinionID: o.ID, SenderHash: "shared", SealedOpenID: []byte{1}, Expires: now.Add(time.Hour), Created: now}
-			if err := tx.PutReceipt(e.ctx, r); err != nil {
+			if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: shared.ID, Kind: "assigned", At: now}); err != nil {
 				return err
 			}
-			if got, err := tx.Receipt(e.ctx, o.ID); err != nil || got.SenderHash != "shared" {
-				return fmt.Errorf("own receipt: %+v, %v", got, err)
-			}
-			mine, err := tx.SenderOpinions(e.ctx, "shared", now)
+			evs, err := tx.OpinionEvents(e.ctx, shared.ID)
 			if err != nil {
 				return err
 			}
-			seen[i] = len(mine)
+			seen[i] = len(evs)
 			return tx.RecordProcessed(e.ctx, fmt.Sprintf("k-%d", i), nil, now)
 		})
 	}
@@ -228,15 +232,15 @@ func testBatchReadYourWrites(t *testing.T, e *env) {
 	if stats.Batches >= stats.Updates {
 		t.Errorf("group commit %+v; want batches", stats)
 	}
-	// Run one after another, the k-th function sees k receipts of the
-	// shared sender: its own and those before it.
+	// Run one after another, the k-th function sees k events of the
+	// shared opinion: its own and those before it.
 	slices.Sort(seen)
 	want := make([]int, n)
 	for i := range want {
 		want[i] = i + 1
 	}
 	if diff := cmp.Diff(want, seen); diff != "" {
-		t.Errorf("receipts each function saw mismatch (-want +got):\n%s", diff)
+		t.Errorf("events each function saw mismatch (-want +got):\n%s", diff)
 	}
 }
 
@@ -277,9 +281,10 @@ func testBatchKeyTwice(t *testing.T, e *env) {
 	}
 }
 
-// Many concurrent Updates, each filing an opinion with its event and
-// receipt and reading its own receipt back: the group commit keeps every
-// write and lets each function read its own.
+// Many concurrent Updates, each filing an opinion under an ID of its own
+// choosing (as bot.CreateWithCode does) with its event and reading its own
+// event back: the group commit keeps every write and lets each function
+// read its own.
 func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
 	school := e.school("测试学校", "TEST")
 	now := time.Now().UTC().Truncate(time.Second)
@@ -290,7 +295,7 @@ func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
 		go func() {
 			defer wg.Done()
 			errs[i] = e.update(func(tx bot.Tx) error {
-				o, err := tx.CreateOpinion(e.ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
+				o, err := tx.CreateOpinion(e.ctx, bot.Opinion{ID: int64(1<<40 + i*7919), SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
 					Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
 				if err != nil {
 					return err
@@ -298,20 +303,17 @@ func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
 				if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}); err != nil {
 					return err
 				}
-				sender := fmt.Sprintf("sender-%d", i%7)
-				if err := tx.PutReceipt(e.ctx, bot.Receipt{OpinionID: o.ID, SenderHash: sender, SealedOpenID: []byte{1, 2, 3}, Expires: now.Add(time.Hour), Created: now}); err != nil {
-					return err
+				if o.ID != int64(1<<40+i*7919) {
+					return fmt.Errorf("opinion ID %d, want the one given", o.ID)
 				}
-				mine, err := tx.SenderOpinions(e.ctx, sender, now.Add(-time.Minute))
+				evs, err := tx.OpinionEvents(e.ctx, o.ID)
 				if err != nil {
 					return err
 				}
-				for _, m := range mine {
-					if m.ID == o.ID {
-						return tx.RecordProcessed(e.ctx, fmt.Sprintf("key-%d", i), nil, now)
-					}
+				if len(evs) != 1 {
+					return errors.New("the function does not see its own event")
 				}
-				return errors.New("the function does not see its own receipt")
+				return tx.RecordProcessed(e.ctx, fmt.Sprintf("key-%d", i), nil, now)
 			})
 		}()
 	}
@@ -321,7 +323,7 @@ func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
 			t.Errorf("update %d: %v", i, err)
 		}
 	}
-	for table, want := range map[string]int{"opinions": 40, "opinion_events": 40, "receipts": 40, "processed_messages": 40} {
+	for table, want := range map[string]int{"opinions": 40, "opinion_events": 40, "processed_messages": 40} {
 		var n int
 		if err := e.db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil || n != want {
 			t.Errorf("%s: %d rows, %v; want %d", table, n, err, want)

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"fmt"
 	"testing"
 	"time"
 
@@ -15,9 +14,6 @@ var opinionTests = []test{
 	{"Opinions", []string{"CreateOpinion", "Opinion", "OpinionByCode", "UpdateOpinion"}, testOpinions},
 	{"OpinionEvents", []string{"AddOpinionEvent", "OpinionEvents"}, testOpinionEvents},
 	{"Ledger", []string{"Ledger"}, testLedger},
-	{"ReceiptsPurgeAndLedger", []string{"PutReceipt", "Receipt", "PurgeReceipts", "Ledger"}, testReceiptsPurgeAndLedger},
-	{"SenderOpinions", []string{"SenderOpinions"}, testSenderOpinions},
-	{"Drafts", []string{"PutDraft", "Draft", "DeleteDraft", "DueDrafts"}, testDrafts},
 	{"SchoolSettings", []string{"SchoolSettings", "PutSchoolSettings"}, testSchoolSettings},
 }
 
@@ -206,144 +202,6 @@ func testLedger(t *testing.T, e *env) {
 		if diff := cmp.Diff(want, items); diff != "" {
 			t.Errorf("ledger entries mismatch (-want +got):\n%s", diff)
 		}
-		return nil
-	})
-}
-
-func testReceiptsPurgeAndLedger(t *testing.T, e *env) {
-	school := e.school("测试学校", "TEST")
-	now := time.Date(2026, 11, 21, 9, 0, 0, 0, time.UTC)
-	var receipt bot.Receipt
-	e.must(func(tx bot.Tx) error {
-		for i, st := range []bot.OpinionStatus{bot.StatusReceived, bot.StatusAssigned, bot.StatusClosed} {
-			o := bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("BBBB-%04d", i), Category: "teaching", Text: "x",
-				TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: st, Created: now.Add(time.Duration(i) * time.Hour), Updated: now}
-			if st == bot.StatusAssigned {
-				o.Due = time.Date(2026, 11, 20, 0, 0, 0, 0, time.UTC) // overdue
-			}
-			created, err := tx.CreateOpinion(e.ctx, o)
-			if err != nil {
-				return err
-			}
-			expires := now.Add(-time.Hour)
-			if i == 0 {
-				expires = now.Add(time.Hour)
-			}
-			r := bot.Receipt{OpinionID: created.ID, SenderHash: "s", SealedOpenID: []byte{1}, Expires: expires, Created: now}
-			if err := tx.PutReceipt(e.ctx, r); err != nil {
-				return err
-			}
-			if i == 0 {
-				receipt = r
-			}
-		}
-		return nil
-	})
-	n, err := e.db.PurgeReceipts(e.ctx, now)
-	if err != nil || n != 2 {
-		t.Fatalf("PurgeReceipts = %d, %v; want 2", n, err)
-	}
-	e.must(func(tx bot.Tx) error {
-		items, total, err := tx.Ledger(e.ctx, bot.LedgerQuery{SchoolIDs: []int64{school.ID}, Statuses: bot.OpenStatuses, Today: now, Limit: 10})
-		if err != nil {
-			return err
-		}
-		if total != 2 || len(items) != 2 || items[0].Code != "BBBB-0001" || items[0].Due.Format(time.DateOnly) != "2026-11-20" {
-			t.Errorf("ledger = %d %+v; want the overdue one first", total, items)
-		}
-		_, err = tx.Receipt(e.ctx, items[0].ID)
-		wantErr(t, "Receipt(purged)", err, bot.ErrNotFound)
-		got, err := tx.Receipt(e.ctx, receipt.OpinionID)
-		wantErr(t, "Receipt", err, nil)
-		if diff := cmp.Diff(receipt, got); diff != "" {
-			t.Errorf("Receipt mismatch (-want +got):\n%s", diff)
-		}
-		return nil
-	})
-}
-
-func testSenderOpinions(t *testing.T, e *env) {
-	school := e.school("一中", "YZ01")
-	os := e.create(opinion(school, "S-1", 0), opinion(school, "S-2", 1), opinion(school, "S-3", 2), opinion(school, "S-4", 3))
-	e.must(func(tx bot.Tx) error {
-		for i, sender := range []string{"me", "me", "other", "me"} {
-			created := now.Add(time.Duration(i) * time.Hour)
-			if err := tx.PutReceipt(e.ctx, bot.Receipt{OpinionID: os[i].ID, SenderHash: sender, SealedOpenID: []byte("sealed"), Expires: now.AddDate(0, 1, 0), Created: created}); err != nil {
-				return err
-			}
-		}
-		return nil
-	})
-	e.must(func(tx bot.Tx) error {
-		for _, c := range []struct {
-			sender string
-			since  time.Time
-			want   []string
-		}{
-			{"me", now, []string{"S-4", "S-2", "S-1"}},
-			{"me", now.Add(time.Hour), []string{"S-4", "S-2"}},
-			{"me", now.Add(4 * time.Hour), nil},
-			{"nobody", now, nil},
-		} {
-			got, err := tx.SenderOpinions(e.ctx, c.sender, c.since)
-			if err != nil {
-				return err
-			}
-			var codes []string
-			for _, o := range got {
-				codes = append(codes, o.Code)
-			}
-			if diff := cmp.Diff(c.want, codes); diff != "" {
-				t.Errorf("SenderOpinions(%s, %s) mismatch (-want +got):\n%s", c.sender, c.since.Format(time.TimeOnly), diff)
-			}
-		}
-		if got, err := tx.SenderOpinions(e.ctx, "me", now.Add(3*time.Hour)); err != nil || len(got) != 1 || !cmp.Equal(os[3], got[0]) {
-			t.Errorf("SenderOpinions = %+v, %v; want the whole opinion S-4", got, err)
-		}
-		return nil
-	})
-}
-
-func testDrafts(t *testing.T, e *env) {
-	school := e.school("一中", "YZ01")
-	draft := func(sender string, deadline int, parts ...string) bot.Draft {
-		return bot.Draft{SenderHash: sender, SchoolID: school.ID, SealedOpenID: []byte("sealed-" + sender), Parts: parts,
-			Source: bot.SourceMenu, Started: now, Deadline: now.Add(time.Duration(deadline) * time.Minute)}
-	}
-	first, replaced, other := draft("a", 2, "食堂"), draft("a", 4, "食堂", "太咸了 😀"), draft("b", 3, "操场")
-	e.must(func(tx bot.Tx) error {
-		_, err := tx.Draft(e.ctx, "a")
-		wantErr(t, "Draft(none)", err, bot.ErrNotFound)
-		for _, d := range []bot.Draft{first, other, replaced} {
-			if err := tx.PutDraft(e.ctx, d); err != nil {
-				return err
-			}
-		}
-		got, err := tx.Draft(e.ctx, "a")
-		wantErr(t, "Draft", err, nil)
-		if diff := cmp.Diff(replaced, got); diff != "" {
-			t.Errorf("Draft after replacing mismatch (-want +got):\n%s", diff)
-		}
-		return nil
-	})
-	for _, c := range []struct {
-		before time.Time
-		want   []string
-	}{
-		{now.Add(3 * time.Minute), nil},
-		{now.Add(5 * time.Minute), []string{"b", "a"}},
-	} {
-		got, err := e.db.DueDrafts(e.ctx, c.before)
-		wantErr(t, "DueDrafts", err, nil)
-		if diff := cmp.Diff(c.want, got); diff != "" {
-			t.Errorf("DueDrafts(%s) mismatch (-want +got):\n%s", c.before.Format(time.TimeOnly), diff)
-		}
-	}
-	e.must(func(tx bot.Tx) error {
-		wantErr(t, "DeleteDraft", tx.DeleteDraft(e.ctx, "a"), nil)
-		wantErr(t, "DeleteDraft(none)", tx.DeleteDraft(e.ctx, "a"), nil)
-		_, err := tx.Draft(e.ctx, "a")
-		wantErr(t, "Draft(deleted)", err, bot.ErrNotFound)
 		return nil
 	})
 }

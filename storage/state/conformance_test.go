@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"github.com/google/go-cmp/cmp"
+	"github.com/google/go-cmp/cmp/cmpopts"
 
 	"minqing/bot"
 	"minqing/storage/state"
@@ -77,6 +78,11 @@ func runConformance(t *testing.T, newState func(t *testing.T) bot.State) {
 		{"Namespaces", testNamespaces},
 		{"Ping", testPing},
 		{"ClaimMessage", testClaimMessage},
+		{"SetNX", testSetNX},
+		{"SetNXExpires", testSetNXExpires},
+		{"SetNXRace", testSetNXRace},
+		{"Queue", testQueue},
+		{"QueueExpires", testQueueExpires},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -167,6 +173,8 @@ func testNonPositiveTTL(t *testing.T, s bot.State) {
 			{"Complete", func() error { return s.Complete(ctx, "k", nil, ttl) }},
 			{"Incr", func() error { _, err := s.Incr(ctx, "k", ttl); return err }},
 			{"Lock", func() error { _, err := s.Lock(ctx, "k", ttl); return err }},
+			{"SetNX", func() error { _, _, err := s.SetNX(ctx, "k", []byte("v"), ttl); return err }},
+			{"Schedule", func() error { return s.Schedule(ctx, "k", "m", time.Now(), ttl) }},
 		}
 		for _, c := range calls {
 			if err := c.call(); !errors.Is(err, bot.ErrInvalid) {
@@ -596,4 +604,172 @@ func testClaimMessage(t *testing.T, s bot.State) {
 	if _, err := s.ClaimMessage(ctx, bot.MessageKeys{Claim: "m2"}); !errors.Is(err, bot.ErrInvalid) {
 		t.Errorf("ClaimMessage without a TTL = %v, want ErrInvalid", err)
 	}
+}
+
+func testSetNX(t *testing.T, s bot.State) {
+	ctx := t.Context()
+	type result struct {
+		Stored   bool
+		Existing string
+	}
+	setnx := func(v string) result {
+		t.Helper()
+		stored, existing, err := s.SetNX(ctx, "k", []byte(v), longTTL)
+		if err != nil {
+			t.Fatalf("SetNX(%q): %v", v, err)
+		}
+		return result{stored, string(existing)}
+	}
+	if diff := cmp.Diff(result{Stored: true}, setnx("first")); diff != "" {
+		t.Errorf("first SetNX mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff(result{Existing: "first"}, setnx("second")); diff != "" {
+		t.Errorf("second SetNX mismatch (-want +got):\n%s", diff)
+	}
+	if diff := cmp.Diff("first", mustGet(t, s, "k")); diff != "" {
+		t.Errorf("Get mismatch (-want +got):\n%s", diff)
+	}
+	// An empty value is a value; Set replaces it; Delete frees the key.
+	mustSet(t, s, "k", "", longTTL)
+	if diff := cmp.Diff(result{Existing: ""}, setnx("third")); diff != "" {
+		t.Errorf("SetNX over an empty value mismatch (-want +got):\n%s", diff)
+	}
+	if err := s.Delete(ctx, "k"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(result{Stored: true}, setnx("fourth")); diff != "" {
+		t.Errorf("SetNX after Delete mismatch (-want +got):\n%s", diff)
+	}
+	// Another namespace's key of the same name does not count.
+	if _, err := s.Lock(ctx, "other", longTTL); err != nil {
+		t.Fatal(err)
+	}
+	if stored, _, err := s.SetNX(ctx, "other", []byte("v"), longTTL); err != nil || !stored {
+		t.Errorf("SetNX beside a lock = %v, %v; want stored", stored, err)
+	}
+}
+
+func testSetNXExpires(t *testing.T, s bot.State) {
+	ctx := t.Context()
+	if stored, _, err := s.SetNX(ctx, "k", []byte("v"), shortTTL); err != nil || !stored {
+		t.Fatalf("SetNX = %v, %v", stored, err)
+	}
+	eventually(t, "the value expires", func() bool {
+		stored, _, err := s.SetNX(ctx, "k", []byte("again"), longTTL)
+		if err != nil {
+			t.Fatalf("SetNX: %v", err)
+		}
+		return stored
+	})
+	if diff := cmp.Diff("again", mustGet(t, s, "k")); diff != "" {
+		t.Errorf("Get mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func testSetNXRace(t *testing.T, s bot.State) {
+	ctx := t.Context()
+	const n = 20
+	var (
+		wg     sync.WaitGroup
+		mu     sync.Mutex
+		stored []int
+		seen   = map[string]int{}
+	)
+	for i := range n {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			ok, existing, err := s.SetNX(ctx, "k", []byte{byte('a' + i)}, longTTL)
+			if err != nil {
+				t.Error(err)
+				return
+			}
+			mu.Lock()
+			defer mu.Unlock()
+			if ok {
+				stored = append(stored, i)
+			} else {
+				seen[string(existing)]++
+			}
+		}()
+	}
+	wg.Wait()
+	if len(stored) != 1 {
+		t.Fatalf("%d SetNX calls stored, want 1", len(stored))
+	}
+	if diff := cmp.Diff(map[string]int{string(rune('a' + stored[0])): n - 1}, seen); diff != "" {
+		t.Errorf("existing values mismatch (-want +got):\n%s", diff)
+	}
+}
+
+func testQueue(t *testing.T, s bot.State) {
+	ctx := t.Context()
+	base := time.Date(2026, 12, 1, 10, 0, 0, 0, time.UTC)
+	due := func(before time.Time, limit int) []string {
+		t.Helper()
+		got, err := s.DueMembers(ctx, "q", before, limit)
+		if err != nil {
+			t.Fatalf("DueMembers: %v", err)
+		}
+		return got
+	}
+	if got := due(base, 10); len(got) != 0 {
+		t.Errorf("DueMembers of a missing queue = %q, want none", got)
+	}
+	for _, m := range []struct {
+		member string
+		at     time.Duration
+	}{{"c", 3 * time.Minute}, {"a", time.Minute}, {"b", 2 * time.Minute}} {
+		if err := s.Schedule(ctx, "q", m.member, base.Add(m.at), longTTL); err != nil {
+			t.Fatal(err)
+		}
+	}
+	tests := []struct {
+		before time.Time
+		limit  int
+		want   []string
+	}{
+		{base, 10, nil},
+		{base.Add(time.Minute), 10, []string{"a"}},
+		{base.Add(150 * time.Second), 10, []string{"a", "b"}},
+		{base.Add(time.Hour), 10, []string{"a", "b", "c"}},
+		{base.Add(time.Hour), 2, []string{"a", "b"}},
+		{base.Add(time.Hour), 0, nil},
+	}
+	for _, tt := range tests {
+		if diff := cmp.Diff(tt.want, due(tt.before, tt.limit), cmpopts.EquateEmpty()); diff != "" {
+			t.Errorf("DueMembers(+%v, %d) mismatch (-want +got):\n%s", tt.before.Sub(base), tt.limit, diff)
+		}
+	}
+	// Scheduling again moves a member; Unschedule removes one.
+	if err := s.Schedule(ctx, "q", "a", base.Add(time.Hour), longTTL); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unschedule(ctx, "q", "b"); err != nil {
+		t.Fatal(err)
+	}
+	if err := s.Unschedule(ctx, "q", "missing"); err != nil {
+		t.Fatalf("Unschedule(missing): %v", err)
+	}
+	if diff := cmp.Diff([]string{"c", "a"}, due(base.Add(2*time.Hour), 10)); diff != "" {
+		t.Errorf("DueMembers after the changes mismatch (-want +got):\n%s", diff)
+	}
+	// A queue is its own namespace.
+	if _, err := s.Get(ctx, "q"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("Get(queue name) error = %v, want ErrNotFound", err)
+	}
+}
+
+func testQueueExpires(t *testing.T, s bot.State) {
+	ctx := t.Context()
+	if err := s.Schedule(ctx, "q", "m", time.Now(), shortTTL); err != nil {
+		t.Fatal(err)
+	}
+	eventually(t, "the queue expires", func() bool {
+		got, err := s.DueMembers(ctx, "q", time.Now().Add(time.Hour), 10)
+		if err != nil {
+			t.Fatalf("DueMembers: %v", err)
+		}
+		return len(got) == 0
+	})
 }

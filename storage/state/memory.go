@@ -6,6 +6,8 @@ import (
 	"context"
 	"crypto/rand"
 	"fmt"
+	"slices"
+	"strings"
 	"sync"
 	"time"
 
@@ -43,10 +45,11 @@ type Memory struct {
 
 // memEntry is one key of any namespace.
 type memEntry struct {
-	key     string // namespaced
-	value   []byte // value, claim result or lock token
-	done    bool   // claims: Complete ran
-	count   int64  // counters
+	key     string               // namespaced
+	value   []byte               // value, claim result or lock token
+	done    bool                 // claims: Complete ran
+	count   int64                // counters
+	queue   map[string]time.Time // queues: member → due
 	expires time.Time
 	elem    *list.Element
 	index   int // in Memory.expiry
@@ -56,6 +59,12 @@ type memEntry struct {
 // (DefaultMaxEntries if maxEntries < 1).
 func NewMemory(maxEntries int) *Memory {
 	return newMemory(maxEntries, time.Now)
+}
+
+// NewMemoryClock is NewMemory on the given clock, for tests that move time
+// on (the expiry of link keys after days, say).
+func NewMemoryClock(maxEntries int, now func() time.Time) *Memory {
+	return newMemory(maxEntries, now)
 }
 
 // newMemory is NewMemory with an injected clock, for tests.
@@ -176,6 +185,85 @@ func (m *Memory) Incr(_ context.Context, key string, window time.Duration) (int6
 	e := m.store(nsCount+key, now.Add(window))
 	e.count = 1
 	return 1, nil
+}
+
+// SetNX implements bot.State. It returns an error wrapping bot.ErrInvalid if
+// ttl is not positive.
+func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
+	if err := checkTTL("setnx", ttl); err != nil {
+		return false, nil, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.begin()
+	if e := m.lookup(nsValue + key); e != nil {
+		return false, clone(e.value), nil
+	}
+	e := m.store(nsValue+key, now.Add(ttl))
+	e.value = clone(value)
+	return true, nil, nil
+}
+
+// Schedule implements bot.State. It returns an error wrapping
+// bot.ErrInvalid if ttl is not positive.
+func (m *Memory) Schedule(_ context.Context, key, member string, due time.Time, ttl time.Duration) error {
+	if err := checkTTL("schedule", ttl); err != nil {
+		return err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.begin()
+	e := m.lookup(nsQueue + key)
+	if e == nil {
+		e = m.store(nsQueue+key, now.Add(ttl))
+		e.queue = map[string]time.Time{}
+	} else {
+		m.store(nsQueue+key, now.Add(ttl))
+	}
+	// Redis keeps scores in milliseconds.
+	e.queue[member] = due.Truncate(time.Millisecond)
+	return nil
+}
+
+// DueMembers implements bot.State.
+func (m *Memory) DueMembers(_ context.Context, key string, before time.Time, limit int) ([]string, error) {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.begin()
+	e := m.lookup(nsQueue + key)
+	if e == nil || limit <= 0 {
+		return nil, nil
+	}
+	var out []string
+	for member, due := range e.queue {
+		if !due.After(before.Truncate(time.Millisecond)) {
+			out = append(out, member)
+		}
+	}
+	slices.SortFunc(out, func(a, b string) int {
+		if c := e.queue[a].Compare(e.queue[b]); c != 0 {
+			return c
+		}
+		return strings.Compare(a, b)
+	})
+	if len(out) > limit {
+		out = out[:limit]
+	}
+	return out, nil
+}
+
+// Unschedule implements bot.State.
+func (m *Memory) Unschedule(_ context.Context, key, member string) error {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	m.begin()
+	if e := m.entries[nsQueue+key]; e != nil {
+		delete(e.queue, member)
+		if len(e.queue) == 0 {
+			m.remove(e)
+		}
+	}
+	return nil
 }
 
 // Lock implements bot.State. It returns an error wrapping bot.ErrInvalid if

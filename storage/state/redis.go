@@ -194,6 +194,13 @@ if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
 end
 return n
 `
+	// scheduleSource adds member ARGV[2] with score ARGV[1] to the sorted
+	// set KEYS[1] and makes the set expire in ARGV[3] ms.
+	scheduleSource = `
+redis.call('ZADD', KEYS[1], ARGV[1], ARGV[2])
+redis.call('PEXPIRE', KEYS[1], ARGV[3])
+return 1
+`
 )
 
 // SHA1 digests of the scripts, for EVALSHA.
@@ -201,6 +208,7 @@ var (
 	claimSHA         = redis.NewScript(claimSource).Hash()
 	deleteIfEqualSHA = redis.NewScript(deleteIfEqualSource).Hash()
 	incrSHA          = redis.NewScript(incrSource).Hash()
+	scheduleSHA      = redis.NewScript(scheduleSource).Hash()
 	renewSHA         = redis.NewScript(renewSource).Hash()
 )
 
@@ -209,6 +217,7 @@ var scriptSources = map[string]string{
 	claimSHA:         claimSource,
 	deleteIfEqualSHA: deleteIfEqualSource,
 	incrSHA:          incrSource,
+	scheduleSHA:      scheduleSource,
 	renewSHA:         renewSource,
 }
 
@@ -296,6 +305,57 @@ func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int
 		return 0, wrap("incr", err)
 	}
 	return n, nil
+}
+
+// SetNX implements bot.State with the claim script (SET NX PX, else GET) on
+// the value namespace. It returns an error wrapping bot.ErrInvalid if ttl is
+// not positive.
+func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
+	if err := checkTTL("setnx", ttl); err != nil {
+		return false, nil, err
+	}
+	cmd := evalSHA(ctx, claimSHA, r.key(nsValue, key), value, ceilMillis(ttl).Milliseconds())
+	if err := r.do(ctx, "setnx", cmd); err != nil {
+		if errors.Is(err, bot.ErrNotFound) {
+			// The value expired between SET and GET: the script's GET
+			// is atomic with the SET, so this cannot happen; be safe.
+			return false, nil, fmt.Errorf("state: setnx: %w", bot.ErrUnavailable)
+		}
+		return false, nil, err
+	}
+	switch v := cmd.Val().(type) {
+	case int64:
+		return true, nil, nil
+	case string:
+		return false, []byte(v), nil
+	}
+	return false, nil, fmt.Errorf("state: setnx: unexpected reply: %w", bot.ErrUnavailable)
+}
+
+// Schedule implements bot.State with ZADD and PEXPIRE in one script; due
+// times are kept in milliseconds.
+func (r *Redis) Schedule(ctx context.Context, key, member string, due time.Time, ttl time.Duration) error {
+	if err := checkTTL("schedule", ttl); err != nil {
+		return err
+	}
+	return r.do(ctx, "schedule", evalSHA(ctx, scheduleSHA, r.key(nsQueue, key), due.UnixMilli(), member, ceilMillis(ttl).Milliseconds()))
+}
+
+// DueMembers implements bot.State with ZRANGEBYSCORE.
+func (r *Redis) DueMembers(ctx context.Context, key string, before time.Time, limit int) ([]string, error) {
+	if limit <= 0 {
+		return nil, nil
+	}
+	cmd := redis.NewStringSliceCmd(ctx, "zrangebyscore", r.key(nsQueue, key), "-inf", before.UnixMilli(), "limit", 0, limit)
+	if err := r.do(ctx, "due members", cmd); err != nil {
+		return nil, err
+	}
+	return cmd.Val(), nil
+}
+
+// Unschedule implements bot.State with ZREM.
+func (r *Redis) Unschedule(ctx context.Context, key, member string) error {
+	return r.do(ctx, "unschedule", redis.NewIntCmd(ctx, "zrem", r.key(nsQueue, key), member))
 }
 
 // Lock implements bot.State with SET NX PX of a random token. It returns an

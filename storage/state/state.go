@@ -9,8 +9,9 @@
 //   - Memory, in-process and bounded, for the embedded single-instance
 //     default.
 //
-// Both keep four separate namespaces: values (Get/Set/Delete), claims
-// (Claim/Complete/Release), counters (Incr) and locks (Lock/Unlock). The same
+// Both keep five separate namespaces: values (Get/Set/SetNX/Delete), claims
+// (Claim/Complete/Release), counters (Incr), locks (Lock/Unlock) and queues
+// (Schedule/DueMembers/Unschedule). The same
 // key may be used in each without interference. Neither implementation logs
 // keys or values.
 package state
@@ -28,6 +29,7 @@ const (
 	nsClaim = "c:"
 	nsCount = "n:"
 	nsLock  = "l:"
+	nsQueue = "q:"
 	nsOnce  = "o:"
 )
 

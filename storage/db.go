@@ -54,8 +54,9 @@ type Options struct {
 	DataDir  string
 	// MaxOpenConns caps the MySQL pool (default 50).
 	MaxOpenConns int
-	// Committers is how many group commits may run at once (default 4 on
-	// MySQL, 1 on SQLite); negative turns group commit off.
+	// Committers is how many group commits may run at once (default 2 on
+	// MySQL: one commits while the next batch runs; 1 on SQLite); negative
+	// turns group commit off.
 	Committers int
 	Logger     *slog.Logger
 	// Now is the clock for created/updated times; time.Now by default.
@@ -113,7 +114,7 @@ func Open(ctx context.Context, o Options) (*DB, error) {
 	}
 	committers := o.Committers
 	if committers == 0 {
-		committers = 4
+		committers = 2
 		if d.dialect == SQLite {
 			committers = 1 // one writer at a time anyway
 		}
@@ -310,7 +311,7 @@ func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 // tx implements bot.Tx over one SQL transaction, which in a group commit
 // (see batch.go) holds several functions' work.
 type tx struct {
-	tx stmtTx
+	tx *stmtTx
 	db *DB
 	// batchCtx, in a group commit, replaces the callers' contexts: one
 	// caller's cancellation must not break the others' transaction.

@@ -160,7 +160,7 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		// may send the same message again later.
 		reply = bot.Text(textFlood)
 	} else {
-		t := turn{in: in, sender: sender}
+		t := turn{in: in, sender: sender, claimed: stateOK}
 		if len(mc.Values) == 2 {
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
@@ -281,10 +281,17 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 		res   = &reservations{}
 	)
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
-		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res}
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res, claimed: start.claimed}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
+		}
+		if w, ok := tx.(writeTracker); ok && t.claimed && !w.Wrote() {
+			// Nothing to commit: the state store's claim, completed
+			// with this reply, is the message's dedup. (If the state
+			// store forgets it, a retry at most repeats this reply.)
+			reply = r
+			return nil
 		}
 		recorded := r
 		if legacy && t.linked {
@@ -317,6 +324,13 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 	return reply, "", nil
 }
 
+// writeTracker is a transaction that knows whether the running function
+// wrote anything (storage's does). A reply without side effects is then
+// not recorded in the database while the state store holds the claim.
+type writeTracker interface {
+	Wrote() bool
+}
+
 // afterCommit carries out what a committed turn decided outside the
 // database: the dialog state, then the actions queued with turn.after.
 func (b *Bot) afterCommit(ctx context.Context, t *turn) {
@@ -347,6 +361,9 @@ type turn struct {
 	// linked says the reply concerns an anonymous opinion of the sender's
 	// (a receipt, a status, a draft).
 	linked bool
+	// claimed says this delivery holds the message's claim in the state
+	// store, which then deduplicates a reply with no side effects.
+	claimed bool
 }
 
 // after queues fn to run once the turn's transaction has committed. A

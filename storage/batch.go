@@ -239,7 +239,7 @@ func (d *DB) commitBatch(batch []*updateReq) {
 func (d *DB) tryBatch(batch []*updateReq) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	st := &stmtTx{db: d.db, beginCtx: ctx, n: &d.statements}
+	st := &stmtTx{db: d.db, beginCtx: ctx, n: &d.statements, txs: &d.transactions}
 	defer func() {
 		if err != nil {
 			st.rollback()
@@ -284,7 +284,7 @@ func (d *DB) updateAlone(ctx context.Context, fn func(bot.Tx) error) error {
 }
 
 func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) {
-	st := &stmtTx{db: d.db, beginCtx: ctx, n: &d.statements}
+	st := &stmtTx{db: d.db, beginCtx: ctx, n: &d.statements, txs: &d.transactions}
 	defer func() {
 		if err != nil {
 			st.rollback()

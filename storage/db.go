@@ -80,6 +80,8 @@ type DB struct {
 	stats   batchCounters
 	// statements counts the statements of Updates (stmt.go).
 	statements atomic.Int64
+	// transactions counts the transactions Updates began.
+	transactions atomic.Int64
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string

@@ -20,6 +20,8 @@ type stmtTx struct {
 	beginCtx context.Context
 	tx       *sqlx.Tx
 	n        *atomic.Int64
+	// txs counts the transactions begun (DB.Transactions).
+	txs *atomic.Int64
 	// before, in a group commit, runs before every statement: it writes
 	// the batch's deferred opinions, which any later statement may read
 	// or refer to.
@@ -38,6 +40,9 @@ func (s *stmtTx) begin() error {
 		return err
 	}
 	s.tx = tx
+	if s.txs != nil {
+		s.txs.Add(1)
+	}
 	return nil
 }
 
@@ -102,3 +107,8 @@ func (s *stmtTx) rollback() {
 // counting BEGIN and COMMIT. A batch of the group commit counts its shared
 // multi-row INSERTs once.
 func (d *DB) Statements() int64 { return d.statements.Load() }
+
+// Transactions returns how many transactions Updates have begun since Open
+// (each costs the database a BEGIN and a COMMIT or ROLLBACK besides its
+// statements).
+func (d *DB) Transactions() int64 { return d.transactions.Load() }

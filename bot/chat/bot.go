@@ -181,11 +181,41 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		}
 	}
 	if stateOK {
-		if err := b.state.Complete(context.WithoutCancel(ctx), mk.Claim, encodeReply(reply), doneTTL); err != nil {
+		// The reply does not wait for the claim's completion: until it
+		// lands, a retry waits on the pending claim (and the database's
+		// record answers it if the completion is lost).
+		if a, ok := b.state.(asyncState); ok {
+			a.CompleteAsync(mk.Claim, encodeReply(reply), doneTTL, b.warnState("complete"))
+		} else if err := b.state.Complete(context.WithoutCancel(ctx), mk.Claim, encodeReply(reply), doneTTL); err != nil {
 			b.log.Warn("state_unavailable", "op", "complete", "err", err)
 		}
 	}
 	return bot.Outcome{Reply: reply, Duplicate: dup}, nil
+}
+
+// asyncState is a state store that can write without waiting for the
+// reply (storage/state's stores can).
+type asyncState interface {
+	CompleteAsync(key string, result []byte, ttl time.Duration, failed func(error))
+	SetAsync(key string, value []byte, ttl time.Duration, failed func(error))
+}
+
+// warnState returns the function that logs a failed write of op.
+func (b *Bot) warnState(op string) func(error) {
+	return func(err error) { b.log.Warn("state_unavailable", "op", op, "err", err) }
+}
+
+// setLater writes key without waiting for the state store's reply where it
+// can: for records nothing in this delivery reads back, whose loss is
+// logged as it was before.
+func (b *Bot) setLater(ctx context.Context, op, key string, value []byte, ttl time.Duration) {
+	if a, ok := b.state.(asyncState); ok {
+		a.SetAsync(key, value, ttl, b.warnState(op))
+		return
+	}
+	if err := b.state.Set(ctx, key, value, ttl); err != nil {
+		b.log.Warn("state_unavailable", "op", op, "err", err)
+	}
 }
 
 // claimRenewer is a state store that can extend a pending claim
@@ -280,8 +310,14 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 		t     *turn
 		res   = &reservations{}
 	)
+	start.now, start.res = now, res
+	if start.claimed {
+		b.reserveAhead(ctx, &start)
+		res.used = nil // what the transaction asks for from here
+	}
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
-		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res, claimed: start.claimed}
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res, claimed: start.claimed,
+			parsed: start.parsed, parsedText: start.parsedText}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
@@ -320,6 +356,7 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 	if err != nil {
 		return bot.Reply{}, "", fmt.Errorf("bot: process message: %w", err)
 	}
+	b.giveBackUnused(ctx, res)
 	b.afterCommit(ctx, t)
 	return reply, "", nil
 }
@@ -364,6 +401,9 @@ type turn struct {
 	// claimed says this delivery holds the message's claim in the state
 	// store, which then deduplicates a reply with no side effects.
 	claimed bool
+	// parsed is the parse of parsedText, when reserveAhead made it.
+	parsed     *parse.Parsed
+	parsedText string
 }
 
 // after queues fn to run once the turn's transaction has committed. A
@@ -451,7 +491,12 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	if isPrivacyQuestion(text) {
 		return b.onPrivacy(ctx, tx, t)
 	}
-	p := parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
+	var p parse.Parsed
+	if t.parsed != nil && t.parsedText == text {
+		p = *t.parsed
+	} else {
+		p = parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
+	}
 
 	// A flow in progress sees the message first.
 	switch t.dialog.Flow {

@@ -13,8 +13,9 @@ import (
 )
 
 // Keys derives, from the server secret (MINQING_SECRET), the long-lived
-// keys: one for keyed hashes (the state store's dedup claims, rate limits,
-// dialog state) and one for sealing bind codes. Nothing derived from these
+// keys: one for keyed hashes (rate limits, a parent's choice of school, and
+// the fallback dedup and dialog keys while the state store is down) and one
+// for sealing bind codes. Nothing derived from these
 // keys and an openid is ever stored in the database: a backup holds the
 // secret too. What links an anonymous opinion to its sender is keyed under
 // a LinkKey instead.

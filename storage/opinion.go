@@ -149,14 +149,16 @@ type eventRow struct {
 	At        time.Time      `db:"at"`
 }
 
-// OpinionEvents implements bot.OpinionTx.
+// OpinionEvents implements bot.OpinionTx. Events are ordered by time, the
+// id only breaking ties: on a distributed engine (TiDB) ids grow per
+// server, not across them.
 func (t *tx) OpinionEvents(ctx context.Context, opinionID int64) ([]bot.OpinionEvent, error) {
 	if err := t.beforeRead(ctx, pendingEvents, func(r []any) bool { return r[0] == opinionID }); err != nil {
 		return nil, err
 	}
 	var rows []eventRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows,
-		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY id`, opinionID)
+		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY at, id`, opinionID)
 	if err != nil {
 		return nil, t.db.translate("opinion events", err)
 	}
@@ -231,22 +233,31 @@ func (t *tx) Ledger(ctx context.Context, q bot.LedgerQuery) ([]bot.LedgerEntry, 
 	if today.IsZero() {
 		today = t.db.now()
 	}
-	order := ""
-	var orderArgs []any
+	part := "0"
+	var partArgs []any
 	if len(parts) == 2 {
-		order, orderArgs = `CASE WHEN `+ownCond+` THEN 0 ELSE 1 END, `, ownArgs
+		part, partArgs = `CASE WHEN `+ownCond+` THEN 0 ELSE 1 END`, ownArgs
 	}
+	// The page is chosen on narrow rows (the sort keys and the count), then
+	// joined to the opinions and their units: sorting and counting whole
+	// rows, texts included, costs several times more.
 	var rows []ledgerRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
 		SELECT `+prefixed("o.", opinionColumns)+`, COALESCE(u.name, '') AS unit_name, COALESCE(au.name, '') AS assigned_unit_name,
-			COUNT(*) OVER () AS total
-		FROM opinions o
+			p.total
+		FROM (
+			SELECT o.id, `+part+` AS part, CASE WHEN o.due_date IS NOT NULL AND o.due_date < ? THEN 0 ELSE 1 END AS late,
+				o.created_at, COUNT(*) OVER () AS total
+			FROM opinions o
+			WHERE `+cond+`
+			ORDER BY part, late, o.created_at, o.id
+			LIMIT ? OFFSET ?
+		) p
+		JOIN opinions o ON o.id = p.id
 		LEFT JOIN org_units u ON u.id = o.unit_id
 		LEFT JOIN org_units au ON au.id = o.assigned_unit_id
-		WHERE `+cond+`
-		ORDER BY `+order+`CASE WHEN o.due_date IS NOT NULL AND o.due_date < ? THEN 0 ELSE 1 END, o.created_at, o.id
-		LIMIT ? OFFSET ?`,
-		slices.Concat(args, orderArgs, []any{today.Format(time.DateOnly), limit, q.Offset})...)
+		ORDER BY p.part, p.late, p.created_at, p.id`,
+		slices.Concat(partArgs, []any{today.Format(time.DateOnly)}, args, []any{limit, q.Offset})...)
 	if err != nil {
 		return nil, 0, t.db.translate("ledger", err)
 	}

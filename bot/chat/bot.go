@@ -26,9 +26,10 @@ type Config struct {
 	Store    bot.Store
 	State    bot.State
 	Notifier bot.Notifier
-	// Secret is the server secret (MINQING_SECRET). It keys the state
-	// store's dedup claims, rate counters and dialogs; nothing that links an
-	// opinion to its sender is keyed under it (see link.go).
+	// Secret is the server secret (MINQING_SECRET). It keys rate counters
+	// and a parent's choice of school, and the fallback keys while the state
+	// store is down; nothing that links an opinion to its sender is keyed
+	// under it (see link.go).
 	Secret string
 	// Now is the clock; time.Now by default.
 	Now func() time.Time
@@ -115,9 +116,14 @@ var errAlreadyProcessed = errors.New("message already processed")
 //
 // An error means nothing was committed; WeChat's retry may succeed.
 func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
-	key := b.keys.Dedup(in)
+	// The claim and the processed record are keyed under a link key of the
+	// message's hour, the dialog under one of the day (link.go): what they
+	// hold (a reply with a receipt code, the code just filed) is not keyed
+	// under the secret. The keys are cached: no round trip most of the time.
+	key, legacy := b.processedKey(ctx, in, false)
+	dialog := b.dialogKey(ctx, in.OpenID, legacy)
 	sender := b.keys.Sender(in.OpenID)
-	mk := bot.MessageKeys{Claim: "dedup:" + key, ClaimTTL: claimTTL, Get: []string{dialogKey(sender), bindingsVersionKey}}
+	mk := bot.MessageKeys{Claim: "dedup:" + key, ClaimTTL: claimTTL, Get: []string{dialog, bindingsVersionKey}}
 	if in.Kind != bot.KindEvent {
 		mk.Rate, mk.RateWindow = "rate:msg:"+sender, time.Minute
 	}
@@ -160,7 +166,7 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		// may send the same message again later.
 		reply = bot.Text(textFlood)
 	} else {
-		t := turn{in: in, sender: sender, claimed: stateOK}
+		t := turn{in: in, sender: sender, stateDown: !stateOK, key: key, legacy: legacy, dialogKey: dialog, claimed: stateOK}
 		if len(mc.Values) == 2 {
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
@@ -304,7 +310,7 @@ func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (out bot.Outcome,
 // beside a key anyone with the secret could recompute.
 func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, error) {
 	now := b.now().UTC()
-	key, legacy := b.processedKey(ctx, start.in)
+	key, legacy := start.key, start.legacy
 	var (
 		reply bot.Reply
 		t     *turn
@@ -316,7 +322,8 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 		res.used = nil // what the transaction asks for from here
 	}
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
-		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res, claimed: start.claimed,
+		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res,
+			stateDown: start.stateDown, dialogKey: start.dialogKey, claimed: start.claimed,
 			parsed: start.parsed, parsedText: start.parsedText}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
@@ -372,7 +379,7 @@ type writeTracker interface {
 // database: the dialog state, then the actions queued with turn.after.
 func (b *Bot) afterCommit(ctx context.Context, t *turn) {
 	if t.dialogChanged {
-		b.saveDialog(ctx, t.sender, t.dialog)
+		b.saveDialog(ctx, t.dialogKey, t.dialog)
 	}
 	for _, fn := range t.afters {
 		fn(ctx)
@@ -404,6 +411,15 @@ type turn struct {
 	// parsed is the parse of parsedText, when reserveAhead made it.
 	parsed     *parse.Parsed
 	parsedText string
+	// stateDown says the state store failed this message already: what
+	// needs the link is refused at once rather than waiting on it again.
+	stateDown bool
+	// key names the message's claim and processed record; legacy says it
+	// is keyed under the secret (the state store was down).
+	key    string
+	legacy bool
+	// dialogKey is where the sender's dialog is kept.
+	dialogKey string
 }
 
 // after queues fn to run once the turn's transaction has committed. A

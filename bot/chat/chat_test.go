@@ -329,3 +329,60 @@ func TestFollowup(t *testing.T) {
 		t.Errorf("events %q, want assigned answered pushed", got)
 	}
 }
+
+// job returns the engine's scheduled job of the given name.
+func (w *world) job(name string) chat.Job {
+	w.t.Helper()
+	for _, j := range w.bot.Jobs() {
+		if j.Name == name {
+			return j
+		}
+	}
+	w.t.Fatalf("no job %s", name)
+	return chat.Job{}
+}
+
+// The 我要建议 flow: parts gathered over several messages, submitted on
+// 提交, or by the scheduled job after two minutes of silence.
+func TestDraftFlow(t *testing.T) {
+	w := newWorld(t)
+	click := func(openid string) string {
+		return w.send(bot.Inbound{OpenID: openid, Kind: bot.KindEvent, Event: bot.EventClick, EventKey: "OPINION"}).Reply.Text
+	}
+	expect(t, "start", click("oParentA"), "分几条发送", "提交")
+	expect(t, "part 1", w.say("oParentA", "学校厕所太脏了"), "第1段")
+	part := w.say("oParentA", "而且冲水坏了好几天都没人修")
+	expect(t, "part 2", part, "第2段")
+	if strings.Contains(part, "冲水") {
+		t.Errorf("part 2 echoes the text: %s", part) // a count, not an echo
+	}
+	r := w.say("oParentA", "提交")
+	expect(t, "submit", r, "已提交您的建议", "共2段", "回执码")
+	if o := w.opinion(codeIn(t, r)); o.Source != bot.SourceMenu || !strings.Contains(o.Text, "冲水") {
+		t.Errorf("submitted %+v; want the menu's opinion with both parts", o)
+	}
+
+	expect(t, "start again", click("oParentB"), "分几条发送")
+	expect(t, "one part", w.say("oParentB", "操场的跑道裂开了好几处，孩子跑步容易摔倒"), "第1段")
+	before := w.count("opinions")
+	submit := w.job("submit_drafts")
+	w.advance(time.Minute)
+	if err := submit.Run(t.Context(), w.clock()); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count("opinions"); n != before {
+		t.Fatalf("a draft was submitted after a minute of silence (%d opinions, want %d)", n, before)
+	}
+	w.advance(2 * time.Minute)
+	if err := submit.Run(t.Context(), w.clock()); err != nil {
+		t.Fatal(err)
+	}
+	if n := w.count("opinions"); n != before+1 {
+		t.Fatalf("%d opinions after the silence, want %d", n, before+1)
+	}
+	pushed := w.notes.to("oParentB")
+	if len(pushed) != 1 || !strings.Contains(pushed[0], "已自动提交") || !strings.Contains(pushed[0], "共1段") || !strings.Contains(pushed[0], "回执码") {
+		t.Errorf("pushed to the sender: %q; want the automatic submission", pushed)
+	}
+	expect(t, "after the submission", w.say("oParentB", "提交"), "没有正在填写的建议")
+}

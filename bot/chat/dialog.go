@@ -5,6 +5,8 @@ import (
 	"encoding/json"
 	"log/slog"
 	"time"
+
+	"minqing/bot"
 )
 
 // Dialog is where a sender is in a multi-step flow (the 我要建议 menu flow,
@@ -28,7 +30,30 @@ func (d Dialog) empty() bool { return d.Flow == "" && d.LastCode == "" && d.Show
 // DialogTTL is how long a dialog waits for the sender's next message.
 const DialogTTL = 30 * time.Minute
 
-func dialogKey(sender string) string { return "dialog:" + sender }
+// dialogKey is where the dialog of openid is kept: keyed under the link
+// key of the day (a dialog may name the code just filed), or, with the
+// state store down, under the secret (nothing is stored then anyway). A
+// dialog in progress at midnight is forgotten.
+func (b *Bot) dialogKey(ctx context.Context, openid string, offline bool) string {
+	name := linkKeyPrefix + "dialog:" + b.now().In(b.loc).Format("20060102")
+	var (
+		k   bot.LinkKey
+		err error
+	)
+	if offline {
+		k, err = b.knownLinkKey(name)
+	} else {
+		k, err = b.linkKey(ctx, name, dialogKeyTTL)
+	}
+	if err != nil {
+		return "dialog:" + b.keys.Sender(openid)
+	}
+	return "dialog:" + k.Sum("dialog", openid)
+}
+
+// dialogKeyTTL outlives the day the key is made on, and is shorter than
+// any link window.
+const dialogKeyTTL = 25 * time.Hour
 
 // decodeDialog reads a stored dialog; nothing stored, or something
 // unreadable, is no dialog (the sender starts afresh).
@@ -45,15 +70,15 @@ func decodeDialog(raw []byte, log *slog.Logger) Dialog {
 }
 
 // saveDialog stores the dialog, or clears it when there is nothing to keep.
-func (b *Bot) saveDialog(ctx context.Context, sender string, d Dialog) {
+func (b *Bot) saveDialog(ctx context.Context, key string, d Dialog) {
 	var err error
 	if d.empty() {
-		err = b.state.Delete(ctx, dialogKey(sender))
+		err = b.state.Delete(ctx, key)
 	} else {
 		var raw []byte
 		raw, err = json.Marshal(d)
 		if err == nil {
-			err = b.state.Set(ctx, dialogKey(sender), raw, DialogTTL)
+			err = b.state.Set(ctx, key, raw, DialogTTL)
 		}
 	}
 	if err != nil {

@@ -201,6 +201,8 @@ type newOpinion struct {
 	now    time.Time
 	// res are the state store reservations of the delivery.
 	res *reservations
+	// stateDown: the state store already failed this message.
+	stateDown bool
 	// category is the parser's category of text, if it was parsed already.
 	category parse.Category
 }
@@ -231,6 +233,9 @@ func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, er
 	set, err := b.settings(ctx, tx, n.school.ID)
 	if err != nil {
 		return fileResult{}, err
+	}
+	if n.stateDown {
+		return b.linkDown("file", errLinkDown)
 	}
 	window := linkWindow(set)
 	hash := bot.TextHash(text)
@@ -396,7 +401,7 @@ func (b *Bot) linkDown(op string, err error) (fileResult, error) {
 func (b *Bot) fileOpinion(ctx context.Context, tx bot.Tx, t *turn, school bot.OrgUnit, text, source string, category parse.Category) (bot.Reply, error) {
 	t.linked = true
 	res, err := b.file(ctx, tx, newOpinion{school: school, text: text, source: source, category: category,
-		openid: t.in.OpenID, now: t.now, res: t.res})
+		openid: t.in.OpenID, now: t.now, res: t.res, stateDown: t.stateDown})
 	if err != nil || res.refusal != "" {
 		return bot.Text(res.refusal), err
 	}

@@ -418,10 +418,18 @@ func (b *Bot) onAnswer(ctx context.Context, tx bot.Tx, t *turn, code, answer str
 	if !o.Anonymous {
 		return bot.Text(fmt.Sprintf(textAnsweredNotAnonymous, o.Code, statusLabel(to))), nil
 	}
-	openid, found, err := b.senderOf(ctx, o)
+	var (
+		openid string
+		found  bool
+	)
+	if !t.stateDown {
+		openid, found, err = b.senderOf(ctx, o)
+	} else {
+		err = errLinkDown
+	}
 	if errors.Is(err, errLinkDown) {
 		b.log.Warn("state_unavailable", "op", "answer_link", "err", err)
-		found = false
+		return bot.Text(fmt.Sprintf(textAnsweredLinkDown, o.Code, statusLabel(to))), nil
 	} else if err != nil {
 		return bot.Reply{}, err
 	}

@@ -25,7 +25,9 @@ import (
 // (Settings.LinkDays): the daily cap and repeats (under a key of the day),
 // the sender of each opinion (sealed under a key of the hour, for the push
 // of the answer, 撤回 and 改为), the answers awaiting the sender's rating,
-// and the 我要建议 draft. Every record under a key expires no later than
+// the 我要建议 draft, the sender's dialog (a key of the day) and each
+// message's claim, cached reply and processed record (a key of the hour;
+// the record itself is in the database). Every record under a key expires no later than
 // the key. Once a key has expired, what it covered is unlinkable for
 // everybody, whoever holds the database, the secret and every backup.
 
@@ -81,16 +83,29 @@ func dedupKeyName(created time.Time) string {
 
 // linkKey returns the link key called name. With ttl > 0 it is created
 // (random, expiring after ttl) if the state store has none; with ttl = 0 a
-// missing key is bot.ErrNotFound. An unreachable store is errLinkDown.
+// missing key is bot.ErrNotFound. An unreachable store is errLinkDown,
+// unless this instance read the key before and it has not expired: then
+// the key it knows is used (so that, say, a retry during a Redis outage
+// finds its processed record).
 func (b *Bot) linkKey(ctx context.Context, name string, ttl time.Duration) (bot.LinkKey, error) {
 	now := b.now()
 	c := &b.links
 	c.mu.Lock()
-	if k, ok := c.m[name]; ok && now.Before(c.until[name]) {
+	cached, known := c.m[name]
+	if known && now.Before(c.until[name]) {
 		c.mu.Unlock()
-		return k, nil
+		return cached, nil
 	}
 	c.mu.Unlock()
+	k, err := b.fetchLinkKey(ctx, name, ttl, now)
+	if errors.Is(err, errLinkDown) && known && now.Before(cached.Expires) {
+		return cached, nil
+	}
+	return k, err
+}
+
+func (b *Bot) fetchLinkKey(ctx context.Context, name string, ttl time.Duration, now time.Time) (bot.LinkKey, error) {
+	c := &b.links
 	var raw []byte
 	if ttl > 0 {
 		fresh := make([]byte, 8+bot.LinkKeySize)
@@ -131,8 +146,8 @@ func (b *Bot) linkKey(ctx context.Context, name string, ttl time.Duration) (bot.
 	if c.m == nil {
 		c.m, c.until = map[string]bot.LinkKey{}, map[string]time.Time{}
 	}
-	for n, u := range c.until {
-		if !now.Before(u) {
+	for n, old := range c.m {
+		if !now.Before(old.Expires) {
 			delete(c.m, n)
 			delete(c.until, n)
 		}
@@ -163,12 +178,35 @@ func ttlUnder(k bot.LinkKey, now time.Time, ttl time.Duration) time.Duration {
 // backup and the secret cannot tell whose message a record was; legacy is
 // true when the state store is down and the record falls back to a key
 // under the secret (then a reply that concerns an opinion is not kept).
-func (b *Bot) processedKey(ctx context.Context, in bot.Inbound) (key string, legacy bool) {
-	k, err := b.linkKey(ctx, dedupKeyName(in.Created), dedupKeyTTL)
+//
+// With offline set (the state store already failed this message) only a
+// key this instance knows is used.
+func (b *Bot) processedKey(ctx context.Context, in bot.Inbound, offline bool) (key string, legacy bool) {
+	var (
+		k   bot.LinkKey
+		err error
+	)
+	if offline {
+		k, err = b.knownLinkKey(dedupKeyName(in.Created))
+	} else {
+		k, err = b.linkKey(ctx, dedupKeyName(in.Created), dedupKeyTTL)
+	}
 	if err != nil {
 		return b.keys.Dedup(in), true
 	}
 	return k.Dedup(in), false
+}
+
+// knownLinkKey returns a link key this instance read before and that has
+// not expired, without asking the state store.
+func (b *Bot) knownLinkKey(name string) (bot.LinkKey, error) {
+	c := &b.links
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if k, ok := c.m[name]; ok && b.now().Before(k.Expires) {
+		return k, nil
+	}
+	return bot.LinkKey{}, errLinkDown
 }
 
 // linkRecordKey is where the sender of an opinion is kept.
@@ -224,6 +262,9 @@ func (b *Bot) senderOf(ctx context.Context, o bot.Opinion) (openid string, found
 // isAuthor reports whether the turn's sender filed o (while the link
 // lasts).
 func (b *Bot) isAuthor(ctx context.Context, t *turn, o bot.Opinion) (bool, error) {
+	if t.stateDown {
+		return false, errLinkDown
+	}
 	id, found, err := b.senderOf(ctx, o)
 	return found && id == t.in.OpenID, err
 }
@@ -301,8 +342,9 @@ func (r *reservations) increment(ctx context.Context, s bot.State, key string, w
 }
 
 // release gives back one value key reserved with setNX (the reservation
-// turned out not to be needed).
+// turned out not to be needed); a rerun reserves it afresh.
 func (r *reservations) release(ctx context.Context, s bot.State, key string) error {
+	delete(r.setnx, key)
 	for i, k := range r.undo {
 		if k == key {
 			r.undo = append(r.undo[:i], r.undo[i+1:]...)

@@ -34,6 +34,7 @@ const (
 	textAnswered             = "回执码 %s 已改为“%s”，正在把答复推送给反映人。如果对方超过48小时没有和公众号互动，会在其发送“查询”时看到。"
 	textAnsweredNoLink       = "回执码 %s 已改为“%s”。系统已不再记得这条意见是谁发的（超过了保存期限），答复无法推送，反映人发送“查询”加回执码可以看到。"
 	textDetailRatingComment  = "（反映人补充：%s）"
+	textAnsweredLinkDown     = "回执码 %s 已改为“%s”。系统暂时连不上临时存储，这次答复没能推送给反映人；反映人发送“查询”加回执码可以看到。"
 	textAnsweredNotAnonymous = "回执码 %s 已改为“%s”（这条意见由教师在家访时记录，请由教师转告家长）。"
 
 	textMergeHow = "格式：合并 回执码 到 另一个回执码。"

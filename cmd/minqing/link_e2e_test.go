@@ -5,8 +5,10 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
+	"net/url"
 	"os"
 	"path/filepath"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -17,6 +19,7 @@ import (
 	"minqing/bot"
 	"minqing/handlers/wechat"
 	"minqing/storage"
+	"minqing/storage/state/statetest"
 )
 
 // The link between an anonymous opinion and its sender lives only in the
@@ -270,6 +273,29 @@ func TestAdministratorFindsNoLink(t *testing.T) {
 				}
 			}
 			checkTimesAndIDs(t, w.db)
+			// The data directory's files, raw (the SQLite file, its WAL).
+			if b.name == "embedded" {
+				files, err := os.ReadDir(w.Env["MINQING_DATA_DIR"])
+				if err != nil {
+					t.Fatal(err)
+				}
+				for _, f := range files {
+					raw, err := os.ReadFile(filepath.Join(w.Env["MINQING_DATA_DIR"], f.Name()))
+					if err != nil {
+						t.Fatal(err)
+					}
+					for _, openid := range parents {
+						if strings.Contains(string(raw), openid) {
+							t.Errorf("file %s holds %s", f.Name(), openid)
+						}
+					}
+					for h, what := range derived {
+						if strings.Contains(string(raw), h) {
+							t.Errorf("file %s holds the %s", f.Name(), what)
+						}
+					}
+				}
+			}
 
 			// The logs: no openid, no text, no query string.
 			logs := w.Logs.String()
@@ -514,9 +540,10 @@ func TestLinkRecordsExpireWithinTheWindow(t *testing.T) {
 }
 
 // TestCapAndRepeatsAtomic: one sender's 30 concurrent opinions file
-// exactly the daily cap; 10 concurrent copies of one text file one.
+// exactly the daily cap; 10 concurrent copies of one text file one. On a
+// Redis Cluster too.
 func TestCapAndRepeatsAtomic(t *testing.T) {
-	for _, b := range backends {
+	for _, b := range append(slices.Clip(backends), clusterBackend) {
 		t.Run(b.name, func(t *testing.T) {
 			w := newWorld(t, b)
 			send := func(openid string, texts []string) []string {
@@ -578,6 +605,82 @@ func TestCapAndRepeatsAtomic(t *testing.T) {
 			if filed, repeats := count(replies, "已收到您的意见"), count(replies, "已经收到"); filed != 1 || repeats != 9 {
 				t.Errorf("replies: %d filed, %d repeats; want 1 and 9:\n%s", filed, repeats, strings.Join(replies, "\n---\n"))
 			}
+		})
+	}
+}
+
+// TestOpinionsWithRedisDown: without the state store nothing is filed (so
+// the cap can never be exceeded): the sender is asked to try again later;
+// 撤回 waits too; 查询 with a code still works.
+func TestOpinionsWithRedisDown(t *testing.T) {
+	redisURL := statetest.RedisURL(t)
+	u, err := url.Parse(redisURL)
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := newTCPProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	env, openDB := backends[1].env(t)
+	env["MINQING_REDIS_URL"] = u.String()
+	fake, env := withAccount(t, env)
+	s := startService(t, env)
+	out := s.admin(t, "import", "staff", testdata("staff_messy.xlsx"), "--school", testSchool)
+	expect(t, "import", out, "新增 16 人")
+	w := &world{service: s, db: openDB(t), fake: fake}
+	p := w.as(t, "oDownParent")
+	code := codeIn(t, p.say("建议：学校门口的路灯坏了，晚上放学太黑"))
+	proxy.Close()
+	before := countRows(t, w.db, "opinions")
+	start := time.Now()
+	expect(t, "down: opinion", p.say("建议：食堂的饭菜太咸了，希望少放点盐"), "稍后再试")
+	if d := time.Since(start); d > 4*time.Second {
+		t.Errorf("the refusal took %s", d)
+	}
+	if n := countRows(t, w.db, "opinions"); n != before {
+		t.Errorf("%d opinions filed with Redis down", n-before)
+	}
+	expect(t, "down: withdraw", p.say("撤回 "+code), "稍后再试")
+	expect(t, "down: query", p.say("查询 "+code), code, "待受理")
+}
+
+// TestRatingFollowsTheAnswer: a rating without a code is about the answer
+// it follows, its words are kept for the leaders, and with two answers
+// waiting the bot asks which.
+func TestRatingFollowsTheAnswer(t *testing.T) {
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) {
+			w := newWorld(t, b)
+			codes := w.bindCodes(t, testSchool)
+			principal := w.bound(t, codes, "范小平", "oRatePrincipal")
+			w.fake.SetWindow(48 * time.Hour)
+			w.fake.Touch("oRater", time.Now())
+			p := w.as(t, "oRater")
+			answer := func(code, text string) {
+				t.Helper()
+				principal.say("交办 " + code + " 总务处 2天")
+				expect(t, "answer", principal.say("答复 "+code+" "+text), "推送")
+				w.waitPushed(t, "oRater", text)
+			}
+			older := codeIn(t, p.say("建议：学校的会太多了，老师们没时间备课"))
+			meetings := codeIn(t, p.say("建议：每周的例会能不能改成半小时"))
+			answer(meetings, "例会改为半小时")
+			expect(t, "rating", p.say("不满意，会议还是很多"), meetings)
+			var row struct {
+				Rating  string `db:"rating"`
+				Comment string `db:"rating_comment"`
+			}
+			if err := w.db.SQL().Get(&row, `SELECT rating, rating_comment FROM opinions WHERE code = ?`, meetings); err != nil {
+				t.Fatal(err)
+			}
+			if row.Rating != "unsatisfied" || row.Comment != "会议还是很多" {
+				t.Errorf("rating = %+v; want unsatisfied with the comment", row)
+			}
+			expect(t, "detail", principal.say("详情 "+meetings), "不满意", "会议还是很多")
+			other := codeIn(t, p.say("建议：校门口的路灯坏了，晚上放学太黑"))
+			answer(older, "会议减半")
+			answer(other, "路灯已修")
+			expect(t, "which", p.say("满意"), older, other)
+			expect(t, "with the code", p.say("满意 "+other), "谢谢", other)
 		})
 	}
 }

@@ -74,16 +74,19 @@ func TestRunEcho(t *testing.T) {
 			}
 			t.Logf("\n%s", r)
 			checkConsistent(t, r)
-			if r.Sent == 0 || r.OK != r.Sent || r.Failed != 0 || r.Missed != 0 || r.Empty != 0 || r.HasFailures() {
+			// An open loop on a busy machine (-race) may miss some of its
+			// schedule; those are counted as missed, never dropped.
+			if r.Sent == 0 || r.OK != r.Sent || r.Failed != 0 || (o.Rate == 0 && r.HasFailures()) || r.Empty != 0 {
 				t.Errorf("want every message answered: %+v", r)
 			}
 			if r.Throughput <= 0 || r.Elapsed < o.Duration/2 {
 				t.Errorf("throughput %v over %v", r.Throughput, r.Elapsed)
 			}
 			if o.Rate > 0 {
-				// 200 msg/s for 0.7 s: 140 messages due in the window.
-				if r.Sent < 135 || r.Sent > 141 {
-					t.Errorf("open loop sent %d, want about 140", r.Sent)
+				// 200 msg/s for 0.7 s: 140 messages due in the window, each
+				// either sent or reported missed.
+				if n := r.Sent + r.Missed; n < 135 || n > 141 {
+					t.Errorf("open loop sent %d and missed %d, want about 140 in all", r.Sent, r.Missed)
 				}
 			}
 		})
@@ -92,13 +95,16 @@ func TestRunEcho(t *testing.T) {
 
 func TestRunFailures(t *testing.T) {
 	tests := []struct {
-		name   string
-		h      http.HandlerFunc
-		reason string
+		name    string
+		h       http.HandlerFunc
+		reason  string
+		timeout time.Duration
 	}{
-		{"503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }, "status 503"},
-		{"garbage", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }, ReasonBadReply},
-		{"slow", func(w http.ResponseWriter, r *http.Request) { time.Sleep(150 * time.Millisecond) }, ReasonTimeout},
+		// Only the slow case may time out: the others get a timeout no busy
+		// machine reaches, so that their failure is the one they test.
+		{"503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }, "status 503", 10 * time.Second},
+		{"garbage", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }, ReasonBadReply, 10 * time.Second},
+		{"slow", func(w http.ResponseWriter, r *http.Request) { time.Sleep(5 * time.Second) }, ReasonTimeout, 50 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -106,7 +112,7 @@ func TestRunFailures(t *testing.T) {
 			defer srv.Close()
 			r, err := Run(context.Background(), Options{
 				URL: srv.URL, Token: token, AppID: appID, EncodingAESKey: aesKey,
-				Concurrency: 2, Duration: 250 * time.Millisecond, Timeout: 50 * time.Millisecond,
+				Concurrency: 2, Duration: 250 * time.Millisecond, Timeout: tt.timeout,
 			})
 			if err != nil {
 				t.Fatal(err)

@@ -166,7 +166,10 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		// may send the same message again later.
 		reply = bot.Text(textFlood)
 	} else {
-		t := turn{in: in, sender: sender, stateDown: !stateOK, key: key, legacy: legacy, dialogKey: dialog, claimed: stateOK}
+		t := turn{in: in, sender: sender, stateDown: !stateOK, key: key, legacy: legacy, dialogKey: dialog,
+			// A claim taken over from a delivery that died may follow its
+			// commit: then only the database's record tells.
+			claimed: stateOK && !tookOver}
 		if len(mc.Values) == 2 {
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])

@@ -42,7 +42,9 @@ const (
 )
 
 // Opinion is one entry of the ledger. An anonymous opinion holds nothing
-// of its sender; the receipt (Receipt) is the only link back.
+// of its sender, and the times its sender's acts set are kept to the hour
+// (HourOf); the only link back lives in the state store, for a while
+// (package chat, link.go).
 type Opinion struct {
 	ID       int64
 	SchoolID int64

@@ -44,6 +44,7 @@ type Tx interface {
 	BindingTx
 	OpinionTx
 	DeliveryTx
+	VisitTx
 }
 
 // OrgTx reads and writes the organisation tree.

@@ -527,6 +527,12 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		if r, handled, err := b.continueConfirm(ctx, tx, t, p); handled || err != nil {
 			return r, err
 		}
+	case flowVisit:
+		return b.continueVisit(ctx, tx, t, p, text)
+	case flowVisitPick:
+		return b.continueVisitPick(ctx, tx, t, p, text)
+	case flowStaffPick:
+		return b.continueStaffPick(ctx, tx, t, p, text)
 	case flowChooseSchool:
 		if p.Intent == parse.IntentCancel {
 			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
@@ -589,20 +595,15 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		}
 		return bot.Text(textCheckinSoon), nil
 	case parse.IntentHomeVisit:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textCheckinSoon), nil
+		return b.onHomeVisit(ctx, tx, t, p)
+	case parse.IntentToLedger:
+		return b.onToLedger(ctx, tx, t)
 	case parse.IntentProgress:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textCheckinSoon), nil
-	case parse.IntentObservation, parse.IntentTalk:
-		if !t.person.Can(bot.ActObserve) {
-			return refuse(t.person, bot.ActObserve), nil
-		}
-		return bot.Text(textCheckinSoon), nil
+		return b.onProgress(ctx, tx, t, p)
+	case parse.IntentObservation:
+		return b.onObservation(ctx, tx, t, p)
+	case parse.IntentTalk:
+		return b.onTalk(ctx, tx, t, p)
 	case parse.IntentDigest:
 		if !t.person.Can(bot.ActDigest) {
 			return refuse(t.person, bot.ActDigest), nil
@@ -627,10 +628,7 @@ func (b *Bot) onMenu(ctx context.Context, tx bot.Tx, t *turn, key string) (bot.R
 		}
 		return bot.Text(textHelpCheckin), nil
 	case bot.MenuVisit:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textMenuVisitHow), nil
+		return b.onVisitMenu(t), nil
 	case bot.MenuLedger:
 		return b.onLedger(ctx, tx, t, 1)
 	case bot.MenuMe:

@@ -158,13 +158,6 @@ func (b *Bot) fetchLinkKey(ctx context.Context, name string, ttl time.Duration, 
 	return k, nil
 }
 
-func minTime(a, b time.Time) time.Time {
-	if a.Before(b) {
-		return a
-	}
-	return b
-}
-
 // ttlUnder is ttl, shortened so that a record expires with its key.
 func ttlUnder(k bot.LinkKey, now time.Time, ttl time.Duration) time.Duration {
 	if left := k.Expires.Sub(now); left < ttl {

@@ -45,6 +45,7 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
+	Visits    VisitSettings   `json:"visits,omitempty"` // visit_settings.go
 }
 
 // The link window (Settings.LinkDays).
@@ -77,6 +78,7 @@ func DefaultSettings() Settings {
 		LinkDays:        DefaultLinkDays,
 		DueDays:         5,
 		MinGroup:        3,
+		Visits:          DefaultVisitSettings(),
 	}
 }
 
@@ -147,6 +149,7 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	s.Semesters = in.Semesters
+	errs = append(errs, s.mergeVisits(in.Visits))
 	return s, errors.Join(errs...)
 }
 

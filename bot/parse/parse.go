@@ -67,6 +67,7 @@ const (
 	IntentStartOpinion Intent = "start_opinion" // 我要建议 / 我要提意见 (also the menu)
 	IntentYes          Intent = "yes"           // 是 / 对 / 好的 / 确认
 	IntentNo           Intent = "no"            // 否 / 不是 / 不用
+	IntentToLedger     Intent = "to_ledger"     // 转台帐: file what a family said during the last visit as an opinion
 )
 
 // Intents lists every intent Parse may return.
@@ -76,7 +77,7 @@ var Intents = []Intent{
 	IntentCancel, IntentUnknown,
 	IntentLedger, IntentDetail, IntentAssign, IntentAnswer, IntentClose, IntentReject,
 	IntentProcessing, IntentMerge, IntentWithdraw, IntentRecategorize, IntentWhoAmI,
-	IntentUnbind, IntentSubmit, IntentStartOpinion, IntentYes, IntentNo,
+	IntentUnbind, IntentSubmit, IntentStartOpinion, IntentYes, IntentNo, IntentToLedger,
 }
 
 // Valid reports whether i is one of Intents.
@@ -165,7 +166,7 @@ type Parsed struct {
 	Chars    int      `json:"chars,omitempty"`    // study: notes written (笔记1500字); essay: length of Text in runes, whitespace excluded
 	Title    string   `json:"title,omitempty"`    // study: what was studied; essay: its title if given
 	Date     string   `json:"date,omitempty"`     // YYYY-MM-DD when the message names a day
-	Class    string   `json:"class,omitempty"`    // home_visit, observation: 三(2)班, 初二3班 (ASCII brackets)
+	Class    string   `json:"class,omitempty"`    // home_visit, observation: in NormalizeClass's form, 三(2)班, 初二(3)班
 	Student  string   `json:"student,omitempty"`  // home_visit: the student's name
 	Teacher  string   `json:"teacher,omitempty"`  // observation: the teacher observed; talk: whom the leader talked with
 	Subject  string   `json:"subject,omitempty"`  // observation: 语文, 数学 …
@@ -179,7 +180,8 @@ type Parsed struct {
 	Rating   string   `json:"rating,omitempty"`   // rating: satisfied, basic, unsatisfied
 	BindCode string   `json:"bind_code,omitempty"`
 	// Topic says what a progress question is about: TopicStudy,
-	// TopicVisit or TopicObservation (empty: the sender's main stream).
+	// TopicVisit, TopicUnvisited or TopicObservation (empty: the sender's
+	// main stream).
 	Topic string `json:"topic,omitempty"`
 	// Unsure marks an opinion read from weak evidence (no prefix, no
 	// negative or request word, or only a mild one): the bot should ask

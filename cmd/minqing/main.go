@@ -68,6 +68,7 @@ func commands() map[string]command {
 		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
 		"chat":     {"talk to a running service as a WeChat user, in the terminal", cmdChat},
 		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
+		"export":   {"write home visits or observations of a semester: export visits|observations --school NAME [--semester 2026-秋] -o FILE.xlsx", cmdExport},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0

@@ -1,0 +1,25 @@
+package chat
+
+import (
+	"context"
+
+	"minqing/bot"
+	"minqing/bot/parse"
+)
+
+// onProgress answers a progress question by its topic: 我的家访, 未家访,
+// 我的听课 (this file's other topics belong to the study check-ins).
+func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, error) {
+	switch p.Topic {
+	case parse.TopicVisit:
+		return b.onVisitProgress(ctx, tx, t)
+	case parse.TopicUnvisited:
+		return b.onUnvisited(ctx, tx, t)
+	case parse.TopicObservation:
+		return b.onObserveProgress(ctx, tx, t)
+	}
+	if !t.person.Can(bot.ActCheckin) {
+		return refuse(t.person, bot.ActCheckin), nil
+	}
+	return bot.Text(textCheckinSoon), nil
+}

@@ -113,6 +113,19 @@ func (m *Metrics) WatchGroupCommit(stats GroupCommitStats) {
 	)
 }
 
+// WatchStatements exports what the service's own transactions cost the
+// database: statements (minqing_db_statements_total, BEGIN and COMMIT not
+// counted) and transactions begun (minqing_db_transactions_total), unlike
+// the server's counters not mixed with anyone else's work.
+func (m *Metrics) WatchStatements(statements, transactions func() int64) {
+	m.reg.MustRegister(
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_statements_total", Help: "Statements run by message transactions (BEGIN and COMMIT not counted)."},
+			func() float64 { return float64(statements()) }),
+		prometheus.NewCounterFunc(prometheus.CounterOpts{Name: "minqing_db_transactions_total", Help: "Transactions begun by message transactions."},
+			func() float64 { return float64(transactions()) }),
+	)
+}
+
 // batchSizeBuckets are the upper bounds of the batch-size histogram.
 var batchSizeBuckets = []float64{1, 2, 4, 8, 16, 32, 64}
 

@@ -146,5 +146,12 @@ checkins=$(sql "SELECT COUNT(*) FROM ${prefix}study_checkins" || echo "?")
 echo "== persisted: $rows processed-message rows, $opinions opinions, $checkins study check-ins"
 echo "== group commit:"
 curl -s http://127.0.0.1:$admin_port/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+# minqing's own statements and transactions, per message answered: unlike
+# the server's counters above, not mixed with anything else on the server.
+curl -s http://127.0.0.1:$admin_port/metrics | awk '
+  /^minqing_db_statements_total / {st=$2}
+  /^minqing_db_transactions_total / {tx=$2}
+  /^minqing_webhook_requests_total\{outcome="(replied|duplicate|late)"\}/ {n+=$2}
+  END {if (n > 0) printf "== minqing'"'"'s own database cost: %d messages, %.3f statements and %.3f transactions (BEGIN+COMMIT) per message\n", n, st/n, tx/n}'
 loadavg "after"
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

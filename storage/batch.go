@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"math/rand/v2"
 	"strings"
+	"sync"
 	"sync/atomic"
 	"time"
 
@@ -68,14 +69,33 @@ type updateReq struct {
 	done chan error
 }
 
-// startCommitters starts n committer goroutines; stopCommitters ends them.
+// startCommitters starts the group commit: one collector gathers the
+// queued Updates into a batch, and n committers commit batches. A batch
+// closes when a committer is free to take it or when it is full: while
+// every committer has a commit in flight, the collector keeps collecting,
+// so that batches grow with the load and a lone message waits for nothing.
 func (d *DB) startCommitters(n int) {
 	d.reqs = make(chan *updateReq, maxBatch*n)
 	d.stop = make(chan struct{})
+	work := make(chan []*updateReq)
+	var busy sync.WaitGroup
 	for range n {
-		d.committers.Add(1)
-		go d.committer()
+		busy.Add(1)
+		go func() {
+			defer busy.Done()
+			for b := range work {
+				d.commitBatch(b)
+			}
+		}()
 	}
+	d.committers.Add(1)
+	go func() {
+		defer d.committers.Done()
+		rest := d.collect(work)
+		close(work)
+		busy.Wait()
+		d.drain(rest)
+	}()
 }
 
 func (d *DB) stopCommitters() {
@@ -87,16 +107,18 @@ func (d *DB) stopCommitters() {
 	d.stop = nil
 }
 
-func (d *DB) committer() {
-	defer d.committers.Done()
+// collect hands batches to the committers until stop; it returns the
+// batch it was still collecting.
+func (d *DB) collect(work chan<- []*updateReq) []*updateReq {
 	batch := make([]*updateReq, 0, maxBatch)
 	for {
-		select {
-		case <-d.stop:
-			d.drain(batch)
-			return
-		case r := <-d.reqs:
-			batch = append(batch[:0], r)
+		if len(batch) == 0 {
+			select {
+			case <-d.stop:
+				return batch
+			case r := <-d.reqs:
+				batch = append(batch, r)
+			}
 		}
 	fill:
 		for len(batch) < maxBatch {
@@ -107,16 +129,31 @@ func (d *DB) committer() {
 				break fill
 			}
 		}
-		d.commitBatch(batch)
+		if len(batch) == maxBatch {
+			select {
+			case work <- batch:
+				batch = make([]*updateReq, 0, maxBatch)
+			case <-d.stop:
+				return batch
+			}
+			continue
+		}
+		select {
+		case work <- batch:
+			batch = make([]*updateReq, 0, maxBatch)
+		case r := <-d.reqs:
+			batch = append(batch, r)
+		case <-d.stop:
+			return batch
+		}
 	}
 }
 
-// drain commits what is still queued when the committers stop: Close
-// queues nothing new once it has begun, so every queued Update gets its
-// outcome.
+// drain commits what is still queued when the committers stop, starting
+// with batch: Close queues nothing new once it has begun, so every queued
+// Update gets its outcome.
 func (d *DB) drain(batch []*updateReq) {
 	for {
-		batch = batch[:0]
 	fill:
 		for len(batch) < maxBatch {
 			select {
@@ -130,6 +167,7 @@ func (d *DB) drain(batch []*updateReq) {
 			return
 		}
 		d.commitBatch(batch)
+		batch = batch[:0]
 	}
 }
 
@@ -196,21 +234,21 @@ func (d *DB) commitBatch(batch []*updateReq) {
 }
 
 // tryBatch runs every function in one transaction and commits it; any
-// error leaves nothing committed.
+// error leaves nothing committed. The transaction begins at the batch's
+// first statement: a batch of replies without side effects runs none.
 func (d *DB) tryBatch(batch []*updateReq) (err error) {
 	ctx, cancel := context.WithTimeout(context.Background(), batchTimeout)
 	defer cancel()
-	sqlTx, err := d.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return err
-	}
+	st := &stmtTx{db: d.db, beginCtx: ctx, n: &d.statements, txs: &d.transactions}
 	defer func() {
 		if err != nil {
-			sqlTx.Rollback()
+			st.rollback()
 		}
 	}()
-	t := &tx{tx: stmtTx{sqlTx, &d.statements}, db: d, batchCtx: ctx, pending: &deferred{}}
+	t := &tx{tx: st, db: d, batchCtx: ctx, pending: &deferred{}}
+	st.before = t.beforeStatement
 	for _, r := range batch {
+		st.wrote = false
 		if err := r.fn(t); err != nil {
 			return err
 		}
@@ -218,7 +256,7 @@ func (d *DB) tryBatch(batch []*updateReq) (err error) {
 	if err := t.flush(ctx); err != nil {
 		return err
 	}
-	return sqlTx.Commit()
+	return st.commit()
 }
 
 // maxAttempts bounds how often updateAlone runs a function that deadlocks
@@ -246,34 +284,72 @@ func (d *DB) updateAlone(ctx context.Context, fn func(bot.Tx) error) error {
 }
 
 func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) {
-	sqlTx, err := d.db.BeginTxx(ctx, nil)
-	if err != nil {
-		return d.translate("begin", err)
-	}
+	st := &stmtTx{db: d.db, beginCtx: ctx, n: &d.statements, txs: &d.transactions}
 	defer func() {
 		if err != nil {
-			sqlTx.Rollback()
+			st.rollback()
 		}
 	}()
-	if err := fn(&tx{tx: stmtTx{sqlTx, &d.statements}, db: d}); err != nil {
+	if err := fn(&tx{tx: st, db: d}); err != nil {
 		return err
 	}
-	if err := sqlTx.Commit(); err != nil {
+	if err := st.commit(); err != nil {
 		return d.translate("commit", err)
 	}
 	return nil
 }
 
 // deferred holds the rows a batch writes with one multi-row INSERT per
-// table at its end: processed-message records and opinion events. They are append-only rows that nothing in the batch needs an ID
-// of; a read of one of these tables inside the batch flushes them first.
+// table at its end: new opinions (their IDs are chosen by the caller, at
+// random: bot.CreateWithCode), processed-message records and opinion
+// events. Nothing in the batch needs an ID the database would assign to
+// them. Any statement of the batch that names an opinion table writes the
+// pending opinions first (beforeStatement), and a read of the events of
+// an opinion with pending events flushes everything first (beforeRead).
 type deferred struct {
+	opinions  [][]any
 	processed [][]any
 	events    [][]any
 }
 
 func (d *deferred) empty() bool {
-	return len(d.processed) == 0 && len(d.events) == 0
+	return len(d.opinions) == 0 && len(d.processed) == 0 && len(d.events) == 0
+}
+
+const insertOpinionsHead = `INSERT INTO opinions (id, school_id, code, category, unit_id, text, text_hash, source, anonymous, recorder_id, status,
+	assigned_unit_id, due_date, answer, answered_at, rating, rated_at, merged_into, rating_comment, created_at, updated_at) VALUES `
+
+// beforeStatement writes the pending opinions before a statement that may
+// read them or refer to them (every statement naming an opinion table).
+func (t *tx) beforeStatement(ctx context.Context, query string) error {
+	if len(t.pending.opinions) == 0 || !strings.Contains(query, "opinion") {
+		return nil
+	}
+	return t.insertRows(ctx, "create opinion", insertOpinionsHead, &t.pending.opinions)
+}
+
+// insertRows writes rows with one multi-row INSERT and empties them.
+func (t *tx) insertRows(ctx context.Context, op, head string, rows *[][]any) error {
+	if len(*rows) == 0 {
+		return nil
+	}
+	var q strings.Builder
+	q.WriteString(head)
+	row := "(?" + strings.Repeat(", ?", len((*rows)[0])-1) + ")"
+	q.Grow(len(*rows) * (len(row) + 2))
+	args := make([]any, 0, len(*rows)*len((*rows)[0]))
+	for i, r := range *rows {
+		if i > 0 {
+			q.WriteString(", ")
+		}
+		q.WriteString(row)
+		args = append(args, r...)
+	}
+	if _, err := t.tx.exec(ctx, q.String(), args...); err != nil {
+		return t.db.translate(op, err)
+	}
+	*rows = nil
+	return nil
 }
 
 // flush writes the deferred rows. A processed-message key twice in one
@@ -290,33 +366,13 @@ func (t *tx) flush(ctx context.Context) error {
 		}
 		seen[r[0]] = true
 	}
-	for _, ins := range []struct {
-		op, head string
-		rows     [][]any
-	}{
-		{"record processed messages", `INSERT INTO processed_messages (dedup_key, reply, created_at) VALUES `, t.pending.processed},
-		{"add opinion events", `INSERT INTO opinion_events (opinion_id, kind, actor_id, note, at) VALUES `, t.pending.events},
-	} {
-		if len(ins.rows) == 0 {
-			continue
-		}
-		var q strings.Builder
-		q.WriteString(ins.head)
-		row := "(?" + strings.Repeat(", ?", len(ins.rows[0])-1) + ")"
-		args := make([]any, 0, len(ins.rows)*len(ins.rows[0]))
-		for i, r := range ins.rows {
-			if i > 0 {
-				q.WriteString(", ")
-			}
-			q.WriteString(row)
-			args = append(args, r...)
-		}
-		if _, err := t.tx.ExecContext(ctx, q.String(), args...); err != nil {
-			return t.db.translate(ins.op, err)
-		}
+	if err := t.insertRows(ctx, "create opinion", insertOpinionsHead, &t.pending.opinions); err != nil {
+		return err
 	}
-	*t.pending = deferred{}
-	return nil
+	if err := t.insertRows(ctx, "record processed messages", `INSERT INTO processed_messages (dedup_key, reply, created_at) VALUES `, &t.pending.processed); err != nil {
+		return err
+	}
+	return t.insertRows(ctx, "add opinion events", `INSERT INTO opinion_events (opinion_id, kind, actor_id, note, at) VALUES `, &t.pending.events)
 }
 
 // beforeRead flushes the deferred rows when a read inside the batch would

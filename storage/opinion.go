@@ -68,6 +68,17 @@ func dueDate(t time.Time) any {
 // CreateOpinion implements bot.OpinionTx. An ID set in o is used (random
 // IDs, see bot.CreateWithCode); else the database assigns one.
 func (t *tx) CreateOpinion(ctx context.Context, o bot.Opinion) (bot.Opinion, error) {
+	if t.pending != nil && o.ID != 0 {
+		// In a group commit, with its ID known: one multi-row INSERT at
+		// the end of the batch (batch.go). A duplicate code fails the
+		// batch, whose functions then run alone, where CreateWithCode
+		// draws another.
+		t.pending.opinions = append(t.pending.opinions, []any{o.ID, o.SchoolID, o.Code, o.Category, nullID(o.UnitID), o.Text, o.TextHash, o.Source, o.Anonymous, nullID(o.RecorderID), o.Status,
+			nullID(o.AssignedUnitID), dueDate(o.Due), nullString(o.Answer), nullTime(o.AnsweredAt), nullString(o.Rating), nullTime(o.RatedAt),
+			nullID(o.MergedInto), nullString(o.RatingComment), o.Created.UTC(), o.Updated.UTC()})
+		t.tx.wrote = true
+		return o, nil
+	}
 	res, err := t.tx.ExecContext(t.ctx(ctx), `
 		INSERT INTO opinions (id, school_id, code, category, unit_id, text, text_hash, source, anonymous, recorder_id, status,
 			assigned_unit_id, due_date, answer, answered_at, rating, rated_at, merged_into, rating_comment, created_at, updated_at)
@@ -119,6 +130,7 @@ func (t *tx) OpinionByCode(ctx context.Context, code string) (bot.Opinion, error
 // AddOpinionEvent implements bot.OpinionTx.
 func (t *tx) AddOpinionEvent(ctx context.Context, e bot.OpinionEvent) error {
 	if t.pending != nil {
+		t.tx.wrote = true
 		t.pending.events = append(t.pending.events, []any{e.OpinionID, e.Kind, nullID(e.ActorID), nullString(e.Note), e.At.UTC()})
 		return nil
 	}

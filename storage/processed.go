@@ -11,6 +11,7 @@ func (t *tx) RecordProcessed(ctx context.Context, key string, reply []byte, at t
 		reply = []byte{}
 	}
 	if t.pending != nil {
+		t.tx.wrote = true
 		t.pending.processed = append(t.pending.processed, []any{key, reply, at.UTC()})
 		return nil
 	}
@@ -19,6 +20,11 @@ func (t *tx) RecordProcessed(ctx context.Context, key string, reply []byte, at t
 		key, reply, at.UTC())
 	return t.db.translate("record processed message", err)
 }
+
+// Wrote reports whether the transaction function running now has written
+// anything yet (the bot records a reply without side effects only in the
+// state store).
+func (t *tx) Wrote() bool { return t.tx.wrote }
 
 // ProcessedReply implements bot.Store.
 func (d *DB) ProcessedReply(ctx context.Context, key string) ([]byte, error) {

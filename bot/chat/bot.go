@@ -166,7 +166,10 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		// may send the same message again later.
 		reply = bot.Text(textFlood)
 	} else {
-		t := turn{in: in, sender: sender, stateDown: !stateOK, key: key, legacy: legacy, dialogKey: dialog}
+		t := turn{in: in, sender: sender, stateDown: !stateOK, key: key, legacy: legacy, dialogKey: dialog,
+			// A claim taken over from a delivery that died may follow its
+			// commit: then only the database's record tells.
+			claimed: stateOK && !tookOver}
 		if len(mc.Values) == 2 {
 			t.dialog = decodeDialog(mc.Values[0], b.log)
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
@@ -187,11 +190,41 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		}
 	}
 	if stateOK {
-		if err := b.state.Complete(context.WithoutCancel(ctx), mk.Claim, encodeReply(reply), doneTTL); err != nil {
+		// The reply does not wait for the claim's completion: until it
+		// lands, a retry waits on the pending claim (and the database's
+		// record answers it if the completion is lost).
+		if a, ok := b.state.(asyncState); ok {
+			a.CompleteAsync(mk.Claim, encodeReply(reply), doneTTL, b.warnState("complete"))
+		} else if err := b.state.Complete(context.WithoutCancel(ctx), mk.Claim, encodeReply(reply), doneTTL); err != nil {
 			b.log.Warn("state_unavailable", "op", "complete", "err", err)
 		}
 	}
 	return bot.Outcome{Reply: reply, Duplicate: dup}, nil
+}
+
+// asyncState is a state store that can write without waiting for the
+// reply (storage/state's stores can).
+type asyncState interface {
+	CompleteAsync(key string, result []byte, ttl time.Duration, failed func(error))
+	SetAsync(key string, value []byte, ttl time.Duration, failed func(error))
+}
+
+// warnState returns the function that logs a failed write of op.
+func (b *Bot) warnState(op string) func(error) {
+	return func(err error) { b.log.Warn("state_unavailable", "op", op, "err", err) }
+}
+
+// setLater writes key without waiting for the state store's reply where it
+// can: for records nothing in this delivery reads back, whose loss is
+// logged as it was before.
+func (b *Bot) setLater(ctx context.Context, op, key string, value []byte, ttl time.Duration) {
+	if a, ok := b.state.(asyncState); ok {
+		a.SetAsync(key, value, ttl, b.warnState(op))
+		return
+	}
+	if err := b.state.Set(ctx, key, value, ttl); err != nil {
+		b.log.Warn("state_unavailable", "op", op, "err", err)
+	}
 }
 
 // claimRenewer is a state store that can extend a pending claim
@@ -286,12 +319,25 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 		t     *turn
 		res   = &reservations{}
 	)
+	start.now, start.res = now, res
+	if start.claimed {
+		b.reserveAhead(ctx, &start)
+		res.used = nil // what the transaction asks for from here
+	}
 	err := b.store.Update(ctx, func(tx bot.Tx) error {
 		t = &turn{in: start.in, now: now, sender: start.sender, dialog: start.dialog, notStaff: start.notStaff, res: res,
-			stateDown: start.stateDown, dialogKey: start.dialogKey}
+			stateDown: start.stateDown, dialogKey: start.dialogKey, claimed: start.claimed,
+			parsed: start.parsed, parsedText: start.parsedText}
 		r, err := b.route(ctx, tx, t)
 		if err != nil {
 			return err
+		}
+		if w, ok := tx.(writeTracker); ok && t.claimed && !w.Wrote() {
+			// Nothing to commit: the state store's claim, completed
+			// with this reply, is the message's dedup. (If the state
+			// store forgets it, a retry at most repeats this reply.)
+			reply = r
+			return nil
 		}
 		recorded := r
 		if legacy && t.linked {
@@ -320,8 +366,16 @@ func (b *Bot) processOnce(ctx context.Context, start turn) (bot.Reply, string, e
 	if err != nil {
 		return bot.Reply{}, "", fmt.Errorf("bot: process message: %w", err)
 	}
+	b.giveBackUnused(ctx, res)
 	b.afterCommit(ctx, t)
 	return reply, "", nil
+}
+
+// writeTracker is a transaction that knows whether the running function
+// wrote anything (storage's does). A reply without side effects is then
+// not recorded in the database while the state store holds the claim.
+type writeTracker interface {
+	Wrote() bool
 }
 
 // afterCommit carries out what a committed turn decided outside the
@@ -354,6 +408,12 @@ type turn struct {
 	// linked says the reply concerns an anonymous opinion of the sender's
 	// (a receipt, a status, a draft).
 	linked bool
+	// claimed says this delivery holds the message's claim in the state
+	// store, which then deduplicates a reply with no side effects.
+	claimed bool
+	// parsed is the parse of parsedText, when reserveAhead made it.
+	parsed     *parse.Parsed
+	parsedText string
 	// stateDown says the state store failed this message already: what
 	// needs the link is refused at once rather than waiting on it again.
 	stateDown bool
@@ -450,7 +510,12 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	if isPrivacyQuestion(text) {
 		return b.onPrivacy(ctx, tx, t)
 	}
-	p := parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
+	var p parse.Parsed
+	if t.parsed != nil && t.parsedText == text {
+		p = *t.parsed
+	} else {
+		p = parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
+	}
 
 	// A flow in progress sees the message first.
 	switch t.dialog.Flow {

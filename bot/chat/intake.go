@@ -294,33 +294,16 @@ func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, er
 	}
 	window := linkWindow(set)
 	hash := bot.TextHash(text)
-	school := strconv.FormatInt(n.school.ID, 10)
-	day, err := b.linkKey(ctx, b.dayKeyName(n.school.ID, n.now), window)
+	lk, err := b.limitKeys(ctx, n.school.ID, n.openid, hash, n.now, window)
 	if err != nil {
 		return b.linkDown("file", err)
 	}
-	ttl := ttlUnder(day, b.now(), repeatTTL)
-	repeatKey := "repeat:" + day.Sum("repeat", school, n.openid, hash)
-	stored, existing, err := n.res.setNX(ctx, b.state, repeatKey, []byte(repeatPending), ttl)
-	if err != nil {
-		return b.linkDown("file", err)
-	}
-	if !stored {
-		if string(existing) == repeatPending {
-			return fileResult{refusal: textOpinionRepeatPending}, nil
-		}
-		return fileResult{refusal: fmt.Sprintf(textOpinionRepeat, existing)}, nil
-	}
-	count, err := n.res.increment(ctx, b.state, "cap:"+day.Sum("cap", school, n.openid), ttl)
-	if err != nil {
-		_ = n.res.release(ctx, b.state, repeatKey)
-		return b.linkDown("file", err)
-	}
-	if count > int64(set.DailyOpinionCap) {
-		if err := n.res.release(ctx, b.state, repeatKey); err != nil {
+	day, repeatKey := lk.day, lk.repeat
+	if refusal, err := b.reserveLimits(ctx, n.res, lk, set); err != nil || refusal != "" {
+		if err != nil {
 			return b.linkDown("file", err)
 		}
-		return fileResult{refusal: fmt.Sprintf(textOpinionCap, set.DailyOpinionCap)}, nil
+		return fileResult{refusal: refusal}, nil
 	}
 	cat := n.category
 	if cat == "" || len(set.Lexicon) > 0 {
@@ -345,12 +328,111 @@ func (b *Bot) file(ctx context.Context, tx bot.Tx, n newOpinion) (fileResult, er
 	// the hour's requests. The ledger shows the receipt from Created.
 	openid := n.openid
 	committed := func(ctx context.Context) {
-		if err := b.state.Set(ctx, repeatKey, []byte(o.Code), ttlUnder(day, b.now(), repeatTTL)); err != nil {
-			b.log.Warn("state_unavailable", "op", "repeat", "err", err)
-		}
+		b.setLater(ctx, "repeat", repeatKey, []byte(o.Code), ttlUnder(day, b.now(), repeatTTL))
 		b.putLink(ctx, o, openid, window)
 	}
 	return fileResult{opinion: o, settings: set, committed: committed}, nil
+}
+
+// limits are the state-store keys of one sender's daily cap and of one
+// text's repeat check, under the school's link key of the day.
+type limits struct {
+	day         bot.LinkKey
+	repeat, cap string
+	ttl         time.Duration
+}
+
+func (b *Bot) limitKeys(ctx context.Context, schoolID int64, openid, hash string, now time.Time, window time.Duration) (limits, error) {
+	school := strconv.FormatInt(schoolID, 10)
+	day, err := b.linkKey(ctx, b.dayKeyName(schoolID, now), window)
+	if err != nil {
+		return limits{}, err
+	}
+	return limits{
+		day:    day,
+		repeat: "repeat:" + day.Sum("repeat", school, openid, hash),
+		cap:    "cap:" + day.Sum("cap", school, openid),
+		ttl:    ttlUnder(day, b.now(), repeatTTL),
+	}, nil
+}
+
+// reserveLimits takes the text's repeat slot and counts the opinion
+// against the cap, atomically in the state store (memoised in res, so a
+// transaction that runs again, or one reserved ahead, asks nothing more).
+// A refusal says why the opinion may not be filed.
+func (b *Bot) reserveLimits(ctx context.Context, res *reservations, lk limits, set Settings) (refusal string, err error) {
+	stored, existing, err := res.setNX(ctx, b.state, lk.repeat, []byte(repeatPending), lk.ttl)
+	if err != nil {
+		return "", err
+	}
+	if !stored {
+		if string(existing) == repeatPending {
+			return textOpinionRepeatPending, nil
+		}
+		return fmt.Sprintf(textOpinionRepeat, existing), nil
+	}
+	count, err := res.increment(ctx, b.state, lk.cap, lk.ttl)
+	if err != nil {
+		_ = res.release(ctx, b.state, lk.repeat)
+		return "", err
+	}
+	if count > int64(set.DailyOpinionCap) {
+		if err := res.release(ctx, b.state, lk.repeat); err != nil {
+			return "", err
+		}
+		return fmt.Sprintf(textOpinionCap, set.DailyOpinionCap), nil
+	}
+	return "", nil
+}
+
+// reserveAhead, for a plain opinion from a sender who is not staff, to
+// the only school, takes the repeat slot and counts the cap before the
+// message's transaction, on the request's goroutine: inside it they would
+// be two state-store round trips run one after another by the committer
+// of a whole batch. The transaction finds them in res. What it turns out
+// not to use is given back (giveBackUnused). It returns the parse of the
+// text, for the transaction to reuse.
+func (b *Bot) reserveAhead(ctx context.Context, t *turn) {
+	if t.dialog.Flow != "" || !t.notStaff || t.in.Kind != bot.KindText {
+		return
+	}
+	text := normalizeText(t.in.Text)
+	if text == "" || isPrivacyQuestion(text) {
+		return
+	}
+	p := parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
+	t.parsed, t.parsedText = &p, text
+	if p.Intent != parse.IntentOpinion || p.Unsure {
+		return
+	}
+	body := strings.TrimSpace(p.Text)
+	if body == "" {
+		body = text
+	}
+	body = strings.TrimSpace(body)
+	if n := utf8.RuneCountInString(body); n < opinionMinRunes || n+parse.Unread(text) > opinionMaxRunes {
+		return
+	}
+	now := b.now()
+	b.catalog.mu.Lock()
+	schools := b.catalog.schools
+	b.catalog.mu.Unlock()
+	if !schools.fresh(now) || len(schools.val) != 1 {
+		return
+	}
+	school := schools.val[0]
+	b.catalog.mu.Lock()
+	set, ok := b.catalog.settings[school.ID]
+	b.catalog.mu.Unlock()
+	if !ok || !set.fresh(now) {
+		return
+	}
+	lk, err := b.limitKeys(ctx, school.ID, t.in.OpenID, bot.TextHash(body), t.now, linkWindow(set.val))
+	if err != nil {
+		return // the transaction finds the state store down itself
+	}
+	t.res.ahead = true
+	_, _ = b.reserveLimits(ctx, t.res, lk, set.val)
 }
 
 // repeatPending marks a text being filed by a delivery not yet committed.

@@ -211,13 +211,12 @@ func (b *Bot) putLink(ctx context.Context, o bot.Opinion, openid string, window 
 	now := b.now()
 	name := hourKeyName(o.SchoolID, now)
 	k, err := b.linkKey(ctx, name, window)
-	if err == nil {
-		v := append([]byte(name+"\n"), k.Seal([]byte(openid))...)
-		err = b.state.Set(ctx, linkRecordKey(o.ID), v, ttlUnder(k, now, window))
-	}
 	if err != nil {
 		b.log.Warn("state_unavailable", "op", "put_link", "err", err)
+		return
 	}
+	v := append([]byte(name+"\n"), k.Seal([]byte(openid))...)
+	b.setLater(ctx, "put_link", linkRecordKey(o.ID), v, ttlUnder(k, now, window))
 }
 
 // senderOf returns the openid of the sender of an anonymous opinion while
@@ -272,6 +271,25 @@ type reservations struct {
 	incr  map[string]int64
 	// undo are value keys to delete if the delivery fails.
 	undo []string
+	// ahead says reservations were taken before the transaction
+	// (reserveAhead); used are the setnx keys the transaction asked for.
+	ahead bool
+	used  map[string]bool
+}
+
+// giveBackUnused deletes, after a committed transaction, the repeat slots
+// reserved ahead that it did not use (its turn went another way).
+func (b *Bot) giveBackUnused(ctx context.Context, r *reservations) {
+	if !r.ahead {
+		return
+	}
+	for _, k := range r.undo {
+		if !r.used[k] {
+			if err := b.state.Delete(context.WithoutCancel(ctx), k); err != nil {
+				b.log.Warn("state_unavailable", "op", "give_back", "err", err)
+			}
+		}
+	}
 }
 
 type setnxResult struct {
@@ -280,6 +298,10 @@ type setnxResult struct {
 }
 
 func (r *reservations) setNX(ctx context.Context, s bot.State, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
+	if r.used == nil {
+		r.used = map[string]bool{}
+	}
+	r.used[key] = true
 	if got, ok := r.setnx[key]; ok {
 		return got.stored, got.existing, nil
 	}

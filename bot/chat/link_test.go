@@ -431,3 +431,99 @@ func TestOpinionCost(t *testing.T) {
 		}
 	})
 }
+
+// TestReplyWithoutSideEffectsCommitsNothing: with the state store up, a
+// help text costs the database no statement and leaves no processed
+// record (the claim is its dedup: a retry gets the same reply from the
+// state store); with the state store down it is still answered, and
+// recorded in the database, which then deduplicates.
+func TestReplyWithoutSideEffectsCommitsNothing(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
+		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		b := r.bot()
+		r.say(b, "oWarm", "帮助") // warms the staff index
+		processed := func() int {
+			var n int
+			if err := db.SQL().Get(&n, `SELECT COUNT(*) FROM processed_messages`); err != nil {
+				t.Fatal(err)
+			}
+			return n
+		}
+		rows := processed()
+		before := db.Statements()
+		in := bot.Inbound{OpenID: "oHelp", Account: "gh_test", MsgID: 77, Created: c.Now(), Kind: bot.KindText, Text: "帮助"}
+		first, err := b.Process(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if n := db.Statements() - before; n != 0 {
+			t.Errorf("help ran %d statements, want 0", n)
+		}
+		if n := processed(); n != rows {
+			t.Errorf("help left %d processed records, want none", n-rows)
+		}
+		again, err := b.Process(context.Background(), in)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if diff := cmp.Diff(first.Reply, again.Reply); diff != "" || again.Duplicate != bot.DupState {
+			t.Errorf("retry: duplicate %q, reply mismatch (-want +got):\n%s", again.Duplicate, diff)
+		}
+
+		state.SetRedisLogger(slog.New(slog.DiscardHandler))
+		down, err := state.OpenRedis(context.Background(), "redis://127.0.0.1:1/0", state.RedisOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		t.Cleanup(func() { down.Close() })
+		rd := newRig(t, db, down, c)
+		bd := rd.bot()
+		in.MsgID = 78
+		out, err := bd.Process(context.Background(), in)
+		if err != nil || out.Reply.Text == "" {
+			t.Fatalf("help without the state store: %+v, %v", out, err)
+		}
+		if n := processed(); n != rows+1 {
+			t.Errorf("help without the state store left %d processed records, want 1", n-rows)
+		}
+		retry, err := bd.Process(context.Background(), in)
+		if err != nil || retry.Duplicate != bot.DupDB || retry.Reply.Text != out.Reply.Text {
+			t.Errorf("retry without the state store: %+v, %v; want the same reply from the database", retry, err)
+		}
+	})
+}
+
+// TestConcurrentOpinionCost: 32 senders filing at once share group
+// commits: the opinions, processed records and events of a batch are one
+// multi-row INSERT each.
+func TestConcurrentOpinionCost(t *testing.T) {
+	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
+		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
+		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		b := r.bot()
+		codeOf(t, r.say(b, "oWarm", "建议：学校门口的路灯坏了，晚上放学太黑")) // warms the school catalog
+		before, batches := db.Statements(), db.BatchStats()
+		const n = 64
+		var wg sync.WaitGroup
+		for i := range n {
+			wg.Go(func() {
+				codeOf(t, r.say(b, fmt.Sprintf("oConc%02d", i), fmt.Sprintf("建议：第%d号教室的窗户关不严，冬天漏风", i+1)))
+			})
+		}
+		wg.Wait()
+		statements := db.Statements() - before
+		after := db.BatchStats()
+		nb := after.Batches - batches.Batches
+		t.Logf("%d opinions: %d statements (%.2f each) in %d group commits", n, statements, float64(statements)/n, nb)
+		var filed int
+		if err := db.SQL().Get(&filed, `SELECT COUNT(*) FROM opinions`); err != nil || filed != n+1 {
+			t.Errorf("%d opinions stored, %v; want %d", filed, err, n+1)
+		}
+		// A batch of one is a transaction of its own (two statements);
+		// a larger batch costs three multi-row INSERTs at most.
+		if max := 3 * nb; statements > max && after.Fallbacks == batches.Fallbacks {
+			t.Errorf("%d statements in %d group commits, want at most %d", statements, nb, max)
+		}
+	})
+}

@@ -292,7 +292,7 @@ type message struct {
 	// disp is s without width folding, and offs maps offsets in s to
 	// offsets in disp (see display).
 	disp string
-	offs []int
+	offs []int32
 	ctx  ParseContext
 	// dateDone/dateVal/dateAt/dateEnd cache the first date in s.
 	dateDone        bool
@@ -340,52 +340,77 @@ func foldWidth(s string) string {
 // characters and control characters, trims, and removes trailing "。".
 // Besides the folded text it returns the same text unfolded (what the user
 // wrote, for the Text slots) and, for each byte offset of the folded text,
-// the matching offset in the unfolded one.
-func normalizeMessage(text string) (folded, display string, offsets []int) {
-	var f, d strings.Builder
-	f.Grow(len(text))
-	d.Grow(len(text))
-	offsets = make([]int, 0, len(text)+1)
-	put := func(folded, orig rune) {
-		start := d.Len()
-		n := utf8.RuneLen(folded)
-		for k := 0; k < n; k++ {
-			offsets = append(offsets, start)
-		}
-		f.WriteRune(folded)
-		d.WriteRune(orig)
+// the matching offset in the unfolded one — nil when nothing was folded:
+// then the two texts are one, and offsets are the same in both.
+//
+// It is one pass over the bytes; text already in normal form (the common
+// case) is returned as it is, without allocating.
+func normalizeMessage(text string) (folded, display string, offsets []int32) {
+	if isNormal(text) {
+		return text, text, nil
 	}
+	fold := hasFullWidth(text)
+	var f, d []byte
+	f = make([]byte, 0, len(text))
+	if fold {
+		d = make([]byte, 0, len(text))
+		offsets = make([]int32, 0, len(text)+1)
+	}
+	// put appends a rune's bytes: b to the folded text and orig to the
+	// display text.
+	put := func(b, orig string) {
+		if fold {
+			start := int32(len(d))
+			for range len(b) {
+				offsets = append(offsets, start)
+			}
+			d = append(d, orig...)
+		}
+		f = append(f, b...)
+	}
+	var buf [utf8.UTFMax]byte
 	pendingSpace, pendingNL := false, false
-	for _, r := range text {
+	for i := 0; i < len(text); {
+		r, sz := rune(text[i]), 1
+		if r >= utf8.RuneSelf {
+			r, sz = utf8.DecodeRuneInString(text[i:])
+		}
+		raw := text[i : i+sz]
+		i += sz
 		switch {
 		case r == utf8.RuneError, r == 0x200B, r == 0x200C, r == 0x200D, r == 0xFEFF:
 			continue
 		case r == '\n' || r == '\r' || r == 0x2028 || r == 0x2029:
 			pendingNL = true
 			continue
-		case unicode.IsSpace(r):
+		case isSpace(r):
 			pendingSpace = true
 			continue
 		case unicode.IsControl(r):
 			continue
 		}
-		if f.Len() > 0 {
+		if len(f) > 0 {
 			if pendingNL {
-				put('\n', '\n')
+				put("\n", "\n")
 			} else if pendingSpace {
-				put(' ', ' ')
+				put(" ", " ")
 			}
 		}
 		pendingSpace, pendingNL = false, false
-		switch {
-		case r >= 0xFF01 && r <= 0xFF5E:
-			put(r-0xFEE0, r)
-		default:
-			put(r, r)
+		if r >= 0xFF01 && r <= 0xFF5E {
+			buf[0] = byte(r - 0xFEE0)
+			put(string(buf[:1]), raw)
+			continue
 		}
+		put(raw, raw)
 	}
-	folded, display = f.String(), d.String()
-	offsets = append(offsets, len(display))
+	folded = string(f)
+	if !fold {
+		display = folded
+	} else {
+		display = string(d)
+		offsets = append(offsets, int32(len(display)))
+	}
 	for {
 		t := strings.TrimRight(folded, " \n")
 		t = strings.TrimSuffix(t, "。")
@@ -393,9 +418,86 @@ func normalizeMessage(text string) (folded, display string, offsets []int) {
 			break
 		}
 		t = strings.TrimRight(t, " \n")
+		if offsets == nil {
+			folded, display = t, t
+			continue
+		}
 		folded, display, offsets = t, display[:offsets[len(t)]], offsets[:len(t)+1]
 	}
 	return folded, display, offsets
+}
+
+// hasFullWidth reports whether text holds full-width ASCII (U+FF01–FF5E,
+// encoded EF BC 81 … EF BD 9E).
+func hasFullWidth(text string) bool {
+	for i := 0; i < len(text); {
+		j := strings.IndexByte(text[i:], 0xEF)
+		if j < 0 {
+			return false
+		}
+		i += j
+		if i+2 < len(text) {
+			if r, _ := utf8.DecodeRuneInString(text[i:]); r >= 0xFF01 && r <= 0xFF5E {
+				return true
+			}
+		}
+		i++
+	}
+	return false
+}
+
+// isNormal reports whether normalizeMessage would return text unchanged:
+// valid UTF-8 with no full-width ASCII, no whitespace but single spaces
+// and single newlines between other characters, no zero-width or control
+// characters, and no trailing "。".
+func isNormal(text string) bool {
+	if text == "" || strings.HasSuffix(text, "。") {
+		return text == ""
+	}
+	prevSpace := true // no space or newline at the start
+	for i := 0; i < len(text); {
+		c := text[i]
+		if c < utf8.RuneSelf {
+			switch {
+			case c == ' ' || c == '\n':
+				if prevSpace {
+					return false
+				}
+				prevSpace = true
+			case c < 0x20 || c == 0x7F:
+				return false
+			default:
+				prevSpace = false
+			}
+			i++
+			continue
+		}
+		r, sz := utf8.DecodeRuneInString(text[i:])
+		switch {
+		case r == utf8.RuneError, r == 0x200B, r == 0x200C, r == 0x200D, r == 0xFEFF, r == 0x2028, r == 0x2029,
+			r >= 0xFF01 && r <= 0xFF5E, isSpace(r), unicode.IsControl(r):
+			return false
+		}
+		prevSpace = false
+		i += sz
+	}
+	return !prevSpace
+}
+
+// isSpace is unicode.IsSpace, with the common runes decided at once.
+func isSpace(r rune) bool {
+	if r < utf8.RuneSelf {
+		switch r {
+		case '\t', '\n', '\v', '\f', '\r', ' ':
+			return true
+		}
+		return false
+	}
+	switch {
+	case r == 0x85, r == 0xA0, r == 0x1680, r >= 0x2000 && r <= 0x200A, r == 0x2028, r == 0x2029, r == 0x202F, r == 0x205F, r == 0x3000:
+		return true
+	}
+	return false
 }
 
 // display returns what the user wrote for sub, a part of the folded text:
@@ -403,6 +505,9 @@ func normalizeMessage(text string) (folded, display string, offsets []int) {
 func (m *message) display(sub string) string {
 	if sub == "" {
 		return ""
+	}
+	if m.offs == nil {
+		return sub
 	}
 	at := strings.Index(m.s, sub)
 	if strings.HasSuffix(m.s, sub) {
@@ -415,12 +520,45 @@ func (m *message) display(sub string) string {
 }
 
 // runeCount counts the runes of s that are not whitespace.
+//
+// It counts the bytes that start a character (s is valid UTF-8: it is
+// normalised text or a part of it), less the spaces.
 func runeCount(s string) int {
 	n := 0
-	for _, r := range s {
-		if !unicode.IsSpace(r) {
+	for i := 0; i < len(s); i++ {
+		c := s[i]
+		switch {
+		case c < utf8.RuneSelf:
+			if c != ' ' && c != '\n' && (c < '\t' || c > '\r') {
+				n++
+			}
+		case c&0xC0 == 0x80: // a continuation byte
+		case c == 0xC2 || c == 0xE1 || c == 0xE2 || c == 0xE3: // the lead bytes of the other spaces
+			if r, _ := utf8.DecodeRuneInString(s[i:]); !isSpace(r) {
+				n++
+			}
+		default:
 			n++
 		}
 	}
 	return n
+}
+
+// runesMoreThan reports whether runeCount(s) > max, reading no further
+// than it must.
+func runesMoreThan(s string, max int) bool {
+	if len(s) <= max {
+		return false
+	}
+	// A character is at most 4 bytes: only the first 4*(max+1) can matter.
+	if lim := 4 * (max + 1); len(s) > lim {
+		cut := lim
+		for cut > 0 && !utf8.RuneStart(s[cut]) {
+			cut--
+		}
+		if runeCount(s[:cut]) > max {
+			return true
+		}
+	}
+	return runeCount(s) > max
 }

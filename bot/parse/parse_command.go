@@ -19,6 +19,15 @@ func wordList(ws ...string) []string {
 	return ws
 }
 
+// Word lists of the functions below, built once.
+var (
+	followUpWords     = wordList("怎么样了", "怎么样", "进度", "进展", "结果", "有回复吗", "有回复了吗", "回复了吗", "处理了吗", "回执码", "回执", "我的", "查", "查询", "一下")
+	trailingParticles = wordList("了", "的", "吧", "啊", "呀", "哦", "!", "~")
+	howToWords        = wordList("怎么", "如何", "怎样", "咋", "请问怎么", "请问如何", "请问怎样")
+	dayUnits          = wordList("个工作日", "工作日", "天", "日", "周", "个星期", "星期")
+	withinWords       = wordList("内办结", "内完成", "内答复", "内", "之内", "以内")
+)
+
 // wholeCommand is a command that must make up the whole message.
 type wholeCommand struct {
 	intent  Intent
@@ -227,7 +236,7 @@ func (m *message) command() (Parsed, bool) {
 				return r, true
 			}
 		}
-		if rest == "" || onlyWords(rest, wordList("怎么样了", "怎么样", "进度", "进展", "结果", "有回复吗", "有回复了吗", "回复了吗", "处理了吗", "回执码", "回执", "我的", "查", "查询", "一下"), fillers) {
+		if rest == "" || onlyWords(rest, followUpWords, fillers) {
 			return Parsed{Intent: IntentTicketQuery, Code: code}, true
 		}
 	}
@@ -253,7 +262,7 @@ func (m *message) rating(head string) (Parsed, bool) {
 		rest := head[len(rw.word):]
 		p := Parsed{Intent: IntentRating, Rating: rw.rating}
 		for {
-			w, ok := matchAny(rest, 0, wordList("了", "的", "吧", "啊", "呀", "哦", "!", "~"))
+			w, ok := matchAny(rest, 0, trailingParticles)
 			if !ok {
 				break
 			}
@@ -279,10 +288,10 @@ func (m *message) rating(head string) (Parsed, bool) {
 // howToQuestion reports a short question about how to use the service:
 // 怎么提意见, 如何查询进度, 怎样绑定, 怎么家访登记.
 func howToQuestion(s string) bool {
-	if runeCount(s) > 14 {
+	if runesMoreThan(s, 14) {
 		return false
 	}
-	if _, ok := matchAny(s, 0, wordList("怎么", "如何", "怎样", "咋", "请问怎么", "请问如何", "请问怎样")); !ok {
+	if _, ok := matchAny(s, 0, howToWords); !ok {
 		return false
 	}
 	return containsAny(s, serviceVerbs)
@@ -294,7 +303,7 @@ var serviceVerbs = []string{"提意见", "提建议", "反映", "建议", "投�
 // ticketFollowUp reports a question about an opinion sent earlier, without
 // its code: 我反映的问题有回复了吗, 上次提的建议怎么样了.
 func ticketFollowUp(s string) bool {
-	if runeCount(s) > 30 {
+	if runesMoreThan(s, 30) {
 		return false
 	}
 	mine := false
@@ -418,11 +427,11 @@ func (m *message) codeCommand(c codeCommand, rest string) (Parsed, bool) {
 	case IntentAnswer, IntentClose, IntentReject:
 		p.Text = after
 	case IntentWithdraw:
-		if runeCount(after) > 12 {
+		if runesMoreThan(after, 12) {
 			return Parsed{}, false
 		}
 	case IntentTicketQuery, IntentDetail, IntentProcessing:
-		if runeCount(after) > 16 {
+		if runesMoreThan(after, 16) {
 			return Parsed{}, false
 		}
 	}
@@ -474,7 +483,7 @@ func (m *message) assignee(s string) (string, int) {
 			return -1
 		}
 		k := skipSpaces(s, j)
-		w, ok := matchAny(s, k, wordList("个工作日", "工作日", "天", "日", "周", "个星期", "星期"))
+		w, ok := matchAny(s, k, dayUnits)
 		if !ok {
 			return -1
 		}
@@ -483,7 +492,7 @@ func (m *message) assignee(s string) (string, int) {
 			days *= 5 // deadlines are in school days: a week is five
 		}
 		end := k + len(w)
-		if w2, ok := matchAny(s, end, wordList("内办结", "内完成", "内答复", "内", "之内", "以内")); ok {
+		if w2, ok := matchAny(s, end, withinWords); ok {
 			end += len(w2)
 		}
 		start := i

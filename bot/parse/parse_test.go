@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"os"
 	"reflect"
+	"strconv"
 	"strings"
 	"testing"
 	"time"
@@ -616,6 +617,54 @@ func BenchmarkParseLong(b *testing.B) {
 	}
 }
 
+// essayOf returns an essay of n characters, the kind teachers paste in.
+func essayOf(n int) string {
+	s := "心得体会：" + strings.Repeat("通过学习，我深刻认识到群众路线是党的生命线，作为一名教师，今后要多家访、多倾听家长的意见，把工作做到家长心里去。", n/50+1)
+	return string([]rune(s)[:n])
+}
+
+// BenchmarkParseEssay parses a 2,000-character essay (the target: 100 µs),
+// and one ten times as long, to show the time grows with the length, no
+// faster.
+func BenchmarkParseEssay(b *testing.B) {
+	c := testContext(b)
+	for _, n := range []int{2000, 20000 / 3} {
+		text := essayOf(n)
+		b.Run(strconv.Itoa(n), func(b *testing.B) {
+			b.ReportAllocs()
+			b.SetBytes(int64(len(text)))
+			for b.Loop() {
+				Parse(text, c)
+			}
+		})
+	}
+}
+
+// maxParseAllocs bounds the allocations of one Parse, whatever the length
+// of the text: a short message takes 5 today (the message, the lexicon's
+// tallies), a long full-width one 14 (its normalised and display texts
+// besides); none is per character or per lexicon entry.
+const maxParseAllocs = 16
+
+// TestParseAllocations: parsing a 20,000-character input (the most Parse
+// reads) allocates no more than a short message does, give or take a few:
+// nothing is allocated per character or per lexicon entry.
+func TestParseAllocations(t *testing.T) {
+	c := testContext(t)
+	rant := strings.Repeat("孩子作业太多了每天写到十一点老师还在群里点名批评食堂饭菜也太咸了校门口接送太堵", 500)
+	for name, text := range map[string]string{
+		"essay":      essayOf(20000),
+		"rant":       string([]rune(rant)[:20000]),
+		"full-width": strings.Repeat("ＡＢＣ，食堂饭菜太咸了！　", 2000),
+		"short":      "食堂的饭菜太咸了",
+	} {
+		Parse(text, c) // the word indexes are built once
+		if n := testing.AllocsPerRun(20, func() { Parse(text, c) }); n > maxParseAllocs {
+			t.Errorf("%s (%d bytes): %.0f allocations per Parse, want at most %d", name, len(text), n, maxParseAllocs)
+		}
+	}
+}
+
 func FuzzParse(f *testing.F) {
 	for _, l := range loadCorpus(f, "testdata/corpus.jsonl") {
 		f.Add(l.Text)
@@ -655,4 +704,36 @@ func FuzzParse(f *testing.F) {
 			t.Fatal(err)
 		}
 	})
+}
+
+// TestMatchAnyIndexed: a long list, looked up through its index, picks the
+// same word as trying each word in order would — list order, not the
+// longest, wins; an empty word matches where nothing before it does — at
+// every offset of a few texts.
+func TestMatchAnyIndexed(t *testing.T) {
+	linear := func(s string, i int, words []string) (string, bool) {
+		for _, w := range words {
+			if strings.HasPrefix(s[i:], w) {
+				return w, true
+			}
+		}
+		return "", false
+	}
+	lists := [][]string{
+		{"我们", "我", "本人", "已经", "已", "今天晚上", "今天", "ab", "a", "食堂饭菜"},
+		{"短", "短句子", "x", "xy", "老师", "老", "一", "二", "三", "四"},
+		{"甲", "乙", "丙", "", "丁", "戊", "己", "庚", "辛", "壬"},
+	}
+	texts := []string{"我们今天晚上在食堂饭菜太咸了ab", "短句子xy老师一二三四", "丁乙甲戊", "", "a"}
+	for li, words := range lists {
+		for _, s := range texts {
+			for i := 0; i <= len(s); i++ {
+				gw, gok := matchAny(s, i, words)
+				ww, wok := linear(s, i, words)
+				if gw != ww || gok != wok {
+					t.Errorf("list %d, %q at %d: matchAny = %q, %v; want %q, %v", li, s, i, gw, gok, ww, wok)
+				}
+			}
+		}
+	}
 }

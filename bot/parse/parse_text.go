@@ -5,11 +5,15 @@ package parse
 // offset is a byte offset into the normalised text.
 
 import (
+	"slices"
 	"strconv"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 	"unicode"
 	"unicode/utf8"
+	"unsafe"
 )
 
 // span is a byte range [start, end) of the normalised text.
@@ -68,7 +72,10 @@ func cnUnit(r rune) int {
 
 // isNumeralRune reports whether r can be part of a number.
 func isNumeralRune(r rune) bool {
-	return (r >= '0' && r <= '9') || cnDigit(r) >= 0 || cnUnit(r) > 0
+	if r < 0x3007 { // below 〇: only the Arabic digits
+		return r >= '0' && r <= '9'
+	}
+	return cnDigit(r) >= 0 || cnUnit(r) > 0
 }
 
 // runeAt decodes the rune at byte offset i (utf8.RuneError, 0 at the end).
@@ -179,7 +186,38 @@ func numberAt(s string, i int) (float64, int, bool) {
 
 // matchAny returns the first of words that s[i:] starts with (put longer
 // words first where one is a prefix of another).
+//
+// A long list is looked up by the first character of s[i:] in an index
+// built once per list (wordIndexOf): the words starting with it, in list
+// order, so the first that matches is the one the list order picks —
+// instead of trying every word of the list at every position.
 func matchAny(s string, i int, words []string) (string, bool) {
+	if i >= len(s) {
+		for _, w := range words {
+			if w == "" {
+				return w, true
+			}
+		}
+		return "", false
+	}
+	if len(words) >= indexedListMin {
+		if ix := wordIndexOf(words); ix != nil {
+			r, sz := rune(s[i]), 1
+			if r >= utf8.RuneSelf {
+				r, sz = utf8.DecodeRuneInString(s[i:])
+			}
+			_ = sz
+			for _, k := range ix.byRune[r] {
+				if w := words[k]; strings.HasPrefix(s[i:], w) {
+					return w, true
+				}
+			}
+			if ix.empty >= 0 {
+				return words[ix.empty], true
+			}
+			return "", false
+		}
+	}
 	for _, w := range words {
 		if strings.HasPrefix(s[i:], w) {
 			return w, true
@@ -188,6 +226,121 @@ func matchAny(s string, i int, words []string) (string, bool) {
 	return "", false
 }
 
+// indexedListMin is the length from which matchAny indexes a word list.
+const indexedListMin = 8
+
+// maxWordIndexes bounds the lists indexed: the package's lists are a few
+// dozen; a list built anew on every call is not worth indexing, and past
+// the bound it is simply scanned.
+const maxWordIndexes = 256
+
+// wordIndex is a word list indexed by first character.
+type wordIndex struct {
+	words  []string         // the list (to tell it from another at the same address)
+	byRune map[rune][]int32 // first character → indices into words, ascending
+	empty  int              // index of the first "" in words, or -1
+}
+
+// wordIndexes maps a list's first element to its index. Lookups read the
+// current map without locking; a new index is added to a copy.
+var (
+	wordIndexes atomic.Pointer[map[uintptr]*wordIndex]
+	wordIndexMu sync.Mutex
+)
+
+// wordIndexOf returns the index of words, building it the first time.
+func wordIndexOf(words []string) *wordIndex {
+	// The list's address names it; as a number, so that the lists the
+	// callers build on their stacks stay there. The index keeps a copy,
+	// and a list found at an address that another one had is told apart
+	// by its words.
+	key := uintptr(unsafe.Pointer(&words[0]))
+	if m := wordIndexes.Load(); m != nil {
+		if ix := (*m)[key]; ix != nil {
+			if sameWords(ix.words, words) {
+				return ix
+			}
+			// Another list at an address an indexed one had (lists
+			// built on a caller's stack): scanned, not indexed anew.
+			return nil
+		}
+	}
+	wordIndexMu.Lock()
+	defer wordIndexMu.Unlock()
+	old := wordIndexes.Load()
+	if old != nil {
+		if _, taken := (*old)[key]; taken || len(*old) >= maxWordIndexes {
+			return nil
+		}
+	}
+	ix := &wordIndex{words: slices.Clone(words), byRune: make(map[rune][]int32), empty: -1}
+	for k, w := range words {
+		if w == "" {
+			if ix.empty < 0 {
+				ix.empty = k
+			}
+			continue
+		}
+		r, _ := utf8.DecodeRuneInString(w)
+		if r == utf8.RuneError {
+			// An invalid first byte: keyed by the byte, as matchAny
+			// reads it.
+			r = rune(w[0])
+			if w[0] >= utf8.RuneSelf {
+				r = utf8.RuneError
+			}
+		}
+		ix.byRune[r] = append(ix.byRune[r], int32(k))
+	}
+	if ix.empty >= 0 {
+		// Words after the first "" can never be picked; those before it
+		// still can.
+		for r, ks := range ix.byRune {
+			n := 0
+			for _, k := range ks {
+				if int(k) < ix.empty {
+					ks[n] = k
+					n++
+				}
+			}
+			ix.byRune[r] = ks[:n]
+		}
+	}
+	m := make(map[uintptr]*wordIndex, 1)
+	if old != nil {
+		m = make(map[uintptr]*wordIndex, len(*old)+1)
+		for k, v := range *old {
+			m[k] = v
+		}
+	}
+	m[key] = ix
+	wordIndexes.Store(&m)
+	return ix
+}
+
+// sameWords reports whether a and b are the same list: the same strings in
+// the same places (quick when they share their bytes, as a list and its
+// copy do).
+func sameWords(a, b []string) bool {
+	if len(a) != len(b) {
+		return false
+	}
+	for k := range a {
+		if len(a[k]) != len(b[k]) || unsafe.StringData(a[k]) != unsafe.StringData(b[k]) {
+			return a[k] == b[k] && sameWordsFrom(a, b, k+1)
+		}
+	}
+	return true
+}
+
+func sameWordsFrom(a, b []string, k int) bool {
+	for ; k < len(a); k++ {
+		if a[k] != b[k] {
+			return false
+		}
+	}
+	return true
+}
 func skipSpaces(s string, i int) int {
 	for i < len(s) && s[i] == ' ' {
 		i++
@@ -282,7 +435,10 @@ func minutesAt(s string, i int, afterHours bool) (int, int, bool) {
 func scanNumbers(s string, f func(i int) int) {
 	prevNum := false
 	for i := 0; i < len(s); {
-		r, size := utf8.DecodeRuneInString(s[i:])
+		r, size := rune(s[i]), 1
+		if r >= utf8.RuneSelf {
+			r, size = utf8.DecodeRuneInString(s[i:])
+		}
 		if !prevNum && (isNumeralRune(r) || r == '半') {
 			if next := f(i); next > i {
 				i, prevNum = next, false

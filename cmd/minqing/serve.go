@@ -147,6 +147,7 @@ func (a *app) serve(ctx context.Context) error {
 		s := a.db.BatchStats()
 		return s.Batches, s.Updates, s.Fallbacks, s.Sizes
 	})
+	metrics.WatchStatements(a.db.Statements, a.db.Transactions)
 	routes := map[string]http.Handler{}
 	apiBase := cfg.WeChat.APIBase
 	if cfg.Dev {

@@ -220,7 +220,9 @@ func deliver(c *wechat.Client, m wechat.Message) result {
 		case err == nil && res.OK():
 			r.acked = true
 			r.replied = !res.Empty
-			r.busy = strings.Contains(res.Reply.Content, "没有处理成功")
+			// "没有处理成功" (the service failed), "没有办理" (the state
+			// store is down: nothing is filed without it).
+			r.busy = strings.Contains(res.Reply.Content, "没有处理成功") || strings.Contains(res.Reply.Content, "没有办理")
 			r.receipt = strings.Contains(res.Reply.Content, "回执")
 			return r
 		case err == nil && res.Status >= 400 && res.Status < 500:

@@ -20,6 +20,154 @@ var batchTests = []test{
 	{"GroupCommitReadYourWrites", []string{"Update"}, testBatchReadYourWrites},
 	{"GroupCommitKeyTwice", []string{"Update", "RecordProcessed"}, testBatchKeyTwice},
 	{"OpinionsUnderGroupCommit", []string{"Update"}, testOpinionsUnderGroupCommit},
+	{"GroupCommitOpinionsInOneInsert", []string{"Update", "CreateOpinion"}, testBatchOpinionsInOneInsert},
+	{"GroupCommitDuplicateCode", []string{"Update", "CreateOpinion"}, testBatchDuplicateCode},
+	{"GroupCommitNothingWritten", []string{"Update"}, testBatchNothingWritten},
+}
+
+// fileWithID returns a function that files an opinion under the ID and
+// code given, with its event and the message key, as the bot does.
+func (e *env) fileWithID(school bot.OrgUnit, id int64, code, key string) func(tx bot.Tx) error {
+	return func(tx bot.Tx) error {
+		o := opinion(school, code, 0)
+		o.ID = id
+		o, err := tx.CreateOpinion(e.ctx, o)
+		if err != nil {
+			return err
+		}
+		if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}); err != nil {
+			return err
+		}
+		return tx.RecordProcessed(e.ctx, key, []byte(code), now)
+	}
+}
+
+// countRows returns the rows of table on db.
+func countRows(t *testing.T, db *storage.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}
+
+// Opinions whose IDs the caller chose are written with the batch's
+// multi-row INSERTs: a batch costs at most three statements (opinions,
+// processed records, events) however many opinions it files.
+func testBatchOpinionsInOneInsert(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	var fns []func(bot.Tx) error
+	for i := range 30 {
+		fns = append(fns, e.fileWithID(school, int64(1<<41+i), fmt.Sprintf("B%03d", i), fmt.Sprintf("k-%d", i)))
+	}
+	before := db.Statements()
+	errs, stats := e.queuedOn(db, fns)
+	statements := db.Statements() - before
+	for i, err := range errs {
+		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
+	}
+	t.Logf("group commit %+v: %d statements for %d opinions", stats, statements, len(fns))
+	if stats.Fallbacks != 0 || stats.Batches >= stats.Updates {
+		t.Errorf("group commit %+v; want batches, no fallback", stats)
+	}
+	if max := 3 * stats.Batches; statements > max {
+		t.Errorf("%d statements in %d batches, want at most %d (three multi-row INSERTs a batch)", statements, stats.Batches, max)
+	}
+	for table, want := range map[string]int{"opinions": 30, "opinion_events": 30, "processed_messages": 30} {
+		if n := countRows(t, db, table); n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
+	}
+}
+
+// Two opinions of one batch drew the same receipt code: the batch's INSERT
+// fails, the batch falls back to one transaction per function, and the
+// second filer gets ErrConflict (bot.CreateWithCode then draws another
+// code) while everything else commits.
+func testBatchDuplicateCode(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	var fns []func(bot.Tx) error
+	for i := range 8 {
+		code := fmt.Sprintf("D%03d", i)
+		if i == 5 {
+			code = "D002"
+		}
+		fns = append(fns, e.fileWithID(school, int64(1<<42+i), code, fmt.Sprintf("k-%d", i)))
+	}
+	errs, stats := e.queuedOn(db, fns)
+	conflicts := 0
+	for i, err := range errs {
+		if errors.Is(err, bot.ErrConflict) && (i == 2 || i == 5) {
+			conflicts++
+			continue
+		}
+		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
+	}
+	if conflicts != 1 {
+		t.Errorf("%d of the two filers of one code got ErrConflict, want 1: %v", conflicts, errs)
+	}
+	if stats.Fallbacks == 0 {
+		t.Errorf("group commit %+v; want a fallback", stats)
+	}
+	for table, want := range map[string]int{"opinions": 7, "opinion_events": 7, "processed_messages": 7} {
+		if n := countRows(t, db, table); n != want {
+			t.Errorf("%s: %d rows, want %d", table, n, want)
+		}
+	}
+}
+
+// A function that only reads has written nothing (the bot then records
+// its reply in the state store only), and a batch of such functions runs
+// no statement but their reads; a write is seen as one, deferred or not.
+func testBatchNothingWritten(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	type wroter interface{ Wrote() bool }
+	var fns []func(bot.Tx) error
+	for i := range 10 {
+		fns = append(fns, func(tx bot.Tx) error {
+			w, ok := tx.(wroter)
+			if !ok {
+				return errors.New("the transaction does not say whether it wrote")
+			}
+			if w.Wrote() {
+				return errors.New("wrote before writing")
+			}
+			if i%2 == 0 {
+				return nil
+			}
+			if _, err := tx.UnitByCode(e.ctx, school.Code); err != nil {
+				return err
+			}
+			if w.Wrote() {
+				return errors.New("a read counted as a write")
+			}
+			if i == 9 {
+				if err := tx.RecordProcessed(e.ctx, "k-read", nil, now); err != nil {
+					return err
+				}
+				if !w.Wrote() {
+					return errors.New("a deferred write not counted")
+				}
+			}
+			return nil
+		})
+	}
+	before := db.Statements()
+	errs, stats := e.queuedOn(db, fns)
+	statements := db.Statements() - before
+	for i, err := range errs {
+		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
+	}
+	if want := int64(5 + stats.Batches); statements > want {
+		t.Errorf("%d statements, want at most %d (five reads and one INSERT a batch)", statements, want)
+	}
+	if n := countRows(t, db, "processed_messages"); n != 1 {
+		t.Errorf("processed_messages: %d rows, want 1", n)
+	}
 }
 
 // queuedOn runs fns as concurrent Updates on db, which must have one

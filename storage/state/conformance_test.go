@@ -83,6 +83,7 @@ func runConformance(t *testing.T, newState func(t *testing.T) bot.State) {
 		{"SetNXRace", testSetNXRace},
 		{"Queue", testQueue},
 		{"QueueExpires", testQueueExpires},
+		{"WritesWithoutWaiting", testWritesWithoutWaiting},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -772,4 +773,48 @@ func testQueueExpires(t *testing.T, s bot.State) {
 		}
 		return len(got) == 0
 	})
+}
+
+// asyncWriter is what the bot uses to write without waiting for a reply.
+type asyncWriter interface {
+	CompleteAsync(key string, result []byte, ttl time.Duration, failed func(error))
+	SetAsync(key string, value []byte, ttl time.Duration, failed func(error))
+}
+
+// CompleteAsync and SetAsync land (soon after they return, on Redis) as
+// Complete and Set would; a bad TTL is reported to failed.
+func testWritesWithoutWaiting(t *testing.T, s bot.State) {
+	a, ok := s.(asyncWriter)
+	if !ok {
+		t.Fatal("the store cannot write without waiting")
+	}
+	ctx := t.Context()
+	if claimed, _, _, err := s.Claim(ctx, "async-claim", longTTL); err != nil || !claimed {
+		t.Fatalf("Claim = %v, %v", claimed, err)
+	}
+	fail := func(err error) { t.Errorf("unexpected failure: %v", err) }
+	a.CompleteAsync("async-claim", []byte("答复"), longTTL, fail)
+	a.SetAsync("async-value", []byte("值"), longTTL, fail)
+	deadline := time.Now().Add(patience)
+	for {
+		_, done, result, err := s.Claim(ctx, "async-claim", longTTL)
+		v, gerr := s.Get(ctx, "async-value")
+		if err == nil && done && string(result) == "答复" && gerr == nil && string(v) == "值" {
+			break
+		}
+		if time.Now().After(deadline) {
+			t.Fatalf("after %v: claim done=%v %q %v; value %q %v", patience, done, result, err, v, gerr)
+		}
+		time.Sleep(5 * time.Millisecond)
+	}
+	failed := make(chan error, 1)
+	a.SetAsync("async-bad", []byte("x"), 0, func(err error) { failed <- err })
+	select {
+	case err := <-failed:
+		if !errors.Is(err, bot.ErrInvalid) {
+			t.Errorf("SetAsync with no TTL: %v, want ErrInvalid", err)
+		}
+	case <-time.After(patience):
+		t.Error("SetAsync with no TTL reported nothing")
+	}
 }

@@ -144,6 +144,21 @@ func (m *Memory) Claim(_ context.Context, key string, ttl time.Duration) (claime
 	return true, false, nil, nil
 }
 
+// CompleteAsync is Complete (in process there is nothing to wait for);
+// failed, if not nil, gets its error.
+func (m *Memory) CompleteAsync(key string, result []byte, ttl time.Duration, failed func(error)) {
+	if err := m.Complete(context.Background(), key, result, ttl); err != nil && failed != nil {
+		failed(err)
+	}
+}
+
+// SetAsync is Set; failed, if not nil, gets its error.
+func (m *Memory) SetAsync(key string, value []byte, ttl time.Duration, failed func(error)) {
+	if err := m.Set(context.Background(), key, value, ttl); err != nil && failed != nil {
+		failed(err)
+	}
+}
+
 // Complete implements bot.State. It returns an error wrapping bot.ErrInvalid
 // if ttl is not positive.
 func (m *Memory) Complete(_ context.Context, key string, result []byte, ttl time.Duration) error {

@@ -76,6 +76,9 @@ type call struct {
 	ctx  context.Context
 	cmds []redis.Cmder
 	done chan struct{} // signalled once the commands have their replies
+	// then, for a call nobody waits for (send), runs in the flusher once
+	// the commands have their replies.
+	then func()
 }
 
 var callPool = sync.Pool{New: func() any { return &call{done: make(chan struct{}, 1)} }}
@@ -152,6 +155,26 @@ func (p *pipeliner) do(ctx context.Context, cmds ...redis.Cmder) error {
 	return nil
 }
 
+// send queues cmds for the next shared round trip without waiting for
+// their replies; then, if not nil, runs in the flusher once they have them
+// (it must not block). It reports false, having sent nothing, if the
+// queue is full or the pipeliner stopped: the caller then sends them
+// itself. Commands still queued when the pipeliner stops are not sent.
+func (p *pipeliner) send(cmds []redis.Cmder, then func()) bool {
+	c := &call{ctx: context.Background(), cmds: cmds, done: make(chan struct{}, 1), then: then}
+	select {
+	case <-p.quit:
+		return false
+	default:
+	}
+	select {
+	case p.queue <- c:
+		return true
+	default:
+		return false
+	}
+}
+
 // A flusher's state, for telling a stalled round trip from others.
 const (
 	flusherIdle int32 = iota
@@ -221,6 +244,9 @@ func (f *flusher) run() {
 			f.state.Store(flusherIdle)
 		}
 		for _, c := range f.batch {
+			if c.then != nil {
+				c.then()
+			}
 			c.done <- struct{}{}
 		}
 		clear(f.batch)

@@ -284,6 +284,51 @@ func (r *Redis) Complete(ctx context.Context, key string, result []byte, ttl tim
 	return r.do(ctx, "complete", setPX(ctx, r.key(nsClaim, key), v, ttl))
 }
 
+// CompleteAsync is Complete without waiting for Redis's reply: the
+// command rides in the next shared round trip, and failed, if not nil, is
+// called with the error should it fail (from the pipeline's goroutine; it
+// must not block). A reply that depends on nothing stored need not wait.
+func (r *Redis) CompleteAsync(key string, result []byte, ttl time.Duration, failed func(error)) {
+	v := make([]byte, 0, len(doneMark)+len(result))
+	v = append(append(v, doneMark...), result...)
+	r.sendLater("complete", setPX(context.Background(), r.key(nsClaim, key), v, ttl), ttl, failed)
+}
+
+// SetAsync is Set without waiting for Redis's reply (see CompleteAsync).
+func (r *Redis) SetAsync(key string, value []byte, ttl time.Duration, failed func(error)) {
+	r.sendLater("set", setPX(context.Background(), r.key(nsValue, key), value, ttl), ttl, failed)
+}
+
+func (r *Redis) sendLater(op string, cmd redis.Cmder, ttl time.Duration, failed func(error)) {
+	if err := checkTTL(op, ttl); err != nil {
+		if failed != nil {
+			failed(err)
+		}
+		return
+	}
+	var then func()
+	if failed != nil {
+		then = func() {
+			if err := wrap(op, cmd.Err()); err != nil {
+				failed(err)
+			}
+		}
+	}
+	if r.pipe.send([]redis.Cmder{cmd}, then) {
+		return
+	}
+	// The queue is full or the store is closing: send it now.
+	ctx, cancel := context.WithTimeout(context.Background(), asyncTimeout)
+	defer cancel()
+	if err := r.do(ctx, op, cmd); err != nil && failed != nil {
+		failed(err)
+	}
+}
+
+// asyncTimeout bounds a write that CompleteAsync or SetAsync could not
+// queue and sends itself.
+const asyncTimeout = 2 * time.Second
+
 // Release implements bot.State: it deletes the claim only while it is
 // pending.
 func (r *Redis) Release(ctx context.Context, key string) error {

@@ -50,6 +50,7 @@ type Tx interface {
 	BindingTx
 	OpinionTx
 	DeliveryTx
+	DigestTx
 }
 
 // OrgTx reads and writes the organisation tree.

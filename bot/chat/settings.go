@@ -40,6 +40,7 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
+	Digest    DigestSettings  `json:"digest,omitempty"`
 }
 
 // Supervisors.
@@ -66,6 +67,7 @@ func DefaultSettings() Settings {
 		ReceiptDays:     180,
 		DueDays:         5,
 		MinGroup:        3,
+		Digest:          defaultDigestSettings(),
 	}
 }
 
@@ -133,6 +135,7 @@ func ParseSettings(doc []byte) (Settings, error) {
 		}
 	}
 	s.Semesters = in.Semesters
+	errs = append(errs, parseDigestSettings(&s, in.Digest))
 	return s, errors.Join(errs...)
 }
 

@@ -1,0 +1,98 @@
+package chat
+
+// Everything users read of the weekly digest (周报), in one place.
+
+const (
+	textDigestLedgerTitle           = "民情台帐"
+	textDigestLedgerLeadershipTitle = "民情台帐（领导班子类，监督专送）"
+	textDigestNew                   = "新收意见"
+	textDigestAssigned              = "交办"
+	textDigestAnswered              = "答复"
+	textDigestClosed                = "办结"
+	textDigestOpen                  = "未办结（周末）"
+	textDigestOverdue               = "其中超期"
+	textDigestMedian                = "首次答复用时（中位数）"
+	textDigestDaysUnit              = "个工作日"
+	textDigestResponse              = "本周响应率"
+	textDigestResolution            = "本周办结率"
+	textDigestSatisfaction          = "本周满意率"
+	textDigestSemResponse           = "本学期响应率"
+	textDigestSemResolution         = "本学期办结率"
+	textDigestSemSatisfaction       = "本学期满意率"
+	textDigestRateOf                = "（%d/%d）"
+	textDigestPoints                = "个百分点"
+	textDigestByCategory            = "新收意见·按类别"
+	textDigestBySource              = "新收意见·按来源"
+	textDigestByUnit                = "新收意见·按涉及年级班级/部门"
+	textDigestOpenList              = "未办结意见（超期在前，最早在前）"
+	textDigestColCategory           = "类别"
+	textDigestColThis               = "本周"
+	textDigestColLast               = "上周"
+	textDigestColChange             = "变化"
+	textDigestColCount              = "条数"
+	textDigestColSource             = "来源"
+	textDigestColUnit               = "涉及"
+	textDigestColCode               = "回执码"
+	textDigestColUnitAssigned       = "承办部门"
+	textDigestColCreated            = "收到日期"
+	textDigestColOverdue            = "超期"
+	textDigestDaysOverdue           = "%d天"
+	textDigestUnassigned            = "未交办"
+	textDigestNoUnit                = "未指明"
+	textDigestOther                 = "其他"
+	textDigestKNote                 = "为保护反映人，少于%[1]d人反映的分组不单独显示，记为“<%[1]d”并入“其他”。"
+	textDigestChartCategory         = "本周新收意见·类别与状态"
+	textDigestChartTrend            = "近8周走势"
+	textDigestFigure                = "指标"
+	textDigestDistrict              = "全区合计"
+	textDigestNoActivity            = "本周无动态"
+	textDigestMore                  = "……另有%d条，详见网页版"
+
+	textDigestTitleSchool = "%s 第%d周周报（%s至%s）"
+	textDigestTitleBureau = "%s 全区第%d周周报（%s至%s）"
+	textDigestPartial     = "（本周尚未结束，数据截至%s）"
+	textDigestSemester    = "学期：%s"
+	textDigestSchoolsHead = "各校对比"
+	textDigestLinkLine    = "完整周报（含图表、可打印）：%s"
+	textDigestLinkExpiry  = "（链接%d天内有效，请勿转发）"
+
+	// Chat.
+	textDigestShortHead  = "%s第%d周周报（%s至%s）"
+	textDigestShortNew   = "新收意见%d条（上周%d），交办%d，答复%d，办结%d；未办结%d，其中超期%d。"
+	textDigestShortRates = "本周响应率%s、办结率%s、满意率%s；本学期%s、%s、%s。"
+	textDigestShortOther = "%s：%s"
+	textDigestNotLeader  = "周报只发给学校领导和监督人员。"
+	textDigestNoWeek     = "没有找到第%d周。可以发送“周报”“上周周报”或“第47周周报”。"
+	textDigestFuture     = "第%d周还没有开始。可以发送“周报”查看上周的周报。"
+	textDigestBureauNote = "（各校分项见网页版）"
+
+	// Template message fields (each at most 20 characters).
+	textDigestTplTitle   = "%s周报"
+	textDigestTplWeek    = "第%d周 %s至%s"
+	textDigestTplSummary = "新收%d条 超期%d条"
+
+	// The page.
+	textDigestPageTitle      = "周报"
+	textDigestPagePrint      = "打印 / 存为PDF"
+	textDigestPageExport     = "导出民情台帐（Excel）"
+	textDigestPageInvalid    = "链接无效"
+	textDigestPageInvalidMsg = "这个周报链接不完整或已被改动。请在公众号中发送“周报”获取新的链接。"
+	textDigestPageExpired    = "链接已过期"
+	textDigestPageExpiredMsg = "这个周报链接已过期（有效期%d天）。请在公众号中发送“周报”获取新的链接。"
+	textDigestPageRevoked    = "无权查看"
+	textDigestPageRevokedMsg = "您的账号目前不能查看这份周报。如有疑问请联系学校管理员。"
+	textDigestPageError      = "暂时无法生成周报，请稍后再试。"
+	textDigestGenerated      = "生成时间：%s"
+	textDigestPrintFooter    = "学校每周通报 · 民情台帐"
+)
+
+// sourceLabel names where an opinion came from.
+func sourceLabel(s string) string {
+	switch s {
+	case "voice":
+		return "语音"
+	case "home_visit":
+		return "家访"
+	}
+	return "公众号留言"
+}

@@ -1,0 +1,234 @@
+package storage
+
+import (
+	"context"
+	"database/sql"
+	"strconv"
+	"strings"
+	"time"
+
+	"minqing/bot"
+)
+
+// The weekly digest's read-only queries (bot.DigestTx). Each is one range
+// over an index of opinions that starts with school_id (migrations 00010
+// and 00040–00042); events are read by opinion through
+// ix_opinion_events_opinion. None reads the opinions' text but the export.
+
+type digestRow struct {
+	ID             int64          `db:"id"`
+	SchoolID       int64          `db:"school_id"`
+	Code           string         `db:"code"`
+	Category       string         `db:"category"`
+	Source         string         `db:"source"`
+	UnitID         sql.NullInt64  `db:"unit_id"`
+	AssignedUnitID sql.NullInt64  `db:"assigned_unit_id"`
+	Status         string         `db:"status"`
+	DueDate        sql.NullTime   `db:"due_date"`
+	AnsweredAt     sql.NullTime   `db:"answered_at"`
+	Rating         sql.NullString `db:"rating"`
+	RatedAt        sql.NullTime   `db:"rated_at"`
+	CreatedAt      time.Time      `db:"created_at"`
+	UpdatedAt      time.Time      `db:"updated_at"`
+	RecorderID     sql.NullInt64  `db:"recorder_id"`
+	SenderHash     sql.NullString `db:"sender_hash"`
+}
+
+const digestColumns = `o.id, o.school_id, o.code, o.category, o.source, o.unit_id, o.assigned_unit_id, o.status, o.due_date,
+	o.answered_at, o.rating, o.rated_at, o.created_at, o.updated_at, o.recorder_id, r.sender_hash`
+
+func (r digestRow) opinion() bot.DigestOpinion {
+	o := bot.DigestOpinion{
+		ID: r.ID, SchoolID: r.SchoolID, Code: r.Code, Category: bot.Category(r.Category), Source: r.Source,
+		UnitID: r.UnitID.Int64, AssignedUnitID: r.AssignedUnitID.Int64, Status: bot.OpinionStatus(r.Status),
+		Rating: r.Rating.String, Created: r.CreatedAt.UTC(), Updated: r.UpdatedAt.UTC(),
+	}
+	if r.DueDate.Valid {
+		d := r.DueDate.Time
+		o.Due = time.Date(d.Year(), d.Month(), d.Day(), 0, 0, 0, 0, time.UTC)
+	}
+	if r.AnsweredAt.Valid {
+		o.AnsweredAt = r.AnsweredAt.Time.UTC()
+	}
+	if r.RatedAt.Valid {
+		o.RatedAt = r.RatedAt.Time.UTC()
+	}
+	switch {
+	case r.SenderHash.Valid && r.SenderHash.String != "":
+		o.Sender = r.SenderHash.String
+	case r.RecorderID.Valid:
+		o.Sender = "staff:" + strconv.FormatInt(r.RecorderID.Int64, 10)
+	}
+	return o
+}
+
+// placeholders returns "?, ?, ?" for n values.
+func placeholders(n int) string {
+	if n <= 0 {
+		return ""
+	}
+	return "?" + strings.Repeat(", ?", n-1)
+}
+
+// DigestCreated implements bot.DigestTx.
+func (t *tx) DigestCreated(ctx context.Context, schoolIDs []int64, from, to time.Time) ([]bot.DigestOpinion, error) {
+	if len(schoolIDs) == 0 {
+		return nil, nil
+	}
+	if err := t.flushForDigest(ctx); err != nil {
+		return nil, err
+	}
+	var rows []digestRow
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+digestColumns+`
+		FROM opinions o LEFT JOIN receipts r ON r.opinion_id = o.id
+		WHERE o.school_id IN (`+placeholders(len(schoolIDs))+`) AND o.created_at >= ? AND o.created_at < ?
+		ORDER BY o.created_at, o.id`, append(anys(schoolIDs), from.UTC(), to.UTC())...)
+	if err != nil {
+		return nil, t.db.translate("digest created", err)
+	}
+	out := make([]bot.DigestOpinion, len(rows))
+	for i, r := range rows {
+		out[i] = r.opinion()
+	}
+	return out, nil
+}
+
+// flushForDigest writes a group commit's deferred events and receipts
+// before a digest query reads them.
+func (t *tx) flushForDigest(ctx context.Context) error {
+	if t.pending == nil || (len(t.pending.events) == 0 && len(t.pending.receipts) == 0) {
+		return nil
+	}
+	return t.flush(t.ctx(ctx))
+}
+
+// digestEventChunk bounds the opinion IDs of one events query.
+const digestEventChunk = 500
+
+// DigestActive implements bot.DigestTx: the open opinions (through
+// ix_opinions_school_status) and those updated since (through
+// ix_opinions_school_updated), then their events by opinion.
+func (t *tx) DigestActive(ctx context.Context, schoolIDs []int64, since time.Time) ([]bot.DigestOpinion, []bot.DigestEvent, error) {
+	if len(schoolIDs) == 0 {
+		return nil, nil, nil
+	}
+	if err := t.flushForDigest(ctx); err != nil {
+		return nil, nil, err
+	}
+	in := placeholders(len(schoolIDs))
+	args := anys(schoolIDs)
+	args = append(args, strs(bot.OpenStatuses)...)
+	args = append(args, anys(schoolIDs)...)
+	args = append(args, since.UTC())
+	var rows []digestRow
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+digestColumns+`
+		FROM opinions o LEFT JOIN receipts r ON r.opinion_id = o.id
+		WHERE o.school_id IN (`+in+`) AND o.status IN (`+placeholders(len(bot.OpenStatuses))+`)
+		UNION
+		SELECT `+digestColumns+`
+		FROM opinions o LEFT JOIN receipts r ON r.opinion_id = o.id
+		WHERE o.school_id IN (`+in+`) AND o.updated_at >= ?`, args...)
+	if err != nil {
+		return nil, nil, t.db.translate("digest active", err)
+	}
+	ops := make([]bot.DigestOpinion, len(rows))
+	ids := make([]int64, len(rows))
+	for i, r := range rows {
+		ops[i] = r.opinion()
+		ids[i] = r.ID
+	}
+	var events []bot.DigestEvent
+	for start := 0; start < len(ids); start += digestEventChunk {
+		chunk := ids[start:min(start+digestEventChunk, len(ids))]
+		var ev []struct {
+			OpinionID int64     `db:"opinion_id"`
+			Kind      string    `db:"kind"`
+			At        time.Time `db:"at"`
+		}
+		if err := t.tx.SelectContext(t.ctx(ctx), &ev, `SELECT opinion_id, kind, at FROM opinion_events
+			WHERE opinion_id IN (`+placeholders(len(chunk))+`) ORDER BY opinion_id, id`, anys(chunk)...); err != nil {
+			return nil, nil, t.db.translate("digest events", err)
+		}
+		for _, e := range ev {
+			events = append(events, bot.DigestEvent{OpinionID: e.OpinionID, Kind: e.Kind, At: e.At.UTC()})
+		}
+	}
+	return ops, events, nil
+}
+
+// DigestDue implements bot.DigestTx.
+func (t *tx) DigestDue(ctx context.Context, schoolIDs []int64, from, to time.Time, dayEnd time.Duration) ([]bot.DigestDue, error) {
+	if len(schoolIDs) == 0 {
+		return nil, nil
+	}
+	inTime := t.db.byDialect(`o.answered_at < TIMESTAMPADD(SECOND, ?, o.due_date)`, `o.answered_at < datetime(o.due_date, ?)`)
+	var end any = int64(dayEnd / time.Second)
+	if t.db.dialect == SQLite {
+		end = "+" + strconv.FormatInt(int64(dayEnd/time.Second), 10) + " seconds"
+	}
+	var rows []struct {
+		SchoolID int64  `db:"school_id"`
+		Category string `db:"category"`
+		Due      int    `db:"due"`
+		InTime   int    `db:"in_time"`
+		Closed   int    `db:"closed"`
+	}
+	args := append([]any{end, string(bot.StatusClosed)}, anys(schoolIDs)...)
+	args = append(args, from.Format(time.DateOnly), to.Format(time.DateOnly))
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT o.school_id, o.category, COUNT(*) AS due,
+			COALESCE(SUM(CASE WHEN o.answered_at IS NOT NULL AND `+inTime+` THEN 1 ELSE 0 END), 0) AS in_time,
+			COALESCE(SUM(CASE WHEN o.status = ? THEN 1 ELSE 0 END), 0) AS closed
+		FROM opinions o
+		WHERE o.school_id IN (`+placeholders(len(schoolIDs))+`) AND o.due_date >= ? AND o.due_date < ?
+		GROUP BY o.school_id, o.category
+		ORDER BY o.school_id, o.category`, args...)
+	if err != nil {
+		return nil, t.db.translate("digest due", err)
+	}
+	out := make([]bot.DigestDue, len(rows))
+	for i, r := range rows {
+		out[i] = bot.DigestDue{SchoolID: r.SchoolID, Category: bot.Category(r.Category), Due: r.Due, AnsweredInTime: r.InTime, Closed: r.Closed}
+	}
+	return out, nil
+}
+
+// DigestRatings implements bot.DigestTx.
+func (t *tx) DigestRatings(ctx context.Context, schoolIDs []int64, from, to time.Time) ([]bot.DigestRating, error) {
+	if len(schoolIDs) == 0 {
+		return nil, nil
+	}
+	var rows []struct {
+		SchoolID int64  `db:"school_id"`
+		Category string `db:"category"`
+		Rating   string `db:"rating"`
+		N        int    `db:"n"`
+	}
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT o.school_id, o.category, o.rating, COUNT(*) AS n
+		FROM opinions o
+		WHERE o.school_id IN (`+placeholders(len(schoolIDs))+`) AND o.rated_at >= ? AND o.rated_at < ? AND o.rating IS NOT NULL
+		GROUP BY o.school_id, o.category, o.rating
+		ORDER BY o.school_id, o.category, o.rating`, append(anys(schoolIDs), from.UTC(), to.UTC())...)
+	if err != nil {
+		return nil, t.db.translate("digest ratings", err)
+	}
+	out := make([]bot.DigestRating, len(rows))
+	for i, r := range rows {
+		out[i] = bot.DigestRating{SchoolID: r.SchoolID, Category: bot.Category(r.Category), Rating: r.Rating, Count: r.N}
+	}
+	return out, nil
+}
+
+// ExportOpinions implements bot.DigestTx.
+func (t *tx) ExportOpinions(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Opinion, error) {
+	var rows []opinionRow
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+opinionColumns+` FROM opinions
+		WHERE school_id = ? AND created_at >= ? AND created_at < ? ORDER BY created_at, id`, schoolID, from.UTC(), to.UTC())
+	if err != nil {
+		return nil, t.db.translate("export opinions", err)
+	}
+	out := make([]bot.Opinion, len(rows))
+	for i, r := range rows {
+		out[i] = r.opinion()
+	}
+	return out, nil
+}

@@ -3,6 +3,7 @@ package chat
 import (
 	"context"
 	"fmt"
+	"sync"
 	"testing"
 	"time"
 
@@ -211,6 +212,7 @@ func (s *seeded) addOpinion(ctx context.Context, tx bot.Tx, so seedOp) error {
 // recorder is a Notifier that records what it was asked to send and
 // fails as told: the WeChat API is the one thing faked here.
 type recorder struct {
+	mu        sync.Mutex
 	texts     []string
 	templates []bot.TemplateMessage
 	// textErr and templateErr, when set, are returned (and the send not
@@ -221,6 +223,8 @@ type recorder struct {
 }
 
 func (r *recorder) SendText(ctx context.Context, openid, text string) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.outside[openid] {
 		return bot.ErrOutsideWindow
 	}
@@ -233,6 +237,8 @@ func (r *recorder) SendText(ctx context.Context, openid, text string) error {
 }
 
 func (r *recorder) SendTemplate(ctx context.Context, m bot.TemplateMessage) error {
+	r.mu.Lock()
+	defer r.mu.Unlock()
 	if r.templateErr != nil && r.tmplFails > 0 {
 		r.tmplFails--
 		return r.templateErr

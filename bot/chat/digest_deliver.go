@@ -241,4 +241,3 @@ func digestReaders(ctx context.Context, b *Bot, tx bot.Tx, unitID int64) ([]int6
 	slices.Sort(ids)
 	return ids, nil
 }
-

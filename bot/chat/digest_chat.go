@@ -184,3 +184,6 @@ func digestUnitNamed(ctx context.Context, tx bot.Tx, name string) (bot.OrgUnit, 
 	}
 	return bot.OrgUnit{}, fmt.Errorf("no school or bureau named %q: %w", name, bot.ErrNotFound)
 }
+
+// Location is the schools' time zone.
+func (b *Bot) Location() *time.Location { return b.loc }

@@ -71,19 +71,6 @@ const (
 	textDigestTplWeek    = "第%d周 %s至%s"
 	textDigestTplSummary = "新收%d条 超期%d条"
 
-	// The page.
-	textDigestPageTitle      = "周报"
-	textDigestPagePrint      = "打印 / 存为PDF"
-	textDigestPageExport     = "导出民情台帐（Excel）"
-	textDigestPageInvalid    = "链接无效"
-	textDigestPageInvalidMsg = "这个周报链接不完整或已被改动。请在公众号中发送“周报”获取新的链接。"
-	textDigestPageExpired    = "链接已过期"
-	textDigestPageExpiredMsg = "这个周报链接已过期（有效期%d天）。请在公众号中发送“周报”获取新的链接。"
-	textDigestPageRevoked    = "无权查看"
-	textDigestPageRevokedMsg = "您的账号目前不能查看这份周报。如有疑问请联系学校管理员。"
-	textDigestPageError      = "暂时无法生成周报，请稍后再试。"
-	textDigestGenerated      = "生成时间：%s"
-	textDigestPrintFooter    = "学校每周通报 · 民情台帐"
 )
 
 // sourceLabel names where an opinion came from.

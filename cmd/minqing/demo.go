@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net"
 	"os"
+	"time"
 
 	"minqing/bot"
 	"minqing/bot/chat"
@@ -46,6 +47,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if errors.Is(err, bot.ErrConflict) {
 		fmt.Fprint(e.stdout, textDemoExists)
 		return 0
+	}
+	if err == nil {
+		var more int
+		more, err = seedDemoHistory(ctx, a.db, rep.School.Code, time.Now(), loadLocation(e))
+		rep.Opinions += more
 	}
 	if err != nil {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)

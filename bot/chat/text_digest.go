@@ -70,7 +70,6 @@ const (
 	textDigestTplTitle   = "%s周报"
 	textDigestTplWeek    = "第%d周 %s至%s"
 	textDigestTplSummary = "新收%d条 超期%d条"
-
 )
 
 // sourceLabel names where an opinion came from.

@@ -63,7 +63,7 @@ type DigestRating struct {
 // the ledger export.
 type DigestTx interface {
 	// DigestCreated returns the opinions of the schools made in
-	// [from, to), oldest first.
+	// [from, to), school by school, oldest first.
 	DigestCreated(ctx context.Context, schoolIDs []int64, from, to time.Time) ([]DigestOpinion, error)
 	// DigestActive returns the opinions of the schools that are open now or
 	// were updated at or after since, and every event of those opinions,

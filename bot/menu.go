@@ -8,6 +8,7 @@ const (
 	MenuOpinion = "OPINION"
 	MenuQuery   = "QUERY"
 	MenuCheckin = "CHECKIN"
+	MenuEssay   = "ESSAY"
 	MenuVisit   = "VISIT"
 	MenuLedger  = "LEDGER"
 	MenuMe      = "ME"

@@ -51,6 +51,7 @@ type Tx interface {
 	OpinionTx
 	DeliveryTx
 	DigestTx
+	CheckinTx
 }
 
 // OrgTx reads and writes the organisation tree.

@@ -360,6 +360,18 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		if r, handled, err := b.continueConfirm(ctx, tx, t, p); handled || err != nil {
 			return r, err
 		}
+	case flowStudyAsk:
+		if r, handled, err := b.continueStudyAsk(ctx, tx, t, p, text); handled || err != nil {
+			return r, err
+		}
+	case flowStudyConfirm:
+		if r, handled, err := b.continueStudyConfirm(ctx, tx, t, p); handled || err != nil {
+			return r, err
+		}
+	case flowEssay:
+		if r, handled, err := b.continueEssay(ctx, tx, t, p, text); handled || err != nil {
+			return r, err
+		}
 	case flowChooseSchool:
 		if p.Intent == parse.IntentCancel {
 			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
@@ -397,6 +409,11 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentRating:
 		return b.onRate(ctx, tx, t, p.Code, p.Rating)
 	case parse.IntentWithdraw:
+		if p.Code == "" && t.person != nil {
+			if r, ok, err := b.undoCheckin(ctx, tx, t); ok || err != nil {
+				return r, err
+			}
+		}
 		return b.onWithdraw(ctx, tx, t, p.Code)
 	case parse.IntentRecategorize:
 		return b.onRecategorize(ctx, tx, t, p.Code, p.Category)
@@ -416,21 +433,23 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		return b.onStep(ctx, tx, t, p.Code, bot.StatusClosed, p.Text)
 	case parse.IntentMerge:
 		return b.onMerge(ctx, tx, t, p.Code, p.Target)
-	case parse.IntentStudy, parse.IntentEssay:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textCheckinSoon), nil
+	case parse.IntentStudy:
+		return b.onStudy(ctx, tx, t, p)
+	case parse.IntentEssay:
+		return b.onEssay(ctx, tx, t, p)
+	case parse.IntentExcuse:
+		return b.onExcuse(ctx, tx, t, p)
+	case parse.IntentPauseReminders, parse.IntentResumeReminders:
+		return b.onReminders(ctx, tx, t, p.Intent == parse.IntentPauseReminders)
+	case parse.IntentEssayList:
+		return b.onEssayList(ctx, tx, t)
 	case parse.IntentHomeVisit:
 		if !t.person.Can(bot.ActCheckin) {
 			return refuse(t.person, bot.ActCheckin), nil
 		}
 		return bot.Text(textCheckinSoon), nil
 	case parse.IntentProgress:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textCheckinSoon), nil
+		return b.onProgress(ctx, tx, t, p)
 	case parse.IntentObservation, parse.IntentTalk:
 		if !t.person.Can(bot.ActObserve) {
 			return refuse(t.person, bot.ActObserve), nil
@@ -459,6 +478,8 @@ func (b *Bot) onMenu(ctx context.Context, tx bot.Tx, t *turn, key string) (bot.R
 			return refuse(t.person, bot.ActCheckin), nil
 		}
 		return bot.Text(textHelpCheckin), nil
+	case bot.MenuEssay:
+		return b.onEssay(ctx, tx, t, parse.Parsed{Intent: parse.IntentEssay})
 	case bot.MenuVisit:
 		if !t.person.Can(bot.ActCheckin) {
 			return refuse(t.person, bot.ActCheckin), nil

@@ -43,13 +43,13 @@ func parseDigestSettings(s *Settings, in DigestSettings) error {
 	return nil
 }
 
-var weekdayNames = map[string]int{"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
+var digestWeekdays = map[string]int{"mon": 0, "tue": 1, "wed": 2, "thu": 3, "fri": 4, "sat": 5, "sun": 6,
 	"周一": 0, "周二": 1, "周三": 2, "周四": 3, "周五": 4, "周六": 5, "周日": 6}
 
 // sendOffset reads "Mon 07:30" as the time after the week's start.
 func sendOffset(s string) (time.Duration, error) {
 	day, clock, ok := strings.Cut(strings.TrimSpace(s), " ")
-	d, known := weekdayNames[strings.ToLower(day)]
+	d, known := digestWeekdays[strings.ToLower(day)]
 	t, err := time.Parse("15:04", strings.TrimSpace(clock))
 	if !ok || !known || err != nil {
 		return 0, fmt.Errorf("settings: digest.send_at %q is not like \"Mon 07:30\": %w", s, bot.ErrInvalid)

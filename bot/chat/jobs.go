@@ -42,6 +42,10 @@ func (b *Bot) Jobs() []Job {
 			return err
 		},
 	}, {
+		Name:  "study_reminders",
+		Every: time.Minute,
+		Run:   b.RemindStudy,
+	}, {
 		Name:  "submit_drafts",
 		Every: JobTick,
 		Run:   b.submitDueDrafts,

@@ -10,6 +10,7 @@ func DefaultMenu() []bot.MenuItem {
 		{Name: textMenuOpinion, Key: bot.MenuOpinion},
 		{Name: textMenuStaff, Sub: []bot.MenuItem{
 			{Name: textMenuCheckin, Key: bot.MenuCheckin},
+			{Name: textMenuEssay, Key: bot.MenuEssay},
 			{Name: textMenuVisit, Key: bot.MenuVisit},
 			{Name: textMenuLedger, Key: bot.MenuLedger},
 		}},

@@ -41,6 +41,8 @@ type Settings struct {
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
 	Digest    DigestSettings  `json:"digest,omitempty"`
+	// Study are the study targets and reminders (study_settings.go).
+	Study StudySettings `json:"study,omitempty"`
 }
 
 // Supervisors.
@@ -68,6 +70,7 @@ func DefaultSettings() Settings {
 		DueDays:         5,
 		MinGroup:        3,
 		Digest:          defaultDigestSettings(),
+		Study:           DefaultStudySettings(),
 	}
 }
 
@@ -136,6 +139,8 @@ func ParseSettings(doc []byte) (Settings, error) {
 	}
 	s.Semesters = in.Semesters
 	errs = append(errs, parseDigestSettings(&s, in.Digest))
+	study, err := parseStudySettings(in.Study)
+	s.Study, errs = study, append(errs, err)
 	return s, errors.Join(errs...)
 }
 

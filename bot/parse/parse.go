@@ -67,6 +67,11 @@ const (
 	IntentStartOpinion Intent = "start_opinion" // 我要建议 / 我要提意见 (also the menu)
 	IntentYes          Intent = "yes"           // 是 / 对 / 好的 / 确认
 	IntentNo           Intent = "no"            // 否 / 不是 / 不用
+
+	IntentExcuse          Intent = "excuse"           // 请假 本周 / 请假 11月18日至11月29日
+	IntentPauseReminders  Intent = "pause_reminders"  // 暂停提醒
+	IntentResumeReminders Intent = "resume_reminders" // 恢复提醒
+	IntentEssayList       Intent = "essay_list"       // 心得列表 (leaders)
 )
 
 // Intents lists every intent Parse may return.
@@ -77,6 +82,7 @@ var Intents = []Intent{
 	IntentLedger, IntentDetail, IntentAssign, IntentAnswer, IntentClose, IntentReject,
 	IntentProcessing, IntentMerge, IntentWithdraw, IntentRecategorize, IntentWhoAmI,
 	IntentUnbind, IntentSubmit, IntentStartOpinion, IntentYes, IntentNo,
+	IntentExcuse, IntentPauseReminders, IntentResumeReminders, IntentEssayList,
 }
 
 // Valid reports whether i is one of Intents.
@@ -165,6 +171,7 @@ type Parsed struct {
 	Chars    int      `json:"chars,omitempty"`    // study: notes written (笔记1500字); essay: length of Text in runes, whitespace excluded
 	Title    string   `json:"title,omitempty"`    // study: what was studied; essay: its title if given
 	Date     string   `json:"date,omitempty"`     // YYYY-MM-DD when the message names a day
+	Until    string   `json:"until,omitempty"`    // excuse: the last day, YYYY-MM-DD
 	Class    string   `json:"class,omitempty"`    // home_visit, observation: 三(2)班, 初二3班 (ASCII brackets)
 	Student  string   `json:"student,omitempty"`  // home_visit: the student's name
 	Teacher  string   `json:"teacher,omitempty"`  // observation: the teacher observed; talk: whom the leader talked with

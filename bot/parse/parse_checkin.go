@@ -11,6 +11,8 @@ package parse
 
 import (
 	"strings"
+	"time"
+	"unicode"
 	"unicode/utf8"
 )
 
@@ -77,6 +79,9 @@ func containsAny(s string, words []string) bool {
 
 // checkin recognises a check-in; ok is false if the message is not one.
 func (m *message) checkin() (Parsed, bool) {
+	if p, ok := m.studyCommand(); ok {
+		return p, true
+	}
 	if p, ok := m.essay(); ok {
 		return p, true
 	}
@@ -97,7 +102,7 @@ func (m *message) checkin() (Parsed, bool) {
 
 var (
 	// studyLeads start a study report.
-	studyLeads = wordList("看书", "读书", "集中学习", "自学", "学习打卡", "学习了", "学习", "学了", "读了", "阅读了", "阅读", "研读了", "研读", "观看了", "观看", "看了", "读", "重温了", "重温", "参加了", "参加", "打卡", "政治学习", "理论学习", "业务学习", "网络学习", "线上学习")
+	studyLeads = wordList("读书笔记", "学习笔记", "写了笔记", "做了笔记", "写笔记", "做笔记", "记笔记", "笔记", "看书", "读书", "集中学习", "自学", "学习打卡", "学习了", "学习", "学了", "读了", "阅读了", "阅读", "研读了", "研读", "观看了", "观看", "看了", "读", "重温了", "重温", "参加了", "参加", "打卡", "政治学习", "理论学习", "业务学习", "网络学习", "线上学习")
 	// studyVerbs show a study report anywhere in a text with a duration.
 	studyVerbs = wordList("看书", "读书", "集中学习", "自学", "学习", "学了", "读了", "阅读", "研读", "观看")
 	// strongStudyLeads make a study report even without a duration.
@@ -127,6 +132,12 @@ func (m *message) study(lead int) (Parsed, bool) {
 				return Parsed{}, false
 			}
 			verbEnd, strong = lead+k+len("学习"), true
+		case "读书笔记", "写了笔记", "做了笔记", "写笔记", "做笔记", "记笔记", "笔记":
+			// 笔记 三千字: notes alone are a check-in only with a count.
+			if !hasChars {
+				return Parsed{}, false
+			}
+			verbEnd = lead
 		case "看了", "读", "读了", "观看", "观看了", "阅读", "阅读了", "打卡", "重温", "重温了", "看书", "读书":
 			if minutes == 0 && !hasBook && !hasChars {
 				return Parsed{}, false
@@ -284,7 +295,7 @@ func (m *message) dateOnly() string {
 // ---- essay ----
 
 var (
-	essayLeads     = wordList("心得体会", "学习心得", "读书心得", "学习体会", "心得", "体会", "读后感", "观后感", "学习感悟", "感悟", "学习心得体会")
+	essayLeads     = wordList("提交心得", "上交心得", "交心得体会", "交心得", "写心得", "心得体会", "学习心得", "读书心得", "学习体会", "心得", "体会", "读后感", "观后感", "学习感悟", "感悟", "学习心得体会")
 	essayTitleMark = wordList("心得", "体会", "感悟", "读后感", "观后感", "感想", "收获", "反思", "随笔")
 	reflectWords   = wordList("通过学习", "通过这次学习", "认识到", "体会到", "作为一名", "作为教师", "作为党员", "作为一个", "今后", "我将", "我要", "反思", "深刻", "受益匪浅", "收获", "对照", "感悟", "群众路线", "为人民服务")
 )
@@ -292,6 +303,9 @@ var (
 // essayMinChars is how long a text must be to be read as an essay without
 // the 心得 prefix (《…心得》 + text).
 const essayMinChars = 50
+
+// essayTitledMinChars is how long the text after a 《…心得》 title must be.
+const essayTitledMinChars = 30
 
 // essay reads a reflection essay: 心得 + text, 《…心得》 + text, or a long
 // reflective text.
@@ -306,21 +320,27 @@ func (m *message) essay() (Parsed, bool) {
 		// A short text is still an essay (the bot says it is too short),
 		// unless it asks something: 心得体会要写多少字.
 		if runeCount(text) >= essayMinChars || !isInfoQuestion(text) {
-			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: runeCount(text)}, true
+			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: EssayChars(text)}, true
 		}
 		return Parsed{}, false
 	}
 	if strings.HasPrefix(s, "《") {
 		title, text := essayTitle(s)
-		if title != "" && containsAny(title, essayTitleMark) && runeCount(text) >= essayMinChars {
-			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: runeCount(text)}, true
+		if title != "" && containsAny(title, essayTitleMark) && runeCount(text) >= essayTitledMinChars {
+			return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: EssayChars(text)}, true
 		}
 	}
 	if runeCount(s) >= 150 && countWords(s, reflectWords) >= 3 && !containsAny(s, parentWords) && countWords(s, complaintWords) == 0 {
 		title, text := essayTitle(s)
-		return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: runeCount(text)}, true
+		return Parsed{Intent: IntentEssay, Title: title, Text: text, Chars: EssayChars(text)}, true
 	}
 	return Parsed{}, false
+}
+
+// EssayTitle splits an essay's title — a leading 《title》, or a short
+// first line without sentence punctuation — from its text.
+func EssayTitle(body string) (title, text string) {
+	return essayTitle(strings.TrimSpace(body))
 }
 
 // essayTitle splits a leading 《title》, or a short first line, from an
@@ -341,3 +361,141 @@ func essayTitle(body string) (string, string) {
 }
 
 // ---- home visit ----
+
+// EssayChars counts an essay's characters as the targets count them:
+// Chinese characters, letters and digits; whitespace, punctuation and
+// symbols are not counted.
+func EssayChars(s string) int {
+	n := 0
+	for _, r := range s {
+		if unicode.IsLetter(r) || unicode.IsDigit(r) {
+			n++
+		}
+	}
+	return n
+}
+
+// ---- study commands: 请假, 暂停提醒, 恢复提醒, 心得列表 ----
+
+var (
+	pauseWords      = wordList("暂停提醒", "暂停学习提醒", "关闭提醒", "关闭学习提醒", "不要提醒", "不用提醒", "别提醒了", "停止提醒")
+	resumeWords     = wordList("恢复提醒", "恢复学习提醒", "开启提醒", "打开提醒", "开启学习提醒", "继续提醒")
+	essayListWords  = wordList("心得列表", "心得汇总", "查看心得", "心得统计", "全校心得")
+	excuseWords     = wordList("请假", "我要请假", "请个假")
+	excuseWeekWords = []struct {
+		word  string
+		weeks int
+	}{{"上上周", -2}, {"上周", -1}, {"上星期", -1}, {"本周", 0}, {"这周", 0}, {"这星期", 0}, {"本星期", 0}, {"这个星期", 0}, {"下周", 1}, {"下星期", 1}, {"下个星期", 1}}
+	excuseRangeSeps = wordList("至", "到", "~", "-", "—", "－", "～")
+)
+
+// studyCommand reads the short commands of study check-ins. Each must be
+// the whole message, but for a reason after 请假.
+func (m *message) studyCommand() (Parsed, bool) {
+	s := strings.Trim(m.s, " .!。！")
+	if w, ok := matchAny(s, 0, pauseWords); ok && runeCount(s[len(w):]) <= 4 {
+		return Parsed{Intent: IntentPauseReminders}, true
+	}
+	if w, ok := matchAny(s, 0, resumeWords); ok && runeCount(s[len(w):]) <= 4 {
+		return Parsed{Intent: IntentResumeReminders}, true
+	}
+	if w, ok := matchAny(s, 0, essayListWords); ok && runeCount(s[len(w):]) == 0 {
+		return Parsed{Intent: IntentEssayList}, true
+	}
+	return m.excuse(s)
+}
+
+// excuse reads 请假 本周, 请假 11月18日至11月29日, 本周请假 出差, 请假 11.18-11.20.
+// Date and Until are the first and last days; a day without a year is the
+// one nearest today (leave is often asked ahead).
+func (m *message) excuse(s string) (Parsed, bool) {
+	rest, ok := "", false
+	if w, found := matchAny(s, 0, excuseWords); found {
+		rest, ok = strings.TrimLeft(s[len(w):], " :,"), true
+	} else {
+		for _, w := range excuseWeekWords {
+			if r, found := strings.CutPrefix(s, w.word); found {
+				if r2, found := strings.CutPrefix(strings.TrimLeft(r, " "), "请假"); found {
+					rest, ok = w.word+" "+r2, true
+				}
+				break
+			}
+		}
+	}
+	if !ok || runeCount(rest) > 40 {
+		return Parsed{}, false
+	}
+	p := Parsed{Intent: IntentExcuse}
+	today := m.ctx.Today
+	if today.IsZero() {
+		return p, true
+	}
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, today.Location())
+	for _, w := range excuseWeekWords {
+		if strings.HasPrefix(rest, w.word) {
+			back := (int(today.Weekday()) + 6) % 7
+			mon := today.AddDate(0, 0, -back+7*w.weeks)
+			p.Date, p.Until = mon.Format(time.DateOnly), mon.AddDate(0, 0, 6).Format(time.DateOnly)
+			p.Text = strings.TrimLeft(rest[len(w.word):], " ,:")
+			return p, true
+		}
+	}
+	from, end, ok := excuseDay(rest, 0, today, time.Time{})
+	if !ok {
+		p.Text = rest
+		return p, true
+	}
+	to := from
+	j := skipSpaces(rest, end)
+	if w, found := matchAny(rest, j, excuseRangeSeps); found {
+		if t, e, ok := excuseDay(rest, skipSpaces(rest, j+len(w)), today, from); ok {
+			to, end = t, e
+		}
+	}
+	if to.Before(from) {
+		from, to = to, from
+	}
+	p.Date, p.Until = from.Format(time.DateOnly), to.Format(time.DateOnly)
+	p.Text = strings.TrimLeft(rest[end:], " ,:")
+	return p, true
+}
+
+// excuseDay reads a day at i: a date (11月18日, 11.18, 2026-11-18, 今天),
+// or after a start day a bare day of month (至29日, 至29号). Without a year
+// it is the date nearest today, and after start not before it.
+func excuseDay(s string, i int, today, start time.Time) (time.Time, int, bool) {
+	if i >= len(s) {
+		return time.Time{}, i, false
+	}
+	// A bare day after the start: 11月18日至29日.
+	if !start.IsZero() {
+		if n, j, ok := intAt(s, i); ok && n >= 1 && n <= 31 {
+			if w, found := matchAny(s, j, []string{"日", "号"}); found || j == len(s) {
+				if r, _ := runeAt(s, j); r != '月' && r != '.' && r != '/' {
+					t := time.Date(start.Year(), start.Month(), n, 0, 0, 0, 0, start.Location())
+					if t.Before(start) {
+						t = t.AddDate(0, 1, 0)
+					}
+					return t, j + len(w), t.Day() == n
+				}
+			}
+		}
+	}
+	// Read the date on its own: after 11.18- it would not be one.
+	t, n, ok := dateAt(s[i:], 0, today)
+	end := i + n
+	if !ok || n == 0 {
+		return time.Time{}, i, false
+	}
+	// dateAt puts a day without a year on or before today; leave is often
+	// asked ahead, so take the nearest such day.
+	if !strings.Contains(s[i:end], "年") && !(end-i == 10 && s[i+4] == '-') && today.Sub(t) > 120*24*time.Hour {
+		t = t.AddDate(1, 0, 0)
+	}
+	if !start.IsZero() && t.Before(start) && today.Sub(t) > 0 {
+		if t2 := t.AddDate(1, 0, 0); t2.Sub(start) < 200*24*time.Hour {
+			t = t2
+		}
+	}
+	return t, end, true
+}

@@ -126,9 +126,9 @@ func TestParseEssay(t *testing.T) {
 	// The final "。" goes with the message's; the rest is kept as written.
 	long := "通过这段时间的学习，我深刻认识到群众路线是党的生命线和根本工作路线，作为一名人民教师，必须把学生和家长的利益放在首位，今后我将更加主动地倾听家长的意见"
 	runParseCases(t, []parseCase{
-		{"心得体会：" + long, Parsed{Intent: IntentEssay, Text: long, Chars: utf8.RuneCountInString(long)}},
-		{"心得 《践行群众路线》" + long, Parsed{Intent: IntentEssay, Title: "践行群众路线", Text: long, Chars: utf8.RuneCountInString(long)}},
-		{"《我的学习心得》\n" + long, Parsed{Intent: IntentEssay, Title: "我的学习心得", Text: long, Chars: utf8.RuneCountInString(long)}},
+		{"心得体会：" + long, Parsed{Intent: IntentEssay, Text: long, Chars: EssayChars(long)}},
+		{"心得 《践行群众路线》" + long, Parsed{Intent: IntentEssay, Title: "践行群众路线", Text: long, Chars: EssayChars(long)}},
+		{"《我的学习心得》\n" + long, Parsed{Intent: IntentEssay, Title: "我的学习心得", Text: long, Chars: EssayChars(long)}},
 		{"心得", Parsed{Intent: IntentEssay}},
 		{"心得体会要写多少字", Parsed{Intent: IntentUnknown}},
 	})

@@ -222,7 +222,12 @@ func durationAt(s string, i int) (int, int, bool) {
 	if u, ok := matchAny(s, k, hourUnits); ok {
 		end := k + len(u)
 		if isASCIIAlnum(u[len(u)-1]) && end < len(s) && isASCIIAlnum(s[end]) {
-			return 0, j, false // "2hello"
+			// 1h30m, 1h30min; but not "2hello"
+			m, e, ok := minutesAt(s, end, true)
+			if !ok || !isASCIIDigit(s[end]) {
+				return 0, j, false
+			}
+			return int(v*60 + float64(m) + 0.5), e, true
 		}
 		minutes := v * 60
 		if strings.Contains(u, "半") {
@@ -256,7 +261,7 @@ func minutesAt(s string, i int, afterHours bool) (int, int, bool) {
 	k := skipSpaces(s, j)
 	units := []string{"分钟", "多分钟", "minutes", "minute", "mins", "min"}
 	if afterHours {
-		units = append(units, "分")
+		units = append(units, "分", "m")
 	}
 	if u, ok := matchAny(s, k, units); ok {
 		end := k + len(u)

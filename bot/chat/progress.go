@@ -1,0 +1,21 @@
+package chat
+
+import (
+	"context"
+
+	"minqing/bot"
+	"minqing/bot/parse"
+)
+
+// onProgress answers a progress question (我的学习, 家访进度 …) for the
+// stream it is about; without a topic, the sender's study.
+func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, error) {
+	if !t.person.Can(bot.ActCheckin) {
+		return refuse(t.person, bot.ActCheckin), nil
+	}
+	switch p.Topic {
+	case parse.TopicStudy, "":
+		return b.onStudyProgress(ctx, tx, t)
+	}
+	return bot.Text(textCheckinSoon), nil
+}

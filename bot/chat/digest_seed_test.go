@@ -136,6 +136,9 @@ func seedDigestSchool(tb testing.TB, db *storage.DB) *seeded {
 		if s.bureauStaff, err = person(s.bureau.ID, "周科长", bot.RoleSchoolLeader); err != nil {
 			return err
 		}
+		if err := s.seedStudy(ctx, tx); err != nil {
+			return err
+		}
 		for _, so := range seedOps {
 			if err := s.addOpinion(ctx, tx, so); err != nil {
 				return fmt.Errorf("%s: %w", so.code, err)
@@ -268,3 +271,34 @@ func backends(t *testing.T, fn func(t *testing.T, db func(testing.TB) *storage.D
 }
 
 func storageSQLite(tb testing.TB) *storage.DB { return storagetest.SQLite(tb) }
+
+// seedStudy: W47 — the principal studied 5.5 hours (met), the secretary
+// 2 hours (behind), the discipline member was excused; the teacher (no
+// target) 1 hour. Two essays, the second flagged as copying the first.
+// W46 — the principal 3 hours, the secretary 6.
+func (s *seeded) seedStudy(ctx context.Context, tx bot.Tx) error {
+	for _, c := range []struct {
+		who          bot.Person
+		day          string
+		minutes, chr int
+	}{
+		{s.principal, "2026-11-16", 180, 1200}, {s.principal, "2026-11-22", 150, 0},
+		{s.secretary, "2026-11-18", 120, 800},
+		{s.teacher, "2026-11-20", 60, 0},
+		{s.principal, "2026-11-10", 180, 500}, {s.secretary, "2026-11-12", 360, 2000},
+	} {
+		if _, err := tx.AddCheckin(ctx, bot.Checkin{PersonID: c.who.ID, SchoolID: s.school.ID, Day: c.day, Minutes: c.minutes, Chars: c.chr, Created: local(c.day + " 20:00")}); err != nil {
+			return err
+		}
+	}
+	if err := tx.PutExcuse(ctx, bot.Excuse{PersonID: s.discipline.ID, Week: "2026-W47", Source: "chat", Created: local("2026-11-16 08:00")}); err != nil {
+		return err
+	}
+	first, err := tx.AddEssay(ctx, bot.Essay{PersonID: s.principal.ID, SchoolID: s.school.ID, Title: "学习心得", Text: "心得正文", Chars: 4, Created: local("2026-11-17 21:00")})
+	if err != nil {
+		return err
+	}
+	_, err = tx.AddEssay(ctx, bot.Essay{PersonID: s.teacher.ID, SchoolID: s.school.ID, Title: "心得", Text: "心得正文", Chars: 4,
+		SimilarTo: first.ID, SimilarPerson: s.principal.ID, Similarity: 1, Created: local("2026-11-19 21:00")})
+	return err
+}

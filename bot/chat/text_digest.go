@@ -82,3 +82,26 @@ func sourceLabel(s string) string {
 	}
 	return "公众号留言"
 }
+
+// The study section.
+const (
+	textDigestStudyTitle   = "学习打卡"
+	textDigestStudyMet     = "达到每周学习目标"
+	textDigestStudyExcused = "请假（不计）"
+	textDigestStudyHours   = "学习总时长"
+	textDigestStudyMedian  = "人均学习时长（中位数）"
+	textDigestStudyChars   = "笔记字数"
+	textDigestStudyEssays  = "收到心得体会"
+	textDigestStudyCopies  = "心得疑似雷同"
+	textDigestStudyBehind  = "本周未达标（仅领导可见）"
+	textDigestStudyPeople  = "人数"
+	textDigestChartStudy   = "本周学习时长分布（有目标的教职工）"
+	textDigestStudyNote    = "未达标名单只在领导的周报中显示，不公开排名。"
+	textDigestHours        = "小时"
+	textDigestColName      = "姓名"
+	textDigestColDone      = "本周已学"
+	textDigestColTarget    = "每周目标"
+)
+
+// textDigestStudyBuckets label the hour buckets.
+var textDigestStudyBuckets = []string{"未打卡", "1小时以内", "1–3小时", "3–5小时", "5小时以上"}

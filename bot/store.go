@@ -52,6 +52,7 @@ type Tx interface {
 	DeliveryTx
 	DigestTx
 	CheckinTx
+	VisitTx
 }
 
 // OrgTx reads and writes the organisation tree.

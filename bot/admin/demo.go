@@ -168,7 +168,10 @@ func (a *Admin) SeedDemo(ctx context.Context, personas map[string]string) (DemoR
 		}
 		n, err := a.seedDemoOpinions(ctx, tx, school, units, staffIDs, personas["parent"], now)
 		rep.Opinions = n
-		return err
+		if err != nil {
+			return err
+		}
+		return a.seedDemoVisits(ctx, tx, school, units, staffIDs, now)
 	})
 	if err == nil {
 		chat.TouchBindingsVersion(ctx, a.state, a.log)

@@ -372,6 +372,12 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		if r, handled, err := b.continueEssay(ctx, tx, t, p, text); handled || err != nil {
 			return r, err
 		}
+	case flowVisit:
+		return b.continueVisit(ctx, tx, t, p, text)
+	case flowVisitPick:
+		return b.continueVisitPick(ctx, tx, t, p, text)
+	case flowStaffPick:
+		return b.continueStaffPick(ctx, tx, t, p, text)
 	case flowChooseSchool:
 		if p.Intent == parse.IntentCancel {
 			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
@@ -444,17 +450,15 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentEssayList:
 		return b.onEssayList(ctx, tx, t)
 	case parse.IntentHomeVisit:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textCheckinSoon), nil
+		return b.onHomeVisit(ctx, tx, t, p)
+	case parse.IntentToLedger:
+		return b.onToLedger(ctx, tx, t)
 	case parse.IntentProgress:
 		return b.onProgress(ctx, tx, t, p)
-	case parse.IntentObservation, parse.IntentTalk:
-		if !t.person.Can(bot.ActObserve) {
-			return refuse(t.person, bot.ActObserve), nil
-		}
-		return bot.Text(textCheckinSoon), nil
+	case parse.IntentObservation:
+		return b.onObservation(ctx, tx, t, p)
+	case parse.IntentTalk:
+		return b.onTalk(ctx, tx, t, p)
 	case parse.IntentDigest:
 		return b.onDigest(ctx, tx, t, text)
 	case parse.IntentYes, parse.IntentNo:
@@ -481,10 +485,7 @@ func (b *Bot) onMenu(ctx context.Context, tx bot.Tx, t *turn, key string) (bot.R
 	case bot.MenuEssay:
 		return b.onEssay(ctx, tx, t, parse.Parsed{Intent: parse.IntentEssay})
 	case bot.MenuVisit:
-		if !t.person.Can(bot.ActCheckin) {
-			return refuse(t.person, bot.ActCheckin), nil
-		}
-		return bot.Text(textMenuVisitHow), nil
+		return b.onVisitMenu(t), nil
 	case bot.MenuLedger:
 		return b.onLedger(ctx, tx, t, 1)
 	case bot.MenuMe:

@@ -388,6 +388,14 @@ func (b *Bot) onAnswer(ctx context.Context, tx bot.Tx, t *turn, code, answer str
 	if err := b.saveStep(ctx, tx, o, t.person.ID, bot.Clip(answer, 100)); err != nil {
 		return bot.Reply{}, err
 	}
+	if !o.Anonymous && o.RecorderID != 0 {
+		push := fmt.Sprintf(textPushVisitReply, o.Code, answer)
+		if reject {
+			push = fmt.Sprintf(textPushVisitRej, o.Code, answer)
+		}
+		t.after(func(ctx context.Context) { b.pushToRecorder(ctx, o.ID, o.RecorderID, push) })
+		return bot.Text(fmt.Sprintf(textAnsweredToRec, o.Code, statusLabel(to))), nil
+	}
 	if !o.Anonymous {
 		return bot.Text(fmt.Sprintf(textAnsweredNotAnonymous, o.Code, statusLabel(to))), nil
 	}

@@ -7,9 +7,18 @@ import (
 	"minqing/bot/parse"
 )
 
-// onProgress answers a progress question (我的学习, 家访进度 …) for the
-// stream it is about; without a topic, the sender's study.
+// onProgress answers a progress question (我的学习, 我的家访, 未家访,
+// 我的听课 …) for the stream it is about; without a topic, the sender's
+// study.
 func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, error) {
+	switch p.Topic {
+	case parse.TopicVisit:
+		return b.onVisitProgress(ctx, tx, t)
+	case parse.TopicUnvisited:
+		return b.onUnvisited(ctx, tx, t)
+	case parse.TopicObservation:
+		return b.onObserveProgress(ctx, tx, t)
+	}
 	if !t.person.Can(bot.ActCheckin) {
 		return refuse(t.person, bot.ActCheckin), nil
 	}

@@ -42,7 +42,8 @@ type Settings struct {
 	Semesters []SemesterDates `json:"semesters,omitempty"`
 	Digest    DigestSettings  `json:"digest,omitempty"`
 	// Study are the study targets and reminders (study_settings.go).
-	Study StudySettings `json:"study,omitempty"`
+	Study  StudySettings `json:"study,omitempty"`
+	Visits VisitSettings `json:"visits,omitempty"`
 }
 
 // Supervisors.
@@ -71,6 +72,7 @@ func DefaultSettings() Settings {
 		MinGroup:        3,
 		Digest:          defaultDigestSettings(),
 		Study:           DefaultStudySettings(),
+		Visits:          DefaultVisitSettings(),
 	}
 }
 
@@ -141,6 +143,10 @@ func ParseSettings(doc []byte) (Settings, error) {
 	errs = append(errs, parseDigestSettings(&s, in.Digest))
 	study, err := parseStudySettings(in.Study)
 	s.Study, errs = study, append(errs, err)
+	var verr error
+	if s.Visits, verr = mergeVisitSettings(s.Visits, in.Visits); verr != nil {
+		errs = append(errs, verr)
+	}
 	return s, errors.Join(errs...)
 }
 

@@ -26,7 +26,7 @@ const (
 	textRoleNone = "教职工"
 
 	textHelpCheckin     = "• 学习打卡：学习 2小时 《论群众路线》 笔记1500字\n• 心得体会：心得 加上全文\n• 家访记录：家访 三(2)班 张小明 上门 家长反映……\n• 我的学习：查看本周进度"
-	textHelpObserve     = "• 听课：听课 初二(3)班 语文 李老师 评价……\n• 谈心：谈心 王老师 内容……"
+	textHelpObserve     = "• 听课：听课 初二(3)班 语文 李老师 评价……\n• 谈心：谈心 王老师 内容……\n• 我的听课：听课、谈心进度"
 	textHelpLedger      = "• 台帐：查看待办意见；详情/交办/答复/办结 回执码"
 	textHelpDigest      = "• 周报：查看本周汇总"
 	textHelpStaffCommon = "• 我是谁 · 解绑 · 帮助"

@@ -72,6 +72,7 @@ const (
 	IntentPauseReminders  Intent = "pause_reminders"  // 暂停提醒
 	IntentResumeReminders Intent = "resume_reminders" // 恢复提醒
 	IntentEssayList       Intent = "essay_list"       // 心得列表 (leaders)
+	IntentToLedger        Intent = "to_ledger"        // 转台帐: file what a family said during the last visit as an opinion
 )
 
 // Intents lists every intent Parse may return.
@@ -81,7 +82,7 @@ var Intents = []Intent{
 	IntentCancel, IntentUnknown,
 	IntentLedger, IntentDetail, IntentAssign, IntentAnswer, IntentClose, IntentReject,
 	IntentProcessing, IntentMerge, IntentWithdraw, IntentRecategorize, IntentWhoAmI,
-	IntentUnbind, IntentSubmit, IntentStartOpinion, IntentYes, IntentNo,
+	IntentUnbind, IntentSubmit, IntentStartOpinion, IntentYes, IntentNo, IntentToLedger,
 	IntentExcuse, IntentPauseReminders, IntentResumeReminders, IntentEssayList,
 }
 
@@ -172,7 +173,7 @@ type Parsed struct {
 	Title    string   `json:"title,omitempty"`    // study: what was studied; essay: its title if given
 	Date     string   `json:"date,omitempty"`     // YYYY-MM-DD when the message names a day
 	Until    string   `json:"until,omitempty"`    // excuse: the last day, YYYY-MM-DD
-	Class    string   `json:"class,omitempty"`    // home_visit, observation: 三(2)班, 初二3班 (ASCII brackets)
+	Class    string   `json:"class,omitempty"`    // home_visit, observation: in NormalizeClass's form, 三(2)班, 初二(3)班
 	Student  string   `json:"student,omitempty"`  // home_visit: the student's name
 	Teacher  string   `json:"teacher,omitempty"`  // observation: the teacher observed; talk: whom the leader talked with
 	Subject  string   `json:"subject,omitempty"`  // observation: 语文, 数学 …
@@ -186,7 +187,8 @@ type Parsed struct {
 	Rating   string   `json:"rating,omitempty"`   // rating: satisfied, basic, unsatisfied
 	BindCode string   `json:"bind_code,omitempty"`
 	// Topic says what a progress question is about: TopicStudy,
-	// TopicVisit or TopicObservation (empty: the sender's main stream).
+	// TopicVisit, TopicUnvisited or TopicObservation (empty: the sender's
+	// main stream).
 	Topic string `json:"topic,omitempty"`
 	// Unsure marks an opinion read from weak evidence (no prefix, no
 	// negative or request word, or only a mild one): the bot should ask

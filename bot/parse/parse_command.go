@@ -167,6 +167,9 @@ func (m *message) command() (Parsed, bool) {
 		return r, true
 	}
 	short := len(head) <= 90 // whole-message commands are short: skip them for essays
+	if p, ok := visitCommand(lhead); ok && short {
+		return p, true
+	}
 	for _, c := range wholeCommands {
 		if !short {
 			break

@@ -138,10 +138,10 @@ func TestParseHomeVisit(t *testing.T) {
 	runParseCases(t, []parseCase{
 		{"家访 三(2)班 张小明 上门 家长反映作业太多", Parsed{Intent: IntentHomeVisit, Class: "三(2)班", Student: "张小明", Mode: ModeHome, Text: "家长反映作业太多"}},
 		{"家访 高一（5）班 孙悦 电话 家长担心孩子偏科", Parsed{Intent: IntentHomeVisit, Class: "高一(5)班", Student: "孙悦", Mode: ModePhone, Text: "家长担心孩子偏科"}},
-		{"视频家访 初二3班 李娜", Parsed{Intent: IntentHomeVisit, Class: "初二3班", Student: "李娜", Mode: ModeVideo}},
-		{"家访 微信 五年级1班 王浩", Parsed{Intent: IntentHomeVisit, Class: "五年级1班", Student: "王浩", Mode: ModeWeChat}},
-		{"家访 三年级二班 周杰 家长来校", Parsed{Intent: IntentHomeVisit, Class: "三年级二班", Student: "周杰", Mode: ModeSchool}},
-		{"昨天去三年级二班王浩家家访家长说孩子在家不爱写作业", Parsed{Intent: IntentHomeVisit, Class: "三年级二班", Student: "王浩", Mode: ModeHome, Date: "2026-11-20", Text: "家长说孩子在家不爱写作业"}},
+		{"视频家访 初二3班 李娜", Parsed{Intent: IntentHomeVisit, Class: "初二(3)班", Student: "李娜", Mode: ModeVideo}},
+		{"家访 微信 五年级1班 王浩", Parsed{Intent: IntentHomeVisit, Class: "五(1)班", Student: "王浩", Mode: ModeWeChat}},
+		{"家访 三年级二班 周杰 家长来校", Parsed{Intent: IntentHomeVisit, Class: "三(2)班", Student: "周杰", Mode: ModeSchool}},
+		{"昨天去三年级二班王浩家家访家长说孩子在家不爱写作业", Parsed{Intent: IntentHomeVisit, Class: "三(2)班", Student: "王浩", Mode: ModeHome, Date: "2026-11-20", Text: "家长说孩子在家不爱写作业"}},
 		{"家访", Parsed{Intent: IntentHomeVisit}},
 		{"家访的时候老师收了家长的礼品", Parsed{Intent: IntentOpinion, Category: CatEthics, Text: "家访的时候老师收了家长的礼品"}},
 	})
@@ -149,9 +149,9 @@ func TestParseHomeVisit(t *testing.T) {
 
 func TestParseObservation(t *testing.T) {
 	runParseCases(t, []parseCase{
-		{"听课 初二3班 语文 李老师 课堂气氛活跃", Parsed{Intent: IntentObservation, Class: "初二3班", Subject: "语文", Teacher: "李老师", Text: "课堂气氛活跃"}},
+		{"听课 初二3班 语文 李老师 课堂气氛活跃", Parsed{Intent: IntentObservation, Class: "初二(3)班", Subject: "语文", Teacher: "李老师", Text: "课堂气氛活跃"}},
 		{"推门听课 三(2)班 数学 王芳 板书规范", Parsed{Intent: IntentObservation, Class: "三(2)班", Subject: "数学", Teacher: "王芳", Text: "板书规范"}},
-		{"听了李明老师的物理课 八年级1班", Parsed{Intent: IntentObservation, Class: "八年级1班", Subject: "物理", Teacher: "李明"}},
+		{"听了李明老师的物理课 八年级1班", Parsed{Intent: IntentObservation, Class: "八(1)班", Subject: "物理", Teacher: "李明"}},
 		{"听课 高一（5）班 道德与法治 班主任刘老师", Parsed{Intent: IntentObservation, Class: "高一(5)班", Subject: "道德与法治", Teacher: "刘老师"}},
 		{"听课", Parsed{Intent: IntentObservation}},
 		{"听课的领导太多孩子紧张", Parsed{Intent: IntentOpinion, Category: CatTeaching, Text: "听课的领导太多孩子紧张"}},
@@ -269,10 +269,10 @@ func TestParseClass(t *testing.T) {
 	for _, tc := range []struct{ text, want string }{
 		{"家访 三(2)班 张小明", "三(2)班"},
 		{"家访 三（2）班 张小明", "三(2)班"},
-		{"家访 初二3班 张小明", "初二3班"},
+		{"家访 初二3班 张小明", "初二(3)班"},
 		{"家访 高一（5）班 张小明", "高一(5)班"},
-		{"家访 三年级二班 张小明", "三年级二班"},
-		{"家访 七年级3班 张小明", "七年级3班"},
+		{"家访 三年级二班 张小明", "三(2)班"},
+		{"家访 七年级3班 张小明", "七(3)班"},
 		{"家访 三年级 张小明", "三年级"},
 		{"家访 张小明 班主任反映", ""},
 	} {
@@ -383,6 +383,7 @@ type corpusLine struct {
 	Target   string   `json:"target"`
 	Rating   string   `json:"rating"`
 	BindCode string   `json:"bind_code"`
+	Topic    string   `json:"topic"`
 }
 
 func loadCorpus(tb testing.TB, path string) []corpusLine {
@@ -439,6 +440,7 @@ func (l corpusLine) slotMismatches(p Parsed) []string {
 	check("target", l.Target, p.Target)
 	check("rating", l.Rating, p.Rating)
 	check("bind_code", l.BindCode, p.BindCode)
+	check("topic", l.Topic, p.Topic)
 	if l.Intent == IntentRecategorize {
 		check("category", l.Category, p.Category)
 	}

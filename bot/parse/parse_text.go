@@ -617,7 +617,8 @@ func (m *message) firstDate() (string, span) {
 	for i := 0; i < len(s); {
 		r, size := utf8.DecodeRuneInString(s[i:])
 		if strings.ContainsRune("今昨前大明后上这本下周星礼", r) || isNumeralRune(r) {
-			if t, end, ok := dateAt(s, i, today); ok && end > i {
+			// 3.2班 is a class, not the 2nd of March
+			if t, end, ok := dateAt(s, i, today); ok && end > i && !strings.HasPrefix(s[end:], "班") {
 				m.dateVal, m.dateAt, m.dateEnd = t.Format("2006-01-02"), i, end
 				break
 			}
@@ -690,6 +691,11 @@ func classStart(s string, at int) (int, bool) {
 		j, graded = k, true
 	} else if k, n := numeralsBefore(s, j, 2); n > 0 && n < 3 {
 		j, graded = k, true
+	} else if r, sz := runeBefore(s, j); r == '.' || r == '-' {
+		// 3.2班, 3-2班
+		if k, n := numeralsBefore(s, j-sz, 1); n == 1 {
+			j, graded = k, true
+		}
 	}
 	if r, sz := runeBefore(s, j); r == '初' || r == '高' || r == '小' {
 		j -= sz

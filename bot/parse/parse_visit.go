@@ -6,12 +6,82 @@ package parse
 
 import (
 	"strings"
+	"time"
 )
 
+// TopicUnvisited is the topic of 未家访: the students of the sender's
+// classes not visited this semester.
+const TopicUnvisited = "unvisited"
+
+// Whole-message commands of visits and observations: progress questions
+// and 转台帐.
 var (
-	homeVisitLeads = wordList("家访记录", "家访", "电话家访", "视频家访", "微信家访", "上门家访", "入户家访", "走访了", "走访", "访问了", "家访了", "去家访", "进行家访", "开展家访")
-	goLeads        = wordList("去了", "去", "到了", "到", "走进了", "走进", "来到")
-	modeWords      = []struct{ word, mode string }{
+	visitProgressCore = wordList("我的家访", "家访情况", "家访进度", "家访统计", "家访次数", "家访完成情况", "家访覆盖", "家访覆盖率",
+		"家访了几次", "家访了几个", "家访了多少", "家访几次", "家访多少次", "家访够了吗", "家访达标了吗", "家访完成了吗")
+	unvisitedCore   = wordList("未家访", "还没家访", "没家访", "没有家访", "还没有家访", "未家访学生", "未家访名单", "尚未家访", "没访过", "没去家访")
+	observeProgress = wordList("我的听课", "听课情况", "听课进度", "听课统计", "听课次数", "听了几节课", "听了几节", "听了多少节", "听了多少节课",
+		"听课几节", "还差几节课", "还差几节", "差几节课", "差几节", "还差多少节", "我的谈心", "谈心情况", "谈心进度", "谈了几次心", "谈心几次",
+		"听课谈心", "我的听课谈心", "听课够了吗", "听课达标了吗", "听课完成了吗")
+	toLedgerCore = wordList("转台帐", "转台账", "转入台帐", "转入台账", "转到台帐", "转到台账", "转为台帐", "转为台账", "转民情台帐", "转民情台账",
+		"转入民情台帐", "转入民情台账", "记入台帐", "记入台账", "录入台帐", "录入台账")
+	visitProgressFill = wordList("我", "我的", "这周", "本周", "这个星期", "这星期", "这学期", "本学期", "学期", "这个月", "本月", "了", "吗", "呢", "啊",
+		"查", "查询", "查看", "看看", "看一下", "一下", "情况", "的", "还", "有", "共", "一共", "总共", "现在", "目前", "请问", "和", "班", "我班", "班上",
+		"谁", "还有谁", "哪些", "哪些学生", "学生", "名单", "家庭", "哪几个", "哪几家", "几家")
+	toLedgerFill = wordList("吧", "请", "帮我", "一下", "把", "这条", "这次", "刚才", "家访", "的", "意见", "家长意见", "家长的意见", "了", "要", "我要")
+)
+
+// visitCommand reads the whole-message commands of visits: 我的家访,
+// 未家访, 我的听课, 还差几节课 and 转台帐. lower is the message from its
+// first letter, ASCII lower-cased.
+func visitCommand(lower string) (Parsed, bool) {
+	// every core word has one of these: most messages are done here
+	if !strings.ContainsAny(lower, "访听谈台差") {
+		return Parsed{}, false
+	}
+	switch {
+	case onlyWords(lower, toLedgerCore, toLedgerFill):
+		return Parsed{Intent: IntentToLedger}, true
+	case onlyWords(lower, unvisitedCore, visitProgressFill):
+		return Parsed{Intent: IntentProgress, Topic: TopicUnvisited}, true
+	case onlyWords(lower, visitProgressCore, visitProgressFill):
+		return Parsed{Intent: IntentProgress, Topic: TopicVisit}, true
+	case onlyWords(lower, observeProgress, visitProgressFill):
+		return Parsed{Intent: IntentProgress, Topic: TopicObservation}, true
+	}
+	return Parsed{}, false
+}
+
+// DateIn reads the first day named in text (今天, 昨天, 周二, 11月18日,
+// 2026-11-02) against today, in today's location, as YYYY-MM-DD; ok is
+// false when the text names none.
+func DateIn(text string, today time.Time) (string, bool) {
+	m := newMessage(text, ParseContext{Today: today})
+	d, _ := m.firstDate()
+	return d, d != ""
+}
+
+// ModeIn reads how a visit was made from a short answer: ModeVideo,
+// ModePhone, ModeHome, ModeWeChat, or "" if the text names none.
+func ModeIn(text string) string {
+	s := Fold(text)
+	switch {
+	case strings.Contains(s, "视频"):
+		return ModeVideo
+	case containsAny(s, []string{"电话", "电访", "通话", "手机"}):
+		return ModePhone
+	case containsAny(s, []string{"上门", "入户", "到家", "走访", "家访", "实地", "家里", "去家"}):
+		return ModeHome
+	case strings.Contains(s, "微信"):
+		return ModeWeChat
+	}
+	return ""
+}
+
+var (
+	homeVisitLeads = wordList("家访记录", "家访", "电话家访", "视频家访", "微信家访", "上门家访", "入户家访", "走访了", "走访", "访问了", "家访了", "去家访", "进行家访", "开展家访",
+		"家仿", "家防", "家坊", "家纺", "家方", "电访", "电话访", "电话回访", "回访")
+	goLeads   = wordList("去了", "去", "到了", "到", "走进了", "走进", "来到")
+	modeWords = []struct{ word, mode string }{
 		{"打电话", ModePhone}, {"电话", ModePhone}, {"通话", ModePhone},
 		{"视频", ModeVideo},
 		{"微信", ModeWeChat},
@@ -40,6 +110,9 @@ func (m *message) homeVisit(lead int) (Parsed, bool) {
 		if strings.Contains(w, "走访") || strings.Contains(w, "访问") || strings.Contains(w, "上门") || strings.Contains(w, "入户") {
 			p.Mode = ModeHome
 		}
+		if strings.Contains(w, "电") {
+			p.Mode = ModePhone
+		}
 		body := strings.TrimLeft(s[bodyStart:], " ")
 		if _, ok := matchAny(body, 0, wordList("的", "时", "时候", "的时候", "老师", "太", "就", "也", "都", "让", "还", "是", "要", "搞", "走", "任务", "工作")); ok {
 			score -= 4
@@ -47,11 +120,13 @@ func (m *message) homeVisit(lead int) (Parsed, bool) {
 		if strings.TrimFunc(body, isPunctOrSpace) == "" {
 			return p, true // 家访: the bot asks for the details
 		}
+	} else if cp, ok := m.callVisit(lead); ok {
+		return cp, true
 	} else if w, ok := matchAny(rest, 0, goLeads); ok {
 		// 去三年级二班王浩家家访, 周三到黄欣怡家
 		i := lead + len(w)
 		if c, sp, ok := classIn(s[i:]); ok && sp.start == 0 {
-			p.Class = c
+			p.Class = NormalizeClass(c)
 			i += sp.end
 		}
 		e, ok := nameAt(s, i)
@@ -76,7 +151,7 @@ func (m *message) homeVisit(lead int) (Parsed, bool) {
 	// class
 	if p.Class == "" {
 		if c, sp, ok := classIn(s[bodyStart:]); ok {
-			p.Class = c
+			p.Class = NormalizeClass(c)
 			header = append(header, span{bodyStart + sp.start, bodyStart + sp.end})
 		}
 	}
@@ -126,6 +201,84 @@ func (m *message) homeVisit(lead int) (Parsed, bool) {
 		return Parsed{}, false
 	}
 	p.Text = remarks(s, bodyStart, header)
+	return p, true
+}
+
+var (
+	callWith    = wordList("给", "和", "跟", "与", "同")
+	callParents = wordList("的家长", "的妈妈", "的爸爸", "的奶奶", "的爷爷", "的外婆", "的姥姥", "家长", "妈妈", "爸爸", "奶奶", "爷爷", "外婆", "姥姥", "父母", "母亲", "父亲")
+	callVerbs   = []struct{ word, mode string }{
+		{"打了个电话", ModePhone}, {"打了一个电话", ModePhone}, {"打了电话", ModePhone}, {"打电话", ModePhone}, {"通了电话", ModePhone}, {"通电话", ModePhone},
+		{"通了个电话", ModePhone}, {"电话沟通", ModePhone}, {"电话联系", ModePhone}, {"通话", ModePhone}, {"打了视频", ModeVideo},
+		{"微信视频", ModeVideo}, {"视频通话", ModeVideo}, {"视频聊了", ModeVideo}, {"视频了", ModeVideo}, {"视频", ModeVideo}, {"开了视频", ModeVideo},
+	}
+	callTail = wordList("了一下", "了一次", "了", "一下", "一次", "沟通", "交流", "聊了聊", "聊了")
+)
+
+// callVisit reads a visit made by phone or video and written without the
+// word 家访: 给五年级一班胡一帆家长打了电话, 和四年级3班黄子轩妈妈视频了一下.
+// A named student's parent and a call are needed.
+func (m *message) callVisit(lead int) (Parsed, bool) {
+	s := m.s
+	w, ok := matchAny(s, lead, callWith)
+	if !ok {
+		return Parsed{}, false
+	}
+	i := lead + len(w)
+	p := Parsed{Intent: IntentHomeVisit, Date: m.dateOnly()}
+	if c, sp, ok := classIn(s[i:]); ok && sp.start == 0 {
+		p.Class = NormalizeClass(c)
+		i += sp.end
+	}
+	e, ok := nameAt(s, i)
+	if !ok {
+		return Parsed{}, false
+	}
+	// the name may have eaten the first character of a parent word (张小明爸爸: 明爸 is not a name)
+	student := s[i:e]
+	pw, ok := matchAny(s, e, callParents)
+	for !ok && e > i {
+		_, sz := runeBefore(s, e)
+		if e-sz <= i {
+			break
+		}
+		e -= sz
+		if pw, ok = matchAny(s, e, callParents); ok {
+			student = s[i:e]
+		}
+	}
+	if !ok || !isName(student) {
+		return Parsed{}, false
+	}
+	j := e + len(pw)
+	if strings.HasPrefix(s[j:], "了") {
+		j += len("了")
+	}
+	found := false
+	for k := j; k < len(s) && k-j <= 12; {
+		for _, cv := range callVerbs {
+			if strings.HasPrefix(s[k:], cv.word) {
+				p.Mode, j, found = cv.mode, k+len(cv.word), true
+				break
+			}
+		}
+		if found {
+			break
+		}
+		_, sz := runeAt(s, k)
+		k += sz
+	}
+	if !found {
+		return Parsed{}, false
+	}
+	if t, ok := matchAny(s, j, callTail); ok {
+		j += len(t)
+	}
+	if containsAny(s, parentWords) || countWords(stripReported(s[j:]), complaintWords) > 0 {
+		return Parsed{}, false
+	}
+	p.Student = student
+	p.Text = strings.TrimFunc(s[j:], isPunctOrSpace)
 	return p, true
 }
 
@@ -261,7 +414,7 @@ func (m *message) observation(lead int) (Parsed, bool) {
 	rest := s[lead:]
 	w, ok := matchAny(rest, 0, observationLeads)
 	if !ok {
-		return Parsed{}, false
+		return m.goObservation(lead)
 	}
 	bodyStart := lead + len(w)
 	p := Parsed{Intent: IntentObservation, Date: m.dateOnly()}
@@ -281,7 +434,7 @@ func (m *message) observation(lead int) (Parsed, bool) {
 		score++ // 听了两节课
 	}
 	if c, sp, ok := classIn(s[bodyStart:]); ok {
-		p.Class = c
+		p.Class = NormalizeClass(c)
 		header = append(header, span{bodyStart + sp.start, bodyStart + sp.end})
 		score += 2
 	}
@@ -309,6 +462,56 @@ func (m *message) observation(lead int) (Parsed, bool) {
 		return Parsed{}, false
 	}
 	p.Text = remarks(s, bodyStart, header)
+	return p, true
+}
+
+var (
+	lessonOrdinal = wordList("第一节", "第二节", "第三节", "第四节", "第五节", "第六节", "第七节", "第八节", "第1节", "第2节", "第3节", "第4节", "第5节", "第6节", "第7节", "第8节")
+	goObserve     = wordList("去了", "去", "到了", "到", "走进了", "走进", "进了", "进", "在")
+	heardLesson   = wordList("听了一节", "听了节", "听了一堂", "听了堂", "听了", "听一节", "听课", "听")
+)
+
+// goObservation reads an observation told as a visit to a class:
+// 今天上午第三节去初二3班听了节语文课.
+func (m *message) goObservation(lead int) (Parsed, bool) {
+	s := m.s
+	i := lead
+	if w, ok := matchAny(s, i, lessonOrdinal); ok {
+		i += len(w)
+		if strings.HasPrefix(s[i:], "课") {
+			i += len("课")
+		}
+	}
+	w, ok := matchAny(s, i, goObserve)
+	if !ok {
+		return Parsed{}, false
+	}
+	i += len(w)
+	c, sp, ok := classIn(s[i:])
+	if !ok || sp.start != 0 {
+		return Parsed{}, false
+	}
+	i += sp.end
+	if strings.HasPrefix(s[i:], "里") {
+		i += len("里")
+	}
+	h, ok := matchAny(s, i, heardLesson)
+	if !ok {
+		return Parsed{}, false
+	}
+	i += len(h)
+	p := Parsed{Intent: IntentObservation, Date: m.dateOnly(), Class: NormalizeClass(c)}
+	if sub, ok := matchAny(s, i, subjects); ok {
+		p.Subject = sub
+		i += len(sub)
+	}
+	if strings.HasPrefix(s[i:], "课") {
+		i += len("课")
+	}
+	if countWords(s, notObservation) > 0 {
+		return Parsed{}, false
+	}
+	p.Text = strings.TrimFunc(s[i:], isPunctOrSpace)
 	return p, true
 }
 

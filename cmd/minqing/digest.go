@@ -19,7 +19,7 @@ import (
 
 const (
 	textDigestUsage  = "用法：minqing digest --school 学校名称|教育局名称 [--week 2026-W47] [--send] [--text|--json]"
-	textExportUsage  = "用法：minqing export ledger --school 学校名称 [--week 2026-W47 | --semester 2026-秋] -o 民情台帐.xlsx"
+	textLedgerUsage  = "用法：minqing export ledger --school 学校名称 [--week 2026-W47 | --semester 2026-秋] -o 民情台帐.xlsx"
 	textExportDone   = "已导出 %s 的民情台帐（%s）：%d 条，写入 %s\n"
 	textDigestSent   = "第%s周周报：发送 %d 人，无法送达 %d 人，失败 %d 人（下次定时任务重试）。\n"
 	textDigestNoSend = "没有需要发送的人（已发送过，或没有学校领导）。\n"
@@ -135,22 +135,20 @@ func reportErr(e *env, err error) int {
 	return 1
 }
 
-func cmdExport(ctx context.Context, e *env, args []string) int {
-	if len(args) == 0 || args[0] != "ledger" {
-		fmt.Fprintln(e.stderr, textExportUsage)
-		return 2
-	}
+// cmdExportLedger writes the ledger export: `minqing export ledger`
+// (args after "ledger").
+func cmdExportLedger(ctx context.Context, e *env, args []string) int {
 	fs := flag.NewFlagSet("export ledger", flag.ContinueOnError)
 	fs.SetOutput(e.stderr)
 	school := fs.String("school", "", "学校名称或代码")
 	week := fs.String("week", "", "周次，如 2026-W47")
 	semester := fs.String("semester", "", "学期，如 2026-秋（默认：本学期）")
 	out := fs.String("o", "民情台帐.xlsx", "输出文件（.xlsx 或 .csv，- 表示以 CSV 输出到标准输出）")
-	if _, err := parseInterspersed(fs, args[1:]); err != nil {
+	if _, err := parseInterspersed(fs, args); err != nil {
 		return 2
 	}
 	if *school == "" || (*week != "" && *semester != "") {
-		fmt.Fprintln(e.stderr, textExportUsage)
+		fmt.Fprintln(e.stderr, textLedgerUsage)
 		return 2
 	}
 	b, done, ok := digestBot(ctx, e)

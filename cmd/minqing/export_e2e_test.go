@@ -11,10 +11,10 @@ import (
 	"minqing/storage/sheet"
 )
 
-// libreOfficeCSV converts a spreadsheet to CSV with LibreOffice, as an
+// ledgerLibreOfficeRows converts a spreadsheet to CSV with LibreOffice, as an
 // inspector's office suite would open it, and returns its rows. Without
 // LibreOffice the test is skipped (with CI=true it fails).
-func libreOfficeCSV(t *testing.T, path string) [][]string {
+func ledgerLibreOfficeRows(t *testing.T, path string) [][]string {
 	t.Helper()
 	lo, err := exec.LookPath("libreoffice")
 	if err != nil {
@@ -63,7 +63,7 @@ func TestExportLedgerInLibreOffice(t *testing.T) {
 	if !strings.Contains(got, "已导出") {
 		t.Errorf("export said %q", got)
 	}
-	rows := libreOfficeCSV(t, path)
+	rows := ledgerLibreOfficeRows(t, path)
 	want := []string{"回执码", "日期", "类别", "来源", "内容摘要", "承办部门", "状态", "答复", "答复日期", "满意度"}
 	if len(rows) < 20 || strings.Join(rows[0], ",") != strings.Join(want, ",") {
 		t.Fatalf("%d rows, header %v, want %v", len(rows), rows[0], want)

@@ -68,8 +68,7 @@ func commands() map[string]command {
 		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
 		"chat":     {"talk to a running service as a WeChat user, in the terminal", cmdChat},
 		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
-		"digest":   {"print or send a week's digest: digest --school NAME [--week 2026-W47] [--send] [--text|--json]", cmdDigest},
-		"export":   {"export the ledger: export ledger --school NAME [--week W|--semester S] -o 民情台帐.xlsx", cmdExport},
+		"export":   {"export the ledger, home visits or observations: export ledger|visits|observations --school NAME [--week W|--semester S] -o FILE.xlsx", cmdExport},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0

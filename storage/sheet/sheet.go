@@ -404,7 +404,18 @@ const (
 func writeXLSX(w io.Writer, header []string, rows [][]string) error {
 	f := excelize.NewFile()
 	defer f.Close()
-	const sheet = "Sheet1"
+	if err := fillSheet(f, "Sheet1", header, rows); err != nil {
+		return err
+	}
+	if _, err := f.WriteTo(w); err != nil {
+		return fmt.Errorf("write xlsx: %w", err)
+	}
+	return nil
+}
+
+// fillSheet writes header and rows into the sheet of f: a bold, frozen
+// header row, column widths fitted to the content, every cell text.
+func fillSheet(f *excelize.File, sheet string, header []string, rows [][]string) error {
 	text, err := f.NewStyle(&excelize.Style{NumFmt: 49}) // 49 is "@": text
 	if err != nil {
 		return fmt.Errorf("xlsx style: %w", err)
@@ -465,9 +476,6 @@ func writeXLSX(w io.Writer, header []string, rows [][]string) error {
 		if err := f.SetColWidth(sheet, col, col, width); err != nil {
 			return fmt.Errorf("xlsx column width: %w", err)
 		}
-	}
-	if _, err := f.WriteTo(w); err != nil {
-		return fmt.Errorf("write xlsx: %w", err)
 	}
 	return nil
 }

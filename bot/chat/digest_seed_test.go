@@ -139,6 +139,9 @@ func seedDigestSchool(tb testing.TB, db *storage.DB) *seeded {
 		if err := s.seedStudy(ctx, tx); err != nil {
 			return err
 		}
+		if err := s.seedVisits(ctx, tx); err != nil {
+			return err
+		}
 		for _, so := range seedOps {
 			if err := s.addOpinion(ctx, tx, so); err != nil {
 				return fmt.Errorf("%s: %w", so.code, err)
@@ -300,5 +303,42 @@ func (s *seeded) seedStudy(ctx context.Context, tx bot.Tx) error {
 	}
 	_, err = tx.AddEssay(ctx, bot.Essay{PersonID: s.teacher.ID, SchoolID: s.school.ID, Title: "心得", Text: "心得正文", Chars: 4,
 		SimilarTo: first.ID, SimilarPerson: s.principal.ID, Similarity: 1, Created: local("2026-11-19 21:00")})
+	return err
+}
+
+// seedVisits: five students (three in 三(2)班, two in 四(1)班). W47 — the
+// teacher visited two families of 三(2)班 (met the weekly target), the
+// discipline member none; the principal observed a lesson and had a talk.
+// W46 — the teacher visited one family of 四(1)班; the secretary observed
+// a lesson.
+func (s *seeded) seedVisits(ctx context.Context, tx bot.Tx) error {
+	var students []bot.Student
+	for _, st := range []struct{ name, class string }{{"张一", "三(2)班"}, {"李二", "三(2)班"}, {"王三", "三(2)班"}, {"赵四", "四(1)班"}, {"钱五", "四(1)班"}} {
+		x, err := tx.CreateStudent(ctx, bot.Student{SchoolID: s.school.ID, ClassID: s.units[st.class].ID, Name: st.name, Active: true})
+		if err != nil {
+			return err
+		}
+		students = append(students, x)
+	}
+	day := func(d string) time.Time { t, _ := time.Parse(time.DateOnly, d); return t }
+	for _, v := range []struct {
+		student int
+		day     string
+	}{{0, "2026-11-17"}, {1, "2026-11-19"}, {3, "2026-11-11"}} {
+		st := students[v.student]
+		if _, err := tx.CreateVisit(ctx, bot.Visit{SchoolID: s.school.ID, TeacherID: s.teacher.ID, ClassID: st.ClassID, StudentID: st.ID,
+			Student: st.Name, Day: day(v.day), Mode: "home", Notes: "家长反映良好", Created: local(v.day + " 19:00")}); err != nil {
+			return err
+		}
+	}
+	if _, err := tx.CreateObservation(ctx, bot.Observation{SchoolID: s.school.ID, ObserverID: s.principal.ID, ClassID: s.units["三(2)班"].ID, Class: "三(2)班",
+		Subject: "语文", TeacherID: s.teacher.ID, Day: day("2026-11-18"), Created: local("2026-11-18 10:00")}); err != nil {
+		return err
+	}
+	if _, err := tx.CreateObservation(ctx, bot.Observation{SchoolID: s.school.ID, ObserverID: s.secretary.ID, ClassID: s.units["四(1)班"].ID, Class: "四(1)班",
+		Subject: "数学", Day: day("2026-11-12"), Created: local("2026-11-12 10:00")}); err != nil {
+		return err
+	}
+	_, err := tx.CreateTalk(ctx, bot.Talk{SchoolID: s.school.ID, LeaderID: s.principal.ID, TeacherID: s.teacher.ID, Day: day("2026-11-20"), Notes: "谈心", Created: local("2026-11-20 16:00")})
 	return err
 }

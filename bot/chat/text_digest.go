@@ -105,3 +105,26 @@ const (
 
 // textDigestStudyBuckets label the hour buckets.
 var textDigestStudyBuckets = []string{"未打卡", "1小时以内", "1–3小时", "3–5小时", "5小时以上"}
+
+// The home visits' and observations' sections.
+const (
+	textDigestVisitsTitle    = "家访"
+	textDigestVisitsCount    = "本周家访"
+	textDigestVisitsMet      = "完成每周%d次家访的教师"
+	textDigestVisitsCoverage = "本学期家访覆盖率"
+	textDigestVisitsLowest   = "各班家访覆盖（由低到高）"
+	textDigestChartCoverage  = "本学期各班家访覆盖率"
+	textDigestColClass       = "班级"
+	textDigestColVisited     = "已家访"
+	textDigestColStudents    = "学生数"
+	textDigestColCoverage    = "覆盖率"
+	textDigestObsTitle       = "推门听课与谈心"
+	textDigestObsCount       = "听课"
+	textDigestTalkCount      = "谈心"
+	textDigestObsMet         = "完成每周听课的校级领导"
+	textDigestTalkMet        = "完成每周谈心的校级领导"
+	textDigestObsLeaders     = "各位领导（本周/目标）"
+	textDigestColObs         = "本周听课"
+	textDigestColTalks       = "本周谈心"
+	textDigestColSemObs      = "本学期听课"
+)

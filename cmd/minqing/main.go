@@ -56,19 +56,21 @@ type env struct {
 
 func commands() map[string]command {
 	return map[string]command{
-		"serve":    {"run the service (default)", cmdServe},
-		"migrate":  {"bring the database schema up to date and exit", cmdMigrate},
-		"health":   {"check that the local service is ready (for container health checks)", cmdHealth},
-		"parse":    {"print what the message parser understands of a text (--json)", cmdParse},
-		"import":   {"import staff or students from .xlsx/.csv: import staff FILE --school NAME", cmdImport},
-		"schools":  {"list the schools and their codes", cmdSchools},
-		"codes":    {"write the staff's bind codes: codes --school NAME -o codes.xlsx", cmdCodes},
-		"rebind":   {"unbind a staff member and issue a new bind code: rebind --school NAME WHO", cmdRebind},
-		"demo":     {"seed a demo school with staff bound to the simulator's personas and a few weeks of opinions", cmdDemo},
-		"menu":     {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
-		"chat":     {"talk to a running service as a WeChat user, in the terminal", cmdChat},
-		"settings": {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
-		"export":   {"export the ledger, home visits or observations: export ledger|visits|observations --school NAME [--week W|--semester S] -o FILE.xlsx", cmdExport},
+		"serve":        {"run the service (default)", cmdServe},
+		"migrate":      {"bring the database schema up to date and exit", cmdMigrate},
+		"health":       {"check that the local service is ready (for container health checks)", cmdHealth},
+		"parse":        {"print what the message parser understands of a text (--json)", cmdParse},
+		"import":       {"import staff or students from .xlsx/.csv: import staff FILE --school NAME", cmdImport},
+		"schools":      {"list the schools and their codes", cmdSchools},
+		"codes":        {"write the staff's bind codes: codes --school NAME -o codes.xlsx", cmdCodes},
+		"rebind":       {"unbind a staff member and issue a new bind code: rebind --school NAME WHO", cmdRebind},
+		"demo":         {"seed a demo school with staff bound to the simulator's personas and a few weeks of opinions", cmdDemo},
+		"menu":         {"show or install the custom menu: menu show|sync [--file menu.json]", cmdMenu},
+		"chat":         {"talk to a running service as a WeChat user, in the terminal", cmdChat},
+		"settings":     {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
+		"digest":       {"print or send a week's digest: digest --school NAME [--week 2026-W47] [--send] [--text|--json]", cmdDigest},
+		"gen-district": {"generate a district to measure the digest on: gen-district [--schools 50] [--scale 1]", cmdGenDistrict},
+		"export":       {"export the ledger, home visits or observations: export ledger|visits|observations --school NAME [--week W|--semester S] -o FILE.xlsx", cmdExport},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0

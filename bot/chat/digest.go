@@ -135,6 +135,28 @@ type Figure struct {
 	This   string `json:"this"`
 	Last   string `json:"last"`
 	Change string `json:"change"`
+	// Better says which way is good: "up", "down", or "" (neither), for
+	// the page's colours.
+	Better string `json:"better,omitempty"`
+}
+
+// Tone is "good", "bad" or "" for the figure's change.
+func (f Figure) Tone() string {
+	up, down := strings.HasPrefix(f.Change, "+"), strings.HasPrefix(f.Change, "-")
+	switch {
+	case f.Better == "up" && up, f.Better == "down" && down:
+		return "good"
+	case f.Better == "up" && down, f.Better == "down" && up:
+		return "bad"
+	}
+	return ""
+}
+
+// better sets which way is good on figures.
+func better(way string, fs ...*Figure) {
+	for _, f := range fs {
+		f.Better = way
+	}
 }
 
 // Table is a list in a section (open opinions, a breakdown …).

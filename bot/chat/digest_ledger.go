@@ -527,6 +527,9 @@ func (l *LedgerDigest) View() SectionView {
 		rateFig(textDigestResponse, l.Response), rateFig(textDigestResolution, l.Resolution), rateFig(textDigestSatisfaction, l.Satisfaction),
 		rateFig(textDigestSemResponse, l.SemesterResponse), rateFig(textDigestSemResolution, l.SemesterResolution), rateFig(textDigestSemSatisfaction, l.SemesterSatisfaction),
 	)
+	f := v.Figures
+	better("up", &f[1], &f[2], &f[3], &f[7], &f[8], &f[9], &f[10], &f[11], &f[12])
+	better("down", &f[4], &f[5], &f[6])
 	if len(l.ByCategory) > 0 {
 		t := Table{Title: textDigestByCategory, Head: []string{textDigestColCategory, textDigestColThis, textDigestColLast, textDigestColChange}}
 		for _, c := range l.ByCategory {
@@ -590,8 +593,8 @@ func (l *LedgerDigest) charts() []Chart {
 			}
 		}
 		out = append(out, chart("ledger-category", textDigestChartCategory, map[string]any{
-			"tooltip": map[string]any{"trigger": "axis"}, "legend": map[string]any{"bottom": 0},
-			"grid":  map[string]any{"left": 40, "right": 10, "top": 20, "bottom": 60},
+			"tooltip": map[string]any{"trigger": "axis"}, "legend": map[string]any{"bottom": 0, "itemWidth": 14, "textStyle": map[string]any{"fontSize": 11}},
+			"grid":  map[string]any{"left": 40, "right": 10, "top": 20, "bottom": 95},
 			"xAxis": map[string]any{"type": "category", "data": cats, "axisLabel": map[string]any{"interval": 0, "rotate": 30}},
 			"yAxis": map[string]any{"type": "value", "minInterval": 1}, "series": series,
 		}))

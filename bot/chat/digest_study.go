@@ -177,6 +177,9 @@ func (s *StudyDigest) View() SectionView {
 		{Label: textDigestStudyEssays, This: strconv.Itoa(s.This.Essays), Last: strconv.Itoa(s.Last.Essays), Change: chg(s.This.Essays, s.Last.Essays)},
 		{Label: textDigestStudyCopies, This: strconv.Itoa(s.This.CopyFlags), Last: strconv.Itoa(s.Last.CopyFlags), Change: chg(s.This.CopyFlags, s.Last.CopyFlags)},
 	}
+	f := v.Figures
+	better("up", &f[0], &f[2], &f[3], &f[4], &f[5])
+	better("down", &f[6])
 	if s.This.MedianMinutes >= 0 && s.Last.MedianMinutes >= 0 {
 		v.Figures[3].Change = strconv.FormatFloat((s.This.MedianMinutes-s.Last.MedianMinutes)/60, 'f', 1, 64)
 	}

@@ -142,6 +142,7 @@ func (v *VisitsDigest) View() SectionView {
 		{Label: fmt.Sprintf(textDigestVisitsMet, v.Target), This: met(v.This), Last: met(v.Last), Change: signed(v.This.Met - v.Last.Met)},
 		{Label: textDigestVisitsCoverage, This: pct(rate(v.Visited, v.Students)) + fmt.Sprintf(textDigestRateOf, v.Visited, v.Students), Last: "—", Change: "—"},
 	}
+	better("up", &sv.Figures[0], &sv.Figures[1])
 	if len(v.Coverage) > 0 {
 		t := Table{Title: textDigestVisitsLowest, Head: []string{textDigestColClass, textDigestColVisited, textDigestColStudents, textDigestColCoverage}}
 		var classes []string
@@ -292,6 +293,7 @@ func (o *ObservationsDigest) View() SectionView {
 		fig(textDigestObsCount, o.Observations), fig(textDigestTalkCount, o.Talks),
 		fig(textDigestObsMet, o.MetObserve), fig(textDigestTalkMet, o.MetTalk),
 	}
+	better("up", &v.Figures[0], &v.Figures[1], &v.Figures[2], &v.Figures[3])
 	for _, i := range []int{2, 3} {
 		f := &v.Figures[i]
 		f.This, f.Last = f.This+"/"+strconv.Itoa(o.SchoolLeaders), f.Last+"/"+strconv.Itoa(o.SchoolLeaders)

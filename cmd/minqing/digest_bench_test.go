@@ -159,6 +159,8 @@ func toString(v any) string {
 	}
 }
 
-func fmtAny(v any) string { return strings.TrimSpace(strings.ReplaceAll(strings.Trim(sprint(v), "{}"), "  ", " ")) }
+func fmtAny(v any) string {
+	return strings.TrimSpace(strings.ReplaceAll(strings.Trim(sprint(v), "{}"), "  ", " "))
+}
 
 func sprint(v any) string { return fmt.Sprint(v) }

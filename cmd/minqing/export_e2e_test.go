@@ -1,6 +1,7 @@
 package main
 
 import (
+	"context"
 	"os"
 	"os/exec"
 	"path/filepath"
@@ -93,5 +94,34 @@ func TestExportLedgerInLibreOffice(t *testing.T) {
 	week := s.admin(t, "export", "ledger", "--school", "DEMO", "--week", "2026-W40", "-o", "-")
 	if !strings.HasPrefix(strings.TrimPrefix(week, "\ufeff"), "回执码") {
 		t.Errorf("week export: %q", week)
+	}
+}
+
+// TestDigestCommand: `minqing digest` prints the text and the JSON of a
+// week's digest, and says what is wrong with a bad request.
+func TestDigestCommand(t *testing.T) {
+	s := startService(t, map[string]string{"MINQING_DATA_DIR": t.TempDir()})
+	s.admin(t, "demo")
+	text := s.admin(t, "digest", "--school", "DEMO")
+	for _, want := range []string{"阳光实验中学（演示） 第", "【民情台帐】", "新收意见：", "本学期响应率", "/digest?"} {
+		if !strings.Contains(text, want) {
+			t.Errorf("digest text lacks %q:\n%s", want, text)
+		}
+	}
+	js := s.admin(t, "digest", "--school", "DEMO", "--week", "2026-W40", "--json")
+	if !strings.Contains(js, `"week": "2026-W40"`) || !strings.Contains(js, `"key": "ledger"`) {
+		t.Errorf("digest JSON:\n%s", js)
+	}
+	for _, args := range [][]string{
+		{"digest", "--school", "DEMO", "--week", "2026-W99"},
+		{"digest", "--school", "没有这所学校"},
+		{"digest"},
+		{"export", "ledger", "--school", "DEMO", "--week", "2026-W40", "--semester", "2026-秋"},
+	} {
+		var out, errOut strings.Builder
+		code := run(context.Background(), args, func(k string) string { return s.Env[k] }, strings.NewReader(""), &out, &errOut)
+		if code != 2 || errOut.Len() == 0 {
+			t.Errorf("minqing %v = %d, stderr %q; want 2 and a reason", args, code, errOut.String())
+		}
 	}
 }

@@ -41,7 +41,7 @@ bench: bench-go bench-webhook ## all benchmarks
 bench-go: ## Go micro-benchmarks (crypto, XML, state)
 	$(GO) test -run '^$$' -bench . -benchmem ./handlers/... ./storage/... ./cmd/minqing-bench/...
 
-bench-webhook: ## webhook vs bare SDK echo (minqing-bench): throughput, p99, statements, Redis commands, CPU per message (needs MySQL + Redis; BENCH_MIX=1, BENCH_OPINIONS=1)
+bench-webhook: ## webhook vs bare SDK echo (minqing-bench): throughput, p99, statements, Redis commands, CPU per message (needs MySQL + Redis; BENCH_MIX=1, BENCH_OPINIONS=1, BENCH_EMBEDDED=1)
 	./scripts/bench-webhook.sh
 
 docker: ## build the container image minqing:$(VERSION)

@@ -100,6 +100,15 @@ const (
 	// DupDB means the reply came from the processed-message record in the
 	// database (the state store was unavailable or had forgotten).
 	DupDB = "db"
+	// DupPending means another delivery of the message was still at work
+	// when this one stopped waiting for it: no reply here (the transport
+	// answers "success"); the other delivery's reply or push will come.
+	DupPending = "pending"
+	// DupRecovered means this delivery took over the claim of one whose
+	// process died after committing the message but before answering: the
+	// reply came from the database, and the transport must deliver it (a
+	// late one is pushed), since nobody else will.
+	DupRecovered = "recovered"
 )
 
 // Outcome is what Process did with one delivery of a message.

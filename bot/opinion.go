@@ -116,10 +116,23 @@ type LedgerQuery struct {
 	// ExceptCategories drops those.
 	Categories       []Category
 	ExceptCategories []Category
+	// Supervised adds the leadership opinions of these schools (a
+	// supervisor's share of the ledger), listed after those SchoolIDs and
+	// the categories select.
+	Supervised []int64
 	// Today orders opinions overdue on Today first.
 	Today  time.Time
 	Offset int
-	Limit  int
+	// Limit is the page size; 20 when not positive.
+	Limit int
+}
+
+// LedgerEntry is an opinion on a page of the ledger, with the names of the
+// unit its text names and of the unit it is assigned to ("" for none).
+type LedgerEntry struct {
+	Opinion
+	UnitName         string
+	AssignedUnitName string
 }
 
 // OpinionTx reads and writes the ledger.
@@ -128,7 +141,8 @@ type OpinionTx interface {
 	// ErrConflict if the code is taken.
 	CreateOpinion(ctx context.Context, o Opinion) (Opinion, error)
 	// UpdateOpinion saves the mutable fields of o (status, category, unit,
-	// assignment, due date, answer, rating, merge) and Updated.
+	// assignment, due date, answer, rating, merge) and Updated. It returns
+	// ErrNotFound if there is no such opinion.
 	UpdateOpinion(ctx context.Context, o Opinion) error
 	// Opinion returns the opinion with the given ID, or ErrNotFound.
 	Opinion(ctx context.Context, id int64) (Opinion, error)
@@ -139,9 +153,13 @@ type OpinionTx interface {
 	AddOpinionEvent(ctx context.Context, e OpinionEvent) error
 	// OpinionEvents returns an opinion's steps, oldest first.
 	OpinionEvents(ctx context.Context, opinionID int64) ([]OpinionEvent, error)
-	// Ledger returns one page of the opinions q selects — overdue first,
-	// then oldest first — and how many match in all.
-	Ledger(ctx context.Context, q LedgerQuery) ([]Opinion, int, error)
+	// Ledger returns one page of the opinions q selects — those of
+	// SchoolIDs and the categories, then the leadership opinions of
+	// Supervised; within each part overdue first, then oldest first — with
+	// their units' names, and how many match in all. It is one statement
+	// (two when the page is past the end, to count), so that 台帐 costs one.
+	// No school in q selects nothing.
+	Ledger(ctx context.Context, q LedgerQuery) ([]LedgerEntry, int, error)
 
 	// PutReceipt stores an opinion's receipt.
 	PutReceipt(ctx context.Context, r Receipt) error

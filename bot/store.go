@@ -111,7 +111,8 @@ type BindingTx interface {
 	BindCodeByHash(ctx context.Context, hash string) (BindCode, error)
 	// BindCodeOf returns the person's bind code, or ErrNotFound.
 	BindCodeOf(ctx context.Context, personID int64) (BindCode, error)
-	// MarkBindCodeUsed records that the person's code was used.
+	// MarkBindCodeUsed records that the person's code was used. It returns
+	// ErrNotFound if the person has no code.
 	MarkBindCodeUsed(ctx context.Context, personID int64, at time.Time) error
 
 	// BindingOf returns the person's binding, active or not, or ErrNotFound.

@@ -2,6 +2,7 @@ package config
 
 import (
 	"bytes"
+	"fmt"
 	"log/slog"
 	"os"
 	"path/filepath"
@@ -247,6 +248,30 @@ func TestRedactingHandler(t *testing.T) {
 	}
 	if !strings.Contains(out, `"kind":"text"`) || !strings.Contains(out, `"ok":1`) {
 		t.Errorf("harmless attributes lost: %s", out)
+	}
+}
+
+// Anything shaped like an openid is scrubbed from every string and error
+// attribute, whatever its key.
+func TestRedactingHandlerScrubsOpenIDs(t *testing.T) {
+	const openid = "o6_bmjrPTlm6_2sgVt7hMZOPfL2M"
+	var buf bytes.Buffer
+	log := slog.New(NewRedactingHandler(slog.NewJSONHandler(&buf, nil)))
+	log.With("ctx", "user "+openid).Warn("failed for "+openid,
+		"err", fmt.Errorf("Error 1062: Duplicate entry '%s' for key 'ux'", openid),
+		"detail", "/x/"+openid+"?y",
+		slog.Group("g", "why", openid),
+		"kept", "o6_bmjrPTlm6_2sgVt7hMZOPfL2Mx", // 29 characters: not an openid
+		"hash", "0123456789abcdef0123456789ab")
+	out := buf.String()
+	if strings.Count(out, openid) != 1 { // only in "kept"
+		t.Errorf("log line leaks the openid: %s", out)
+	}
+	for _, want := range []string{`"msg":"failed for [openid]"`, `Duplicate entry '[openid]'`, `"detail":"/x/[openid]?y"`,
+		`"why":"[openid]"`, `"ctx":"user [openid]"`, `"kept":"o6_bmjrPTlm6_2sgVt7hMZOPfL2Mx"`, `"hash":"0123456789abcdef0123456789ab"`} {
+		if !strings.Contains(out, want) {
+			t.Errorf("log line lacks %s: %s", want, out)
+		}
 	}
 }
 

@@ -2,6 +2,7 @@ package config
 
 import (
 	"context"
+	"fmt"
 	"io"
 	"log/slog"
 	"strings"
@@ -32,7 +33,8 @@ var piiKeys = map[string]bool{
 
 // NewRedactingHandler wraps h so that attributes whose key names personal
 // data (openid, text, name, …) are logged as "[redacted]", whatever the call
-// site wrote, including inside groups.
+// site wrote, including inside groups; and anything shaped like an openid
+// in the message or any string or error attribute is logged as "[openid]".
 func NewRedactingHandler(h slog.Handler) slog.Handler { return redactingHandler{h} }
 
 type redactingHandler struct{ next slog.Handler }
@@ -42,7 +44,7 @@ func (h redactingHandler) Enabled(ctx context.Context, l slog.Level) bool {
 }
 
 func (h redactingHandler) Handle(ctx context.Context, r slog.Record) error {
-	nr := slog.NewRecord(r.Time, r.Level, r.Message, r.PC)
+	nr := slog.NewRecord(r.Time, r.Level, ScrubOpenIDs(r.Message), r.PC)
 	r.Attrs(func(a slog.Attr) bool {
 		nr.AddAttrs(redactAttr(a))
 		return true
@@ -67,13 +69,91 @@ func redactAttr(a slog.Attr) slog.Attr {
 	if piiKeys[strings.ToLower(a.Key)] {
 		return slog.String(a.Key, "[redacted]")
 	}
-	if a.Value.Kind() == slog.KindGroup {
+	switch a.Value.Kind() {
+	case slog.KindGroup:
 		g := a.Value.Group()
 		out := make([]slog.Attr, len(g))
 		for i, x := range g {
 			out[i] = redactAttr(x)
 		}
 		return slog.Attr{Key: a.Key, Value: slog.GroupValue(out...)}
+	case slog.KindString:
+		if s := a.Value.String(); hasOpenID(s) {
+			return slog.String(a.Key, ScrubOpenIDs(s))
+		}
+	case slog.KindAny:
+		// Errors (and anything else that prints itself) are logged as
+		// their text: scrub it.
+		var text string
+		switch v := a.Value.Any().(type) {
+		case error:
+			text = v.Error()
+		case fmt.Stringer:
+			text = v.String()
+		default:
+			return a
+		}
+		if hasOpenID(text) {
+			return slog.String(a.Key, ScrubOpenIDs(text))
+		}
 	}
 	return a
+}
+
+// openIDLen is the length of a WeChat openid: "o" and 27 URL-safe
+// base64 characters.
+const openIDLen = 28
+
+func urlSafe(c byte) bool {
+	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
+}
+
+// hasOpenID reports whether s holds a run of exactly 28 URL-safe
+// characters starting with "o": something shaped like an openid.
+func hasOpenID(s string) bool {
+	if len(s) < openIDLen || !strings.Contains(s, "o") {
+		return false
+	}
+	for i := 0; i < len(s); {
+		if !urlSafe(s[i]) {
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && urlSafe(s[j]) {
+			j++
+		}
+		if j-i == openIDLen && s[i] == 'o' {
+			return true
+		}
+		i = j
+	}
+	return false
+}
+
+// ScrubOpenIDs replaces everything shaped like an openid in s by
+// "[openid]".
+func ScrubOpenIDs(s string) string {
+	if !hasOpenID(s) {
+		return s
+	}
+	var b strings.Builder
+	for i := 0; i < len(s); {
+		if !urlSafe(s[i]) {
+			b.WriteByte(s[i])
+			i++
+			continue
+		}
+		j := i
+		for j < len(s) && urlSafe(s[j]) {
+			j++
+		}
+		if j-i == openIDLen && s[i] == 'o' {
+			b.WriteString("[openid]")
+		} else {
+			b.WriteString(s[i:j])
+		}
+		i = j
+	}
+	return b.String()
 }

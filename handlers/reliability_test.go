@@ -81,16 +81,19 @@ type slowBot struct {
 	delay time.Duration
 	err   error
 	reply string
+	dup   string
 }
 
-func (b slowBot) FailureReply() bot.Reply { return bot.Text("系统正忙，这条消息没有处理成功，请稍后再发送一次。") }
+func (b slowBot) FailureReply() bot.Reply {
+	return bot.Text("系统正忙，这条消息没有处理成功，请稍后再发送一次。")
+}
 
 func (b slowBot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) {
 	time.Sleep(b.delay)
 	if b.err != nil {
 		return bot.Outcome{}, b.err
 	}
-	return bot.Outcome{Reply: bot.Text(b.reply)}, nil
+	return bot.Outcome{Reply: bot.Text(b.reply), Duplicate: b.dup}, nil
 }
 
 // flaky fails its first fails sends with err, then records.
@@ -150,6 +153,8 @@ func TestLateDelivery(t *testing.T) {
 		{"late failure", slowBot{delay: 150 * time.Millisecond, err: errors.New("invalid connection")}, 0, nil, []string{textNotReceived}, 1, ""},
 		{"late failure, notice retried", slowBot{delay: 150 * time.Millisecond, err: errors.New("invalid connection")}, 1, unavailable, []string{textNotReceived}, 2, ""},
 		{"late failure, WeChat down", slowBot{delay: 150 * time.Millisecond, err: errors.New("invalid connection")}, 100, unavailable, nil, pushAttempts, "failure_notice"},
+		{"late duplicate: its first delivery answers", slowBot{delay: 150 * time.Millisecond, reply: "晚到的答复", dup: bot.DupState}, 0, nil, nil, 0, ""},
+		{"late duplicate whose first delivery died", slowBot{delay: 150 * time.Millisecond, reply: "晚到的答复", dup: bot.DupRecovered}, 0, nil, []string{"晚到的答复"}, 1, ""},
 		{"outside the 48-hour window: not retried", slowBot{delay: 150 * time.Millisecond, reply: "晚到的答复"}, 100, fmt.Errorf("x: %w", bot.ErrOutsideWindow), nil, 1, "late_reply"},
 	}
 	for _, tt := range tests {

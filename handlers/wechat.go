@@ -20,10 +20,12 @@ import (
 )
 
 // The webhook: GET /wechat answers WeChat's URL verification, POST /wechat
-// takes messages in plain, compatible and safe (AES) mode. The order of
-// checks is fixed: query parameters, timestamp window, signature, body size,
-// decryption, XML — so that forged or stale requests cost as little as
-// possible and nothing reaches the bot unverified.
+// takes messages in plain, compatible and safe (AES) mode — plain mode only
+// when no AES key is configured. The order of checks is fixed: query
+// parameters, timestamp window, mode, signature, body size, the plain-mode
+// nonce (used once), decryption, XML — so that forged, replayed or stale
+// requests cost as little as possible and nothing reaches the bot
+// unverified.
 
 // maxPassiveReply is the size above which a passive reply is split and the
 // rest is pushed as customer-service messages (WeChat's widely observed
@@ -326,7 +328,8 @@ func (s *Server) process(ctx context.Context, in bot.Inbound) (bot.Outcome, stri
 }
 
 // deliverLate pushes the reply of a message whose passive reply was given
-// up. A duplicate's reply is never pushed: its first delivery answers. A
+// up. A duplicate's reply is never pushed (its first delivery answers)
+// unless that delivery died before answering (bot.DupRecovered). A
 // message that failed after WeChat was told "success" is not lost
 // silently: the sender is told it was not received and should be sent
 // again.
@@ -341,7 +344,7 @@ func (s *Server) deliverLate(ctx context.Context, in bot.Inbound, out bot.Outcom
 		s.pushNow(nctx, in.OpenID, []string{textNotReceived}, "failure_notice")
 		return
 	}
-	if out.Duplicate != "" || out.Reply.IsEmpty() {
+	if (out.Duplicate != "" && out.Duplicate != bot.DupRecovered) || out.Reply.IsEmpty() {
 		return
 	}
 	s.pushNow(ctx, in.OpenID, []string{out.Reply.Text}, "late_reply")

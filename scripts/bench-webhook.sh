@@ -17,12 +17,19 @@
 #   BENCH_REDIS=redis://127.0.0.1:6379/15
 #   BENCH_ROUNDS=3  BENCH_DURATION=8s  BENCH_CONCURRENCY=32  BENCH_SENDERS=20000
 #   BENCH_RATE=500 (the open-loop rate; 0 skips that part)
-#   BENCH_MIX=1       seeds the demo school, then sends a mix of opinions,
-#                     help, greetings and lookups (minqing-bench loadtest -mix)
-#   BENCH_OPINIONS=1  seeds the demo school, then every message is an
-#                     opinion filed in the ledger with its receipt
+#   BENCH_MIX=1       seeds the demo school, then fresh senders each run send
+#                     the first message of a mix: half opinions, the rest
+#                     help, greetings, thanks, a lookup and 我要建议
+#                     (minqing-bench loadtest -mix -fresh-senders)
+#   BENCH_OPINIONS=1  seeds the demo school, then every message is a new
+#                     opinion filed in the ledger with its receipt (fresh
+#                     senders each run: no repeats, no daily cap; keep
+#                     BENCH_SENDERS above the messages of one run)
 #   neither: the school is not set up and each message is answered and
 #   recorded as processed.
+#   BENCH_EMBEDDED=1  the embedded default instead (SQLite in a temporary
+#                     directory, in-process state): no MySQL or Redis needed,
+#                     and no statement or Redis counts, CPU and latency only.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -44,32 +51,40 @@ export MINQING_WECHAT_TOKEN=pamtest
 export MINQING_WECHAT_AES_KEY=abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG
 export MINQING_WECHAT_APPID=wxb11529c136998cb6
 
-mysql_cli=$(command -v mariadb || command -v mysql)
-sql() { "$mysql_cli" -h127.0.0.1 -P3306 -u"$mysql_user" -N -e "$1"; }
-sql "CREATE DATABASE $db CHARACTER SET utf8mb4"
-dsn="$mysql_user${MYSQL_PWD:+:$MYSQL_PWD}@tcp(127.0.0.1:3306)/$db"
+embedded=${BENCH_EMBEDDED:-0}
+if [ "$embedded" = 1 ]; then
+  sql() { sqlite3 "$bindir/data/minqing.db" "$1"; }
+  mkdir -p "$bindir/data"
+  export MINQING_DATA_DIR="$bindir/data" MINQING_MYSQL_DSN= MINQING_REDIS_URL=
+else
+  mysql_cli=$(command -v mariadb || command -v mysql)
+  sql() { "$mysql_cli" -h127.0.0.1 -P3306 -u"$mysql_user" -N -e "$1"; }
+  sql "CREATE DATABASE $db CHARACTER SET utf8mb4"
+  dsn="$mysql_user${MYSQL_PWD:+:$MYSQL_PWD}@tcp(127.0.0.1:3306)/$db"
+  export MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" MINQING_REDIS_PREFIX="bench-$$:"
+fi
 
 pids=()
 cleanup() {
   for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
   wait 2>/dev/null || true
-  sql "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
+  [ "$embedded" = 1 ] || sql "DROP DATABASE IF EXISTS $db" 2>/dev/null || true
   rm -rf "$bindir"
 }
 trap cleanup EXIT
 
-export MINQING_DEV=false MINQING_LOG_LEVEL=warn MINQING_MYSQL_DSN="$dsn" MINQING_REDIS_URL="$redis_url" \
-  MINQING_REDIS_PREFIX="bench-$$:" MINQING_SECRET=benchmark-secret-benchmark-secret-0000 \
+export MINQING_DEV=false MINQING_LOG_LEVEL=warn MINQING_SECRET=benchmark-secret-benchmark-secret-0000 \
   MINQING_WECHAT_SECRET=unused MINQING_WECHAT_API_BASE=http://127.0.0.1:9
 mode="no school set up"
 load_args=()
 if [ "${BENCH_MIX:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
   mode="demo school, the mix"
-  load_args+=(-mix)
+  load_args+=(-mix -fresh-senders)
 elif [ "${BENCH_OPINIONS:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
-  mode="demo school, every message an opinion"
+  mode="demo school, every message a new opinion"
+  load_args+=(-fresh-senders)
 fi
 
 "$bindir/minqing-bench" echo -addr 127.0.0.1:18090 2>/dev/null &
@@ -84,14 +99,21 @@ for _ in $(seq 1 100); do
 done
 curl -fs http://127.0.0.1:18080/readyz >/dev/null || { echo "minqing did not become ready" >&2; exit 1; }
 
-# The Redis and MariaDB processes serving us: Redis names its pid; for the
-# database take every mariadbd (or mysqld).
-redis_pid=$(redis-cli -u "$redis_url" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
-db_comm=mariadbd
-grep -qx mariadbd /proc/[0-9]*/comm 2>/dev/null || db_comm=mysqld
-cost_args=(-mysql "$dsn" -redis "$redis_url" -proc "minqing=$mq" -proc "echo=$echo_pid"
-  -proc "$db_comm=$db_comm" -proc "redis=${redis_pid:?no Redis process_id}")
+cost_args=(-proc "minqing=$mq" -proc "echo=$echo_pid")
+if [ "$embedded" = 1 ]; then
+  mode="embedded default, $mode"
+else
+  # The Redis and MariaDB processes serving us: Redis names its pid; for
+  # the database take every mariadbd (or mysqld).
+  redis_pid=$(redis-cli -u "$redis_url" INFO server | tr -d '\r' | awk -F: '$1 == "process_id" {print $2}')
+  db_comm=mariadbd
+  grep -qx mariadbd /proc/[0-9]*/comm 2>/dev/null || db_comm=mysqld
+  cost_args+=(-mysql "$dsn" -redis "$redis_url" -proc "$db_comm=$db_comm" -proc "redis=${redis_pid:?no Redis process_id}")
+fi
 
+# Other work on the machine shows in every figure: say how busy it was.
+loadavg() { echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) ($1)"; }
+loadavg "before"
 echo "== $mode: echo baseline vs minqing, $rounds rounds of $duration, $concurrency concurrent, $senders senders"
 "$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
   -rounds "$rounds" -d "$duration" -c "$concurrency" -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
@@ -100,9 +122,12 @@ if [ "$rate" != 0 ]; then
   "$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
     -rounds "$rounds" -rate "$rate" -d "$duration" -c 256 -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
 fi
-rows=$(sql "SELECT COUNT(*) FROM $db.processed_messages")
-opinions=$(sql "SELECT COUNT(*) FROM $db.opinions")
+prefix=$db.
+[ "$embedded" = 1 ] && prefix=
+rows=$(sql "SELECT COUNT(*) FROM ${prefix}processed_messages" || echo "?")
+opinions=$(sql "SELECT COUNT(*) FROM ${prefix}opinions" || echo "?")
 echo "== persisted: $rows processed-message rows, $opinions opinions"
 echo "== group commit:"
 curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+loadavg "after"
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

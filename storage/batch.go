@@ -209,7 +209,7 @@ func (d *DB) tryBatch(batch []*updateReq) (err error) {
 			sqlTx.Rollback()
 		}
 	}()
-	t := &tx{tx: sqlTx, db: d, batchCtx: ctx, pending: &deferred{}}
+	t := &tx{tx: stmtTx{sqlTx, &d.statements}, db: d, batchCtx: ctx, pending: &deferred{}}
 	for _, r := range batch {
 		if err := r.fn(t); err != nil {
 			return err
@@ -255,7 +255,7 @@ func (d *DB) updateOnce(ctx context.Context, fn func(bot.Tx) error) (err error) 
 			sqlTx.Rollback()
 		}
 	}()
-	if err := fn(&tx{tx: sqlTx, db: d}); err != nil {
+	if err := fn(&tx{tx: stmtTx{sqlTx, &d.statements}, db: d}); err != nil {
 		return err
 	}
 	if err := sqlTx.Commit(); err != nil {

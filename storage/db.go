@@ -19,6 +19,7 @@ import (
 	"os"
 	"path/filepath"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/go-sql-driver/mysql"
@@ -53,7 +54,7 @@ type Options struct {
 	DataDir  string
 	// MaxOpenConns caps the MySQL pool (default 50).
 	MaxOpenConns int
-	// Committers is how many group commits may run at once (default 8 on
+	// Committers is how many group commits may run at once (default 4 on
 	// MySQL, 1 on SQLite); negative turns group commit off.
 	Committers int
 	Logger     *slog.Logger
@@ -76,6 +77,8 @@ type DB struct {
 	closeMu sync.RWMutex
 	closed  bool
 	stats   batchCounters
+	// statements counts the statements of Updates (stmt.go).
+	statements atomic.Int64
 	// Location is where the data lives, for the start-up log: a file path
 	// or a MySQL address (never with a password).
 	Location string
@@ -149,6 +152,9 @@ func (d *DB) openMySQL(o Options) error {
 	if cfg.WriteTimeout == 0 {
 		cfg.WriteTimeout = 30 * time.Second
 	}
+	// The driver's own messages ("[mysql] … closing bad idle connection")
+	// go to the service's log, not in plain text to the standard error.
+	cfg.Logger = driverLogger{o.Logger}
 	connector, err := mysql.NewConnector(cfg)
 	if err != nil {
 		return fmt.Errorf("storage: MySQL DSN: %w", err)
@@ -304,7 +310,7 @@ func (d *DB) Migrate(ctx context.Context) (applied []int64, err error) {
 // tx implements bot.Tx over one SQL transaction, which in a group commit
 // (see batch.go) holds several functions' work.
 type tx struct {
-	tx *sqlx.Tx
+	tx stmtTx
 	db *DB
 	// batchCtx, in a group commit, replaces the callers' contexts: one
 	// caller's cancellation must not break the others' transaction.

@@ -4,6 +4,7 @@ import (
 	"context"
 	"database/sql"
 	"encoding/json"
+	"slices"
 	"strings"
 	"time"
 
@@ -132,14 +133,16 @@ type eventRow struct {
 	At        time.Time      `db:"at"`
 }
 
-// OpinionEvents implements bot.OpinionTx.
+// OpinionEvents implements bot.OpinionTx. Events are ordered by time, the
+// id only breaking ties: on a distributed engine (TiDB) ids grow per
+// server, not across them.
 func (t *tx) OpinionEvents(ctx context.Context, opinionID int64) ([]bot.OpinionEvent, error) {
 	if err := t.beforeRead(ctx, pendingEvents, func(r []any) bool { return r[0] == opinionID }); err != nil {
 		return nil, err
 	}
 	var rows []eventRow
 	err := t.tx.SelectContext(t.ctx(ctx), &rows,
-		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY id`, opinionID)
+		`SELECT id, opinion_id, kind, actor_id, note, at FROM opinion_events WHERE opinion_id = ? ORDER BY at, id`, opinionID)
 	if err != nil {
 		return nil, t.db.translate("opinion events", err)
 	}
@@ -150,14 +153,28 @@ func (t *tx) OpinionEvents(ctx context.Context, opinionID int64) ([]bot.OpinionE
 	return out, nil
 }
 
-// Ledger implements bot.OpinionTx.
-func (t *tx) Ledger(ctx context.Context, q bot.LedgerQuery) ([]bot.Opinion, int, error) {
-	if len(q.SchoolIDs) == 0 {
+// ledgerRow is a row of the ledger query: the opinion, its units' names
+// and the number of rows the query matches before LIMIT.
+type ledgerRow struct {
+	opinionRow
+	UnitName         string `db:"unit_name"`
+	AssignedUnitName string `db:"assigned_unit_name"`
+	Total            int    `db:"total"`
+}
+
+// Ledger implements bot.OpinionTx in one statement: the page, its units'
+// names (joined) and the count of all matches (COUNT(*) OVER (), computed
+// before LIMIT). Only a page past the end, which has no row to carry the
+// count, takes a second statement to count.
+func (t *tx) Ledger(ctx context.Context, q bot.LedgerQuery) ([]bot.LedgerEntry, int, error) {
+	if len(q.SchoolIDs) == 0 && len(q.Supervised) == 0 {
 		return nil, 0, nil
 	}
-	var where []string
-	var args []any
-	in := func(col string, vals []any, not bool) {
+	// Two parts: the opinions of SchoolIDs and the categories, and the
+	// leadership opinions of Supervised. Each is a condition and its args.
+	var own, supervised []string
+	var ownArgs, supervisedArgs []any
+	in := func(where *[]string, args *[]any, col string, vals []any, not bool) {
 		if len(vals) == 0 {
 			return
 		}
@@ -165,19 +182,33 @@ func (t *tx) Ledger(ctx context.Context, q bot.LedgerQuery) ([]bot.Opinion, int,
 		if not {
 			op = " NOT IN "
 		}
-		where = append(where, col+op+`(?`+strings.Repeat(`, ?`, len(vals)-1)+`)`)
-		args = append(args, vals...)
+		*where = append(*where, col+op+`(?`+strings.Repeat(`, ?`, len(vals)-1)+`)`)
+		*args = append(*args, vals...)
 	}
-	in("school_id", anys(q.SchoolIDs), false)
-	in("status", strs(q.Statuses), false)
-	in("category", strs(q.Categories), false)
-	in("category", strs(q.ExceptCategories), true)
-	cond := strings.Join(where, " AND ")
+	in(&own, &ownArgs, "o.school_id", anys(q.SchoolIDs), false)
+	in(&own, &ownArgs, "o.category", strs(q.Categories), false)
+	in(&own, &ownArgs, "o.category", strs(q.ExceptCategories), true)
+	in(&supervised, &supervisedArgs, "o.school_id", anys(q.Supervised), false)
+	in(&supervised, &supervisedArgs, "o.category", []any{string(bot.CatLeadership)}, false)
 
-	var total int
-	if err := t.tx.GetContext(t.ctx(ctx), &total, `SELECT COUNT(*) FROM opinions WHERE `+cond, args...); err != nil {
-		return nil, 0, t.db.translate("ledger", err)
+	var parts []string
+	var args []any
+	ownCond := "(" + strings.Join(own, " AND ") + ")"
+	if len(q.SchoolIDs) > 0 {
+		parts, args = append(parts, ownCond), append(args, ownArgs...)
 	}
+	if len(q.Supervised) > 0 {
+		parts, args = append(parts, "("+strings.Join(supervised, " AND ")+")"), append(args, supervisedArgs...)
+	}
+	cond := "(" + strings.Join(parts, " OR ") + ")"
+	var statuses []string
+	var statusArgs []any
+	in(&statuses, &statusArgs, "o.status", strs(q.Statuses), false)
+	if len(statuses) > 0 {
+		cond += " AND " + statuses[0]
+		args = append(args, statusArgs...)
+	}
+
 	limit := q.Limit
 	if limit <= 0 {
 		limit = 20
@@ -186,18 +217,49 @@ func (t *tx) Ledger(ctx context.Context, q bot.LedgerQuery) ([]bot.Opinion, int,
 	if today.IsZero() {
 		today = t.db.now()
 	}
-	var rows []opinionRow
-	err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+opinionColumns+` FROM opinions WHERE `+cond+`
-		ORDER BY CASE WHEN due_date IS NOT NULL AND due_date < ? THEN 0 ELSE 1 END, created_at, id
-		LIMIT ? OFFSET ?`, append(args, today.Format(time.DateOnly), limit, q.Offset)...)
+	part := "0"
+	var partArgs []any
+	if len(parts) == 2 {
+		part, partArgs = `CASE WHEN `+ownCond+` THEN 0 ELSE 1 END`, ownArgs
+	}
+	// The page is chosen on narrow rows (the sort keys and the count), then
+	// joined to the opinions and their units: sorting and counting whole
+	// rows, texts included, costs several times more.
+	var rows []ledgerRow
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
+		SELECT `+prefixed("o.", opinionColumns)+`, COALESCE(u.name, '') AS unit_name, COALESCE(au.name, '') AS assigned_unit_name,
+			p.total
+		FROM (
+			SELECT o.id, `+part+` AS part, CASE WHEN o.due_date IS NOT NULL AND o.due_date < ? THEN 0 ELSE 1 END AS late,
+				o.created_at, COUNT(*) OVER () AS total
+			FROM opinions o
+			WHERE `+cond+`
+			ORDER BY part, late, o.created_at, o.id
+			LIMIT ? OFFSET ?
+		) p
+		JOIN opinions o ON o.id = p.id
+		LEFT JOIN org_units u ON u.id = o.unit_id
+		LEFT JOIN org_units au ON au.id = o.assigned_unit_id
+		ORDER BY p.part, p.late, p.created_at, p.id`,
+		slices.Concat(partArgs, []any{today.Format(time.DateOnly)}, args, []any{limit, q.Offset})...)
 	if err != nil {
 		return nil, 0, t.db.translate("ledger", err)
 	}
-	out := make([]bot.Opinion, len(rows))
-	for i, r := range rows {
-		out[i] = r.opinion()
+	if len(rows) == 0 {
+		if q.Offset == 0 {
+			return nil, 0, nil
+		}
+		var total int
+		if err := t.tx.GetContext(t.ctx(ctx), &total, `SELECT COUNT(*) FROM opinions o WHERE `+cond, args...); err != nil {
+			return nil, 0, t.db.translate("ledger", err)
+		}
+		return nil, total, nil
 	}
-	return out, total, nil
+	out := make([]bot.LedgerEntry, len(rows))
+	for i, r := range rows {
+		out[i] = bot.LedgerEntry{Opinion: r.opinion(), UnitName: r.UnitName, AssignedUnitName: r.AssignedUnitName}
+	}
+	return out, rows[0].Total, nil
 }
 
 func strs[T ~string](vs []T) []any {

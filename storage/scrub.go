@@ -3,6 +3,7 @@ package storage
 import (
 	"errors"
 	"fmt"
+	"log/slog"
 	"regexp"
 	"strings"
 
@@ -86,4 +87,13 @@ func safeMySQLText(me *mysql.MySQLError) string {
 		out += " (" + strings.Join(where, ", ") + ")"
 	}
 	return out
+}
+
+// driverLogger sends the MySQL driver's messages to the service's log at
+// Warn. They are about connections (addresses, I/O errors), never rows;
+// the log's redacting handler scrubs anything shaped like an openid anyway.
+type driverLogger struct{ log *slog.Logger }
+
+func (l driverLogger) Print(v ...any) {
+	l.log.Warn("mysql_driver", "detail", strings.TrimSpace(fmt.Sprint(v...)))
 }

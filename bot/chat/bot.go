@@ -14,6 +14,7 @@ import (
 	"fmt"
 	"log/slog"
 	"strings"
+	"sync"
 	"time"
 
 	"minqing/bot"
@@ -87,16 +88,20 @@ func New(c Config) (*Bot, error) {
 }
 
 const (
-	// claimTTL bounds how long a delivery may hold a message's dedup claim
-	// while it works. A process that dies mid-way frees the message after it.
-	claimTTL = 30 * time.Second
+	// claimTTL bounds how long a delivery holds a message's dedup claim
+	// without renewing it: a few seconds past the webhook's reply budget
+	// (4.5 s), so that a process that dies mid-way frees the message for
+	// WeChat's next retry. A live delivery renews its claim every
+	// claimRenew while it works.
+	claimTTL   = 8 * time.Second
+	claimRenew = claimTTL / 3
 	// doneTTL is how long the state store remembers a processed message's
 	// reply for WeChat's retries (which come within ~15 s). The database
 	// remembers it for a day.
 	doneTTL = time.Hour
-	// claimWait bounds how long a concurrent delivery waits for the reply
-	// of the delivery that holds the claim.
-	claimWait = 4 * time.Second
+	// claimPollMax is the longest pause between two looks at a claim
+	// another delivery holds.
+	claimPollMax = 200 * time.Millisecond
 	// ProcessedRetention is how long processed-message records are kept.
 	ProcessedRetention = 24 * time.Hour
 )
@@ -121,6 +126,9 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		mk.Rate, mk.RateWindow = "rate:msg:"+sender, time.Minute
 	}
 	stateOK := true
+	// tookOver: this delivery took the claim of one that stopped renewing
+	// it (its process died).
+	tookOver := false
 	mc, err := b.state.ClaimMessage(ctx, mk)
 	switch {
 	case err != nil:
@@ -133,10 +141,11 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		r, err := decodeReply(mc.Result)
 		return bot.Outcome{Reply: r, Duplicate: bot.DupState}, err
 	case !mc.Claimed:
-		out, ok, err := b.awaitClaim(ctx, mk.Claim)
+		out, ok, took, err := b.awaitClaim(ctx, mk.Claim)
 		if err != nil || ok {
 			return out, err
 		}
+		tookOver = took
 		// The other delivery gave up its claim (or lost it): this one
 		// works, with the dialog as it is now.
 		mc.Values = make([][]byte, 2)
@@ -144,6 +153,10 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 		mc.Values[1], _ = b.state.Get(ctx, mk.Get[1])
 	}
 
+	if stateOK {
+		stop := b.renewClaim(ctx, mk.Claim)
+		defer stop()
+	}
 	var reply bot.Reply
 	dup := ""
 	if mc.Count > int64(b.flood) {
@@ -157,6 +170,11 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 			t.notStaff = b.certainlyNotStaff(ctx, sender, mc.Values[1])
 		}
 		reply, dup, err = b.processOnce(ctx, key, t)
+		if err == nil && dup == bot.DupDB && tookOver {
+			// The holder committed and died before it answered: nobody
+			// else will deliver this reply.
+			dup = bot.DupRecovered
+		}
 		if err != nil {
 			if stateOK {
 				if rerr := b.state.Release(context.WithoutCancel(ctx), mk.Claim); rerr != nil {
@@ -174,31 +192,78 @@ func (b *Bot) Process(ctx context.Context, in bot.Inbound) (bot.Outcome, error) 
 	return bot.Outcome{Reply: reply, Duplicate: dup}, nil
 }
 
+// claimRenewer is a state store that can extend a pending claim
+// (storage/state's stores can). Without it a claim simply lasts claimTTL,
+// and the database's processed-message record still stops a second
+// processing.
+type claimRenewer interface {
+	RenewClaim(ctx context.Context, key string, ttl time.Duration) (bool, error)
+}
+
+// renewClaim keeps the claim alive while this delivery works, and returns
+// the function that stops renewing it. Most messages finish long before
+// the first renewal, so nothing runs until then (a timer, no goroutine).
+func (b *Bot) renewClaim(ctx context.Context, claimKey string) (stop func()) {
+	r, ok := b.state.(claimRenewer)
+	if !ok {
+		return func() {}
+	}
+	ctx, cancel := context.WithCancel(context.WithoutCancel(ctx))
+	var (
+		mu      sync.Mutex
+		stopped bool
+		timer   *time.Timer
+	)
+	timer = time.AfterFunc(claimRenew, func() {
+		if _, err := r.RenewClaim(ctx, claimKey, claimTTL); err != nil && ctx.Err() == nil {
+			b.log.Warn("state_unavailable", "op", "renew_claim", "err", err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		if !stopped {
+			timer.Reset(claimRenew)
+		}
+	})
+	return func() {
+		mu.Lock()
+		stopped = true
+		timer.Stop()
+		mu.Unlock()
+		cancel()
+	}
+}
+
 // awaitClaim waits for the delivery holding the claim to finish. It returns
-// ok=false when the claim was released or expired and this delivery now
-// holds it.
-func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (bot.Outcome, bool, error) {
-	ctx, cancel := context.WithTimeout(ctx, claimWait)
-	defer cancel()
-	tick := time.NewTicker(20 * time.Millisecond)
-	defer tick.Stop()
+// ok=false when the claim was released or expired (its holder died) and
+// this delivery now holds it. It waits as long as ctx allows: the webhook
+// answers WeChat "success" at its budget meanwhile, and if the wait ends
+// first the outcome is DupPending — never a failure, since the holder may
+// still succeed.
+func (b *Bot) awaitClaim(ctx context.Context, claimKey string) (out bot.Outcome, ok, tookOver bool, err error) {
+	wait := 20 * time.Millisecond
+	timer := time.NewTimer(wait)
+	defer timer.Stop()
 	for {
 		select {
 		case <-ctx.Done():
-			return bot.Outcome{}, false, fmt.Errorf("bot: waiting for a concurrent delivery: %w", ctx.Err())
-		case <-tick.C:
+			return bot.Outcome{Duplicate: bot.DupPending}, true, false, nil
+		case <-timer.C:
 		}
 		claimed, done, result, err := b.state.Claim(ctx, claimKey, claimTTL)
 		switch {
+		case err != nil && ctx.Err() != nil:
+			return bot.Outcome{Duplicate: bot.DupPending}, true, false, nil
 		case err != nil:
 			// Fall back to the database, which serialises the deliveries.
-			return bot.Outcome{}, false, nil
+			return bot.Outcome{}, false, false, nil
 		case done:
 			r, err := decodeReply(result)
-			return bot.Outcome{Reply: r, Duplicate: bot.DupState}, true, err
+			return bot.Outcome{Reply: r, Duplicate: bot.DupState}, true, false, err
 		case claimed:
-			return bot.Outcome{}, false, nil
+			return bot.Outcome{}, false, true, nil
 		}
+		wait = min(2*wait, claimPollMax)
+		timer.Reset(wait)
 	}
 }
 

@@ -133,6 +133,11 @@ func (b *Bot) onOpinion(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed,
 	if text == "" {
 		text = raw
 	}
+	// Too long is refused at once, counting the whole text (the parser
+	// reads only its beginning), before it is kept in a dialog.
+	if n := utf8.RuneCountInString(text) + parse.Unread(raw); n > opinionMaxRunes {
+		return bot.Text(fmt.Sprintf(textOpinionTooLong, n, opinionMaxRunes)), nil
+	}
 	source := bot.SourceText
 	if t.in.Kind == bot.KindVoice {
 		source = bot.SourceVoice

@@ -58,7 +58,7 @@ const JobTick = 15 * time.Second
 
 // RunJobs runs jobs until ctx ends: each job once per period (Every,
 // aligned to the clock), on whichever instance claims the period first.
-// It checks every tick (a minute in production).
+// It checks every tick (JobTick, 15 s, in production).
 func RunJobs(ctx context.Context, state bot.State, jobs []Job, now func() time.Time, tick time.Duration, log *slog.Logger) {
 	t := time.NewTicker(tick)
 	defer t.Stop()

@@ -34,9 +34,23 @@ func (b *Bot) scopeOf(ctx context.Context, tx bot.Tx, p *bot.Person) (ledgerScop
 	if p == nil || !(p.Can(bot.ActLedger) || p.Can(bot.ActSupervise)) {
 		return sc, nil
 	}
-	home, err := tx.Unit(ctx, p.SchoolID)
+	// The schools come from the catalog (no statement while it is fresh);
+	// a home that is not among them is a bureau, or a school newer than
+	// the catalog, which one look at the unit tells apart.
+	schools, err := b.schools(ctx, tx)
 	if err != nil {
 		return sc, err
+	}
+	home, found := bot.OrgUnit{}, false
+	for _, s := range schools {
+		if s.ID == p.SchoolID {
+			home, found = s, true
+		}
+	}
+	if !found {
+		if home, err = tx.Unit(ctx, p.SchoolID); err != nil {
+			return sc, err
+		}
 	}
 	if home.Kind == bot.UnitSchool {
 		if p.Can(bot.ActLedger) {
@@ -54,10 +68,6 @@ func (b *Bot) scopeOf(ctx context.Context, tx bot.Tx, p *bot.Person) (ledgerScop
 	}
 	// Bureau staff supervise the schools under the bureau that name the
 	// bureau as their supervisor.
-	schools, err := tx.Units(ctx, bot.UnitSchool)
-	if err != nil {
-		return sc, err
-	}
 	for _, s := range schools {
 		if s.ParentID != home.ID {
 			continue
@@ -136,32 +146,14 @@ func (b *Bot) onLedger(ctx context.Context, tx bot.Tx, t *turn, page int) (bot.R
 		page = 1
 	}
 	today := bot.CivilDate(t.now, b.loc)
-	// Ordinary and supervised opinions may come from different schools:
-	// query the union as the two halves, ordinary first.
-	var (
-		items []bot.Opinion
-		total int
-	)
-	offset := (page - 1) * ledgerPageSize
-	for _, q := range []bot.LedgerQuery{
-		{SchoolIDs: sc.ordinary, ExceptCategories: []bot.Category{bot.CatLeadership}},
-		{SchoolIDs: sc.supervised, Categories: []bot.Category{bot.CatLeadership}},
-	} {
-		q.Statuses, q.Today = bot.OpenStatuses, today
-		_, n, err := tx.Ledger(ctx, bot.LedgerQuery{SchoolIDs: q.SchoolIDs, Statuses: q.Statuses, Categories: q.Categories, ExceptCategories: q.ExceptCategories, Limit: 1})
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		if len(q.SchoolIDs) > 0 && offset < n && len(items) < ledgerPageSize {
-			q.Offset, q.Limit = offset, ledgerPageSize-len(items)
-			got, _, err := tx.Ledger(ctx, q)
-			if err != nil {
-				return bot.Reply{}, err
-			}
-			items = append(items, got...)
-		}
-		offset = max(0, offset-n)
-		total += n
+	// One statement: the page of the union of the two parts, ordinary
+	// first, with the units' names and the count.
+	items, total, err := tx.Ledger(ctx, bot.LedgerQuery{
+		SchoolIDs: sc.ordinary, ExceptCategories: []bot.Category{bot.CatLeadership}, Supervised: sc.supervised,
+		Statuses: bot.OpenStatuses, Today: today, Offset: (page - 1) * ledgerPageSize, Limit: ledgerPageSize,
+	})
+	if err != nil {
+		return bot.Reply{}, err
 	}
 	if total == 0 {
 		return bot.Text(textLedgerEmpty), nil
@@ -170,17 +162,13 @@ func (b *Bot) onLedger(ctx context.Context, tx bot.Tx, t *turn, page int) (bot.R
 	if len(items) == 0 {
 		return bot.Text(fmt.Sprintf(textLedgerNoPage, page, pages)), nil
 	}
-	unitNames, err := b.unitNames(ctx, tx, items)
-	if err != nil {
-		return bot.Reply{}, err
-	}
 	var sb strings.Builder
 	fmt.Fprintf(&sb, textLedgerHead, total)
 	for i, o := range items {
 		sb.WriteString("\n")
 		fmt.Fprintf(&sb, "%d. %s %s·%s %s", (page-1)*ledgerPageSize+i+1, o.Code, label(o.Category), statusLabel(o.Status), o.Created.In(b.loc).Format("1-2"))
 		if o.AssignedUnitID != 0 {
-			fmt.Fprintf(&sb, " →%s", unitNames[o.AssignedUnitID])
+			fmt.Fprintf(&sb, " →%s", o.AssignedUnitName)
 			if !o.Due.IsZero() {
 				if o.Due.Before(today) {
 					fmt.Fprintf(&sb, textLedgerOverdue, o.Due.Format("1-2"))

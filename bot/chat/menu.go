@@ -2,7 +2,7 @@ package chat
 
 import "minqing/bot"
 
-// DefaultMenu is the menu of DESIGN.md — 我要建议 / 学习打卡 / 家访记录 / 我的
+// DefaultMenu is the product's menu — 我要建议 / 学习打卡 / 家访记录 / 我的
 // — fitted to WeChat's limit of three top-level buttons (five items each):
 // the staff's two entries share the middle button.
 func DefaultMenu() []bot.MenuItem {

@@ -245,6 +245,20 @@ const ReceiptAlphabet = "23456789ABCDEFGHJKLMNPQRSTUVWXYZ"
 // are at most 2048 bytes; essays pasted in may be longer.
 const maxParseInput = 20000
 
+// Unread returns how many characters of text Parse does not read (it
+// reads at most maxParseInput bytes, cut at a character boundary), so
+// that a length reported to the sender counts the whole text.
+func Unread(text string) int {
+	if len(text) <= maxParseInput {
+		return 0
+	}
+	cut := maxParseInput
+	for cut > 0 && !utf8.RuneStart(text[cut]) {
+		cut--
+	}
+	return utf8.RuneCountInString(text[cut:])
+}
+
 // Parse reads one chat message. It never fails: what it cannot read is
 // IntentUnknown.
 func Parse(text string, c ParseContext) Parsed {

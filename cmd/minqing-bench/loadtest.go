@@ -53,6 +53,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.DurationVar(&o.Warmup, "warmup", time.Second, "warmup before the measured window (not counted, costs included)")
 	fs.IntVar(&o.Senders, "senders", 100000, "distinct synthetic openids (minqing slows down a sender past 30 messages a minute, so keep this high)")
 	fs.StringVar(&o.Text, "text", load.DefaultText, "message text")
+	fs.BoolVar(&o.FreshSenders, "fresh-senders", false, "openids no earlier run used, so that no message is a repeat or over a sender's daily cap")
 	fs.BoolVar(&mix, "mix", false, "send a mix of opinions, help, greetings and lookups instead of -text (see load.Mix)")
 	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "per-request timeout (WeChat gives up after 5s)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")

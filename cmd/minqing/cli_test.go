@@ -4,6 +4,9 @@ import (
 	"context"
 	"strings"
 	"testing"
+
+	"minqing/config"
+	"minqing/handlers/dev"
 )
 
 // runCLI runs a minqing command in-process with the given environment.
@@ -57,5 +60,13 @@ func TestCLIBasics(t *testing.T) {
 	}
 	if code, out := runCLI(env, "import", "staff", "nope.xls", "--school", "X"); code != 1 || !strings.Contains(out, ".xlsx") {
 		t.Errorf("import of an .xls = %d %q", code, out)
+	}
+}
+
+// The simulator signs only for the dev-mode account that the configuration
+// turns dev mode on with.
+func TestDevAccountAgrees(t *testing.T) {
+	if dev.Token != config.DevToken || dev.AESKey != config.DevAESKey {
+		t.Fatalf("handlers/dev signs for %q/%q, config defaults dev mode to %q/%q", dev.Token, dev.AESKey, config.DevToken, config.DevAESKey)
 	}
 }

@@ -153,6 +153,23 @@ var backends = []backend{
 	}},
 }
 
+// clusterBackend is MySQL with a Redis Cluster (MINQING_TEST_REDIS_CLUSTER)
+// as the state store; the tests that must hold on a cluster add it to
+// backends.
+var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
+	dsn := storagetest.MySQLDSN(t)
+	clusterURL := statetest.ClusterURL(t)
+	return map[string]string{
+			"MINQING_MYSQL_DSN":    dsn,
+			"MINQING_REDIS_URL":    clusterURL,
+			"MINQING_REDIS_PREFIX": "minqing-test:" + randomHex(6) + ":",
+			"MINQING_SECRET":       "test-secret-" + randomHex(16),
+			"MINQING_DATA_DIR":     t.TempDir(),
+		}, func(t *testing.T) *storage.DB {
+			return openTestDB(t, storage.Options{MySQLDSN: dsn})
+		}
+}}
+
 func openTestDB(t *testing.T, o storage.Options) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(context.Background(), o)

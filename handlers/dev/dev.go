@@ -24,7 +24,6 @@ import (
 	"unicode/utf8"
 
 	"minqing/bot"
-	"minqing/config"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechat"
 )
@@ -92,6 +91,14 @@ type handler struct {
 	lastEvent int64
 }
 
+// The public dev-mode account, the only one the simulator signs for. The
+// configuration (package config) defaults dev mode to the same values; a
+// test in cmd/minqing checks that they agree.
+const (
+	Token  = "minqing-dev-token"
+	AESKey = "minqingDevAESKeyForTheSimulatorOnly00000000"
+)
+
 // NewHandler returns the simulator; it serves every path under /dev/
 // except those the caller mounts more specifically (the fake WeChat API at
 // /dev/wechat-api/).
@@ -101,7 +108,7 @@ func NewHandler(o Options) (http.Handler, error) {
 	}
 	// The simulator lets anyone speak as any user: it only ever signs
 	// with the public dev-mode account, never a real one.
-	if o.Token != config.DevToken || (o.AESKey != "" && o.AESKey != config.DevAESKey) {
+	if o.Token != Token || (o.AESKey != "" && o.AESKey != AESKey) {
 		return nil, errors.New("dev: the simulator runs only with the dev-mode Token and AES key, never a real official account's")
 	}
 	h := &handler{o: o, log: o.Logger, mode: "plain"}

@@ -19,7 +19,6 @@ import (
 
 	"minqing/bot"
 	"minqing/bot/chat"
-	"minqing/config"
 	"minqing/handlers/dev"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechat"
@@ -27,8 +26,8 @@ import (
 
 // The dev-mode account: the only one the simulator signs for.
 const (
-	token  = config.DevToken
-	aesKey = config.DevAESKey
+	token  = dev.Token
+	aesKey = dev.AESKey
 	appID  = "wxb11529c136998cb6"
 	secret = "dev-test-secret"
 )

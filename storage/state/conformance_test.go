@@ -28,6 +28,13 @@ func TestRedis(t *testing.T) {
 	runConformance(t, func(t *testing.T) bot.State { return statetest.Redis(t) })
 }
 
+// TestRedisCluster runs the suite on a Redis Cluster: every key may live on
+// another master, and ClaimMessage's pipeline is split across them.
+func TestRedisCluster(t *testing.T) {
+	statetest.ClusterURL(t)
+	runConformance(t, func(t *testing.T) bot.State { return statetest.Cluster(t) })
+}
+
 // Short TTLs for expiry tests, and how long to wait for an expiry at most.
 const (
 	shortTTL = 100 * time.Millisecond

@@ -21,3 +21,6 @@ var (
 	ReleaseSHA = deleteIfEqualSHA
 	IncrSHA    = incrSHA
 )
+
+// ValueKey returns the Redis key of Get's and Set's key.
+func ValueKey(r *Redis, key string) string { return r.key(nsValue, key) }

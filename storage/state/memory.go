@@ -207,6 +207,24 @@ func (m *Memory) Unlock(_ context.Context, key, token string) error {
 	return nil
 }
 
+// RenewClaim makes a pending claim expire ttl from now; it reports false
+// (and does nothing) if key is not claimed or already completed. It
+// returns an error wrapping bot.ErrInvalid if ttl is not positive.
+func (m *Memory) RenewClaim(_ context.Context, key string, ttl time.Duration) (bool, error) {
+	if err := checkTTL("renew claim", ttl); err != nil {
+		return false, err
+	}
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	now := m.begin()
+	e := m.lookup(nsClaim + key)
+	if e == nil || e.done {
+		return false, nil
+	}
+	m.store(nsClaim+key, now.Add(ttl))
+	return true, nil
+}
+
 // SetOnce stores value under key for ttl unless key is already there; it
 // reports whether it stored it and otherwise returns the value stored
 // first. It has a namespace of its own. It returns an error wrapping

@@ -40,6 +40,7 @@ func TestPipelineMix(t *testing.T) {
 			return m
 		}},
 		{"Redis", func(t *testing.T) bot.State { return statetest.Redis(t) }},
+		{"RedisCluster", func(t *testing.T) bot.State { return statetest.Cluster(t) }},
 	}
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) { testPipelineMix(t, b.open(t)) })

@@ -177,6 +177,14 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `
+	// renewSource makes KEYS[1] expire in ARGV[2] ms if its value is
+	// ARGV[1]; it returns 1 if it did.
+	renewSource = `
+if redis.call('GET', KEYS[1]) == ARGV[1] then
+	return redis.call('PEXPIRE', KEYS[1], ARGV[2])
+end
+return 0
+`
 	// incrSource increments KEYS[1] and, on the first increment (or if the
 	// counter somehow lost its expiry), makes it expire in ARGV[1] ms.
 	incrSource = `
@@ -193,6 +201,7 @@ var (
 	claimSHA         = redis.NewScript(claimSource).Hash()
 	deleteIfEqualSHA = redis.NewScript(deleteIfEqualSource).Hash()
 	incrSHA          = redis.NewScript(incrSource).Hash()
+	renewSHA         = redis.NewScript(renewSource).Hash()
 )
 
 // scriptSources maps each digest to its script.
@@ -200,6 +209,7 @@ var scriptSources = map[string]string{
 	claimSHA:         claimSource,
 	deleteIfEqualSHA: deleteIfEqualSource,
 	incrSHA:          incrSource,
+	renewSHA:         renewSource,
 }
 
 // evalSHA returns an EVALSHA of the script with digest sha on key.
@@ -311,6 +321,24 @@ func (r *Redis) Lock(ctx context.Context, key string, ttl time.Duration) (string
 // Unlock implements bot.State with a compare-and-delete script.
 func (r *Redis) Unlock(ctx context.Context, key, token string) error {
 	return r.do(ctx, "unlock", evalSHA(ctx, deleteIfEqualSHA, r.key(nsLock, key), token))
+}
+
+// RenewClaim makes a pending claim expire ttl from now; it reports false
+// (and does nothing) if key is not claimed or already completed. It
+// returns an error wrapping bot.ErrInvalid if ttl is not positive.
+func (r *Redis) RenewClaim(ctx context.Context, key string, ttl time.Duration) (bool, error) {
+	if err := checkTTL("renew claim", ttl); err != nil {
+		return false, err
+	}
+	cmd := evalSHA(ctx, renewSHA, r.key(nsClaim, key), pendingMark, ceilMillis(ttl).Milliseconds())
+	if err := r.do(ctx, "renew claim", cmd); err != nil {
+		return false, err
+	}
+	n, err := cmd.Int64()
+	if err != nil {
+		return false, wrap("renew claim", err)
+	}
+	return n == 1, nil
 }
 
 // SetOnce stores value under key for ttl unless key is already there (SET

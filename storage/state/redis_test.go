@@ -3,14 +3,19 @@ package state_test
 import (
 	"context"
 	"errors"
+	"fmt"
 	"io"
 	"net"
 	"sync"
 	"testing"
 	"time"
 
+	"github.com/google/go-cmp/cmp"
+	"github.com/redis/go-redis/v9"
+
 	"minqing/bot"
 	"minqing/storage/state"
+	"minqing/storage/state/statetest"
 )
 
 // TestRedisUnavailable checks that a Redis that is down, or up but silent,
@@ -146,4 +151,57 @@ func silentServer(t *testing.T) string {
 		wg.Wait()
 	})
 	return l.Addr().String()
+}
+
+// TestClusterClaimMessageAcrossMasters checks that ClaimMessage works when
+// its claim, counter and values live on different masters: the pipeline is
+// split by node, and no command spans two slots.
+func TestClusterClaimMessageAcrossMasters(t *testing.T) {
+	r := statetest.Cluster(t)
+	cc := r.Client().(*redis.ClusterClient)
+	ctx := context.Background()
+	master := func(key string) string {
+		c, err := cc.MasterForKey(ctx, key)
+		if err != nil {
+			t.Fatalf("MasterForKey: %v", err)
+		}
+		return c.Options().Addr
+	}
+	// Value keys on every master, and a claim and counter on two different
+	// ones.
+	var gets []string
+	seen := map[string]bool{}
+	for i := 0; len(seen) < 3 && i < 1000; i++ {
+		k := fmt.Sprintf("v%d", i)
+		if m := master(state.ValueKey(r, k)); !seen[m] {
+			seen[m] = true
+			gets = append(gets, k)
+		}
+	}
+	if len(seen) < 3 {
+		t.Fatalf("found value keys on %d masters, want 3", len(seen))
+	}
+	claimKey, rateKey := "claim", ""
+	for i := 0; rateKey == "" && i < 1000; i++ {
+		k := fmt.Sprintf("rate%d", i)
+		if master(state.CounterKey(r, k)) != master(state.ClaimKey(r, claimKey)) {
+			rateKey = k
+		}
+	}
+	for i, k := range gets {
+		mustSet(t, r, k, fmt.Sprint("value ", i), longTTL)
+	}
+	keys := bot.MessageKeys{Claim: claimKey, ClaimTTL: longTTL, Rate: rateKey, RateWindow: longTTL, Get: append(gets, "missing")}
+	for round, want := range []bot.MessageClaim{
+		{Claimed: true, Count: 1, Values: [][]byte{[]byte("value 0"), []byte("value 1"), []byte("value 2"), nil}},
+		{Claimed: false, Count: 2, Values: [][]byte{[]byte("value 0"), []byte("value 1"), []byte("value 2"), nil}},
+	} {
+		got, err := r.ClaimMessage(ctx, keys)
+		if err != nil {
+			t.Fatalf("round %d: ClaimMessage: %v", round, err)
+		}
+		if diff := cmp.Diff(want, got); diff != "" {
+			t.Errorf("round %d: ClaimMessage mismatch (-want +got):\n%s", round, diff)
+		}
+	}
 }

@@ -7,6 +7,16 @@
 //
 // When it is unset the test is skipped, except with CI=true, where it fails:
 // in CI a missing Redis is a broken setup, not a reason to test less.
+//
+// Tests that also run against a Redis Cluster call Cluster(tb) (or
+// ClusterURL(tb)). The cluster comes from MINQING_TEST_REDIS_CLUSTER, a
+// cluster URL naming its masters, e.g.
+//
+//	MINQING_TEST_REDIS_CLUSTER='redis://127.0.0.1:7001?addr=127.0.0.1:7002&addr=127.0.0.1:7003'
+//
+// with the same rule: skipped when unset, failed with CI=true. The helpers
+// start nothing: .ci/run starts a three-master cluster on loopback ports
+// and sets the variable.
 package statetest
 
 import (
@@ -25,18 +35,38 @@ import (
 // EnvURL names the environment variable holding the test server's URL.
 const EnvURL = "MINQING_TEST_REDIS_URL"
 
+// EnvCluster names the environment variable holding the test cluster's URL.
+const EnvCluster = "MINQING_TEST_REDIS_CLUSTER"
+
 // RedisURL returns MINQING_TEST_REDIS_URL. If it is unset, it skips the test,
 // or fails it when CI=true.
 func RedisURL(tb testing.TB) string {
 	tb.Helper()
-	u := os.Getenv(EnvURL)
+	return required(tb, EnvURL, "Redis")
+}
+
+// ClusterURL returns MINQING_TEST_REDIS_CLUSTER. If it is unset, it skips
+// the test, or fails it when CI=true. It fails the test if the URL does not
+// describe a cluster (no addr parameter).
+func ClusterURL(tb testing.TB) string {
+	tb.Helper()
+	u := required(tb, EnvCluster, "a Redis Cluster")
+	if !strings.Contains(u, "addr=") {
+		tb.Fatalf("%s = %q is not a cluster URL (want redis://host:port?addr=host:port&addr=…)", EnvCluster, u)
+	}
+	return u
+}
+
+func required(tb testing.TB, env, what string) string {
+	tb.Helper()
+	u := os.Getenv(env)
 	if u != "" {
 		return u
 	}
 	if os.Getenv("CI") == "true" {
-		tb.Fatalf("%s is not set (required when CI=true)", EnvURL)
+		tb.Fatalf("%s is not set (required when CI=true)", env)
 	}
-	tb.Skipf("%s is not set; skipping test against Redis", EnvURL)
+	tb.Skipf("%s is not set; skipping test against %s", env, what)
 	return ""
 }
 
@@ -47,7 +77,29 @@ func RedisURL(tb testing.TB) string {
 // the prefix is deleted and the client closed; the test must not close it.
 func Redis(tb testing.TB) *state.Redis {
 	tb.Helper()
-	rawURL := RedisURL(tb)
+	return open(tb, RedisURL(tb), EnvURL)
+}
+
+// Cluster is Redis on the test cluster (see ClusterURL). It fails the test
+// if the cluster is not serving every slot.
+func Cluster(tb testing.TB) *state.Redis {
+	tb.Helper()
+	r := open(tb, ClusterURL(tb), EnvCluster)
+	cc, ok := r.Client().(*redis.ClusterClient)
+	if !ok {
+		tb.Fatalf("statetest: %s did not open a cluster client (%T)", EnvCluster, r.Client())
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	info, err := cc.ClusterInfo(ctx).Result()
+	if err != nil || !strings.Contains(info, "cluster_state:ok") {
+		tb.Fatalf("statetest: %s: cluster not ready: %v %q", EnvCluster, err, info)
+	}
+	return r
+}
+
+func open(tb testing.TB, rawURL, env string) *state.Redis {
+	tb.Helper()
 	prefix := "minqing-test:" + rand.Text()[:16] + ":"
 	r, err := state.OpenRedis(context.Background(), rawURL, state.RedisOptions{Prefix: prefix})
 	if err != nil {
@@ -57,7 +109,7 @@ func Redis(tb testing.TB) *state.Redis {
 	defer cancel()
 	if err := r.Ping(ctx); err != nil {
 		_ = r.Close()
-		tb.Fatalf("statetest: %s is set but Redis cannot be reached: %v", EnvURL, err)
+		tb.Fatalf("statetest: %s is set but Redis cannot be reached: %v", env, err)
 	}
 	tb.Cleanup(func() {
 		// tb.Context is already cancelled when cleanups run.

@@ -3,6 +3,7 @@ package cost
 import (
 	"context"
 	"database/sql"
+	"syscall"
 	"testing"
 	"time"
 
@@ -107,13 +108,28 @@ func TestDiff(t *testing.T) {
 	}
 }
 
-// spin burns about d of CPU.
-func spin(d time.Duration) {
+// cpuTime is the CPU this process has used, as the kernel accounts it.
+func cpuTime(tb testing.TB) time.Duration {
+	tb.Helper()
+	var ru syscall.Rusage
+	if err := syscall.Getrusage(syscall.RUSAGE_SELF, &ru); err != nil {
+		tb.Fatal(err)
+	}
+	return time.Duration(ru.Utime.Nano() + ru.Stime.Nano())
+}
+
+// spin burns d of this process's CPU time (not of wall time: on a busy
+// machine the two differ), and returns how much it really burnt.
+func spin(tb testing.TB, d time.Duration) time.Duration {
+	start := cpuTime(tb)
 	x := 0
-	for end := time.Now().Add(d); time.Now().Before(end); {
-		x++
+	for cpuTime(tb)-start < d {
+		for range 100_000 {
+			x++
+		}
 	}
 	_ = x
+	return cpuTime(tb) - start
 }
 
 func TestSelfCPU(t *testing.T) {
@@ -123,14 +139,15 @@ func TestSelfCPU(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	spin(200 * time.Millisecond)
+	burnt := spin(t, 200*time.Millisecond)
 	b, err := s.Take(ctx)
 	if err != nil {
 		t.Fatal(err)
 	}
 	pm := Diff(a, b, 1)
-	if got := pm.CPU["self"]; got < 100_000 || got > 2_000_000 {
-		t.Errorf("CPU of 200ms spinning = %.0f µs", got)
+	// /proc counts in clock ticks (10 ms): allow a few ticks either way.
+	if got, want := pm.CPU["self"], float64(burnt.Microseconds()); got < want-50_000 || got > want*2+50_000 {
+		t.Errorf("CPU of %v spinning = %.0f µs", burnt, got)
 	}
 	if pm.PeakRSS["self"] <= 0 {
 		t.Errorf("PeakRSS = %v", pm.PeakRSS)

@@ -1,8 +1,8 @@
 // Package echo is the throughput baseline for the webhook: a bare
 // silenceper/wechat handler that answers a text message with its own
 // content, and nothing else. The real webhook is measured against it side
-// by side (see handlers/wechat/load), so it must stay bare: no dedup, no
-// storage, no body limit, no logging.
+// by side (minqing-bench loadtest -baseline), so it must stay bare: no
+// dedup, no storage, no body limit, no logging.
 package echo
 
 import (

@@ -50,9 +50,12 @@ type Options struct {
 	Warmup time.Duration
 	// Text is every message's content; empty means a typical opinion.
 	Text string
-	// Texts, if not empty, replaces Text: message i says Texts[i mod
-	// len(Texts)] (see Mix).
+	// Texts, if not empty, replaces Text: each sender goes through them in
+	// turn, starting at a different one (see Mix).
 	Texts []string
+	// FreshSenders gives this run's senders openids no earlier run used,
+	// so that none of them has a history (no repeats, no daily cap).
+	FreshSenders bool
 	// Timeout bounds each request; 0 means 5 s, WeChat's own deadline.
 	Timeout time.Duration
 }
@@ -62,7 +65,9 @@ const DefaultText = "建议：食堂饭菜太咸了，希望学校多关注孩�
 
 // Mix is a day's traffic from parents at a school that is set up: half
 // opinions of different kinds, the rest help, greetings, thanks, a receipt
-// lookup and the start of a guided opinion, in a fixed order.
+// lookup and the start of a guided opinion, in a fixed order. Sender i
+// starts at Mix[i mod len(Mix)]; every run starts over, so a sender that
+// sends in several runs repeats itself unless the runs use FreshSenders.
 var Mix = []string{
 	DefaultText,
 	"帮助",
@@ -242,9 +247,14 @@ func Run(ctx context.Context, o Options) (Report, error) {
 		senders: make([]string, o.Senders),
 		msgBase: rand.Int64N(1 << 62),
 	}
+	runID := rand.Uint32()
 	for i := range r.senders {
 		// 28 characters, like a real openid.
-		r.senders[i] = fmt.Sprintf("oLoad%023d", i)
+		if o.FreshSenders {
+			r.senders[i] = fmt.Sprintf("oL%06x%020d", runID&0xffffff, i)
+		} else {
+			r.senders[i] = fmt.Sprintf("oLoad%023d", i)
+		}
 	}
 
 	start := time.Now()
@@ -392,7 +402,10 @@ func (r *runner) schedule(ctx context.Context, start time.Time, jobs chan<- job)
 func (r *runner) do(ctx context.Context, s *workerStats, seq int64, intended time.Time) {
 	measured := !intended.Before(r.measureFrom)
 	from := r.senders[seq%int64(len(r.senders))]
-	m := wechat.NewText(from, account, r.o.Texts[seq%int64(len(r.o.Texts))], r.msgBase+seq, intended)
+	// Sender i says text i, i+1, … on its successive messages.
+	n := int64(len(r.senders))
+	text := r.o.Texts[(seq%n+seq/n)%int64(len(r.o.Texts))]
+	m := wechat.NewText(from, account, text, r.msgBase+seq, intended)
 	reason, detail := r.exchange(ctx, m)
 	done := time.Now()
 	if !measured || (reason != "" && ctx.Err() != nil) {

@@ -1,8 +1,10 @@
 package load
 
 import (
+	"bytes"
 	"context"
 	"encoding/json"
+	"io"
 	"net/http"
 	"net/http/httptest"
 	"strings"
@@ -72,16 +74,19 @@ func TestRunEcho(t *testing.T) {
 			}
 			t.Logf("\n%s", r)
 			checkConsistent(t, r)
-			if r.Sent == 0 || r.OK != r.Sent || r.Failed != 0 || r.Missed != 0 || r.Empty != 0 || r.HasFailures() {
+			// An open loop on a busy machine (-race) may miss some of its
+			// schedule; those are counted as missed, never dropped.
+			if r.Sent == 0 || r.OK != r.Sent || r.Failed != 0 || (o.Rate == 0 && r.HasFailures()) || r.Empty != 0 {
 				t.Errorf("want every message answered: %+v", r)
 			}
 			if r.Throughput <= 0 || r.Elapsed < o.Duration/2 {
 				t.Errorf("throughput %v over %v", r.Throughput, r.Elapsed)
 			}
 			if o.Rate > 0 {
-				// 200 msg/s for 0.7 s: 140 messages due in the window.
-				if r.Sent < 135 || r.Sent > 141 {
-					t.Errorf("open loop sent %d, want about 140", r.Sent)
+				// 200 msg/s for 0.7 s: 140 messages due in the window, each
+				// either sent or reported missed.
+				if n := r.Sent + r.Missed; n < 135 || n > 141 {
+					t.Errorf("open loop sent %d and missed %d, want about 140 in all", r.Sent, r.Missed)
 				}
 			}
 		})
@@ -90,13 +95,16 @@ func TestRunEcho(t *testing.T) {
 
 func TestRunFailures(t *testing.T) {
 	tests := []struct {
-		name   string
-		h      http.HandlerFunc
-		reason string
+		name    string
+		h       http.HandlerFunc
+		reason  string
+		timeout time.Duration
 	}{
-		{"503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }, "status 503"},
-		{"garbage", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }, ReasonBadReply},
-		{"slow", func(w http.ResponseWriter, r *http.Request) { time.Sleep(150 * time.Millisecond) }, ReasonTimeout},
+		// Only the slow case may time out: the others get a timeout no busy
+		// machine reaches, so that their failure is the one they test.
+		{"503", func(w http.ResponseWriter, r *http.Request) { http.Error(w, "busy", http.StatusServiceUnavailable) }, "status 503", 10 * time.Second},
+		{"garbage", func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("<html>")) }, ReasonBadReply, 10 * time.Second},
+		{"slow", func(w http.ResponseWriter, r *http.Request) { time.Sleep(5 * time.Second) }, ReasonTimeout, 50 * time.Millisecond},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -104,7 +112,7 @@ func TestRunFailures(t *testing.T) {
 			defer srv.Close()
 			r, err := Run(context.Background(), Options{
 				URL: srv.URL, Token: token, AppID: appID, EncodingAESKey: aesKey,
-				Concurrency: 2, Duration: 250 * time.Millisecond, Timeout: 50 * time.Millisecond,
+				Concurrency: 2, Duration: 250 * time.Millisecond, Timeout: tt.timeout,
 			})
 			if err != nil {
 				t.Fatal(err)
@@ -219,5 +227,62 @@ func TestRunTexts(t *testing.T) {
 	defer mu.Unlock()
 	if len(seen) != len(Mix) {
 		t.Errorf("answered %d distinct texts of the mix's %d: %v", len(seen), len(Mix), seen)
+	}
+}
+
+// TestRunFreshSenders checks that FreshSenders runs share no openid, and
+// that runs without it reuse the same ones.
+func TestRunFreshSenders(t *testing.T) {
+	h, err := echo.NewHandler(token, appID, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	var mu sync.Mutex
+	var from []string
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		body, _ := io.ReadAll(r.Body)
+		_, rest, _ := strings.Cut(string(body), "<FromUserName><![CDATA[")
+		id, _, _ := strings.Cut(rest, "]]>")
+		mu.Lock()
+		from = append(from, id)
+		mu.Unlock()
+		r.Body = io.NopCloser(bytes.NewReader(body))
+		h.ServeHTTP(w, r)
+	}))
+	t.Cleanup(srv.Close)
+	senders := func(fresh bool) map[string]bool {
+		mu.Lock()
+		from = nil
+		mu.Unlock()
+		r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: token, AppID: appID, Concurrency: 2,
+			Duration: 100 * time.Millisecond, Senders: 3, FreshSenders: fresh})
+		if err != nil || r.HasFailures() {
+			t.Fatalf("Run = %+v, %v", r, err)
+		}
+		mu.Lock()
+		defer mu.Unlock()
+		set := map[string]bool{}
+		for _, id := range from {
+			if len(id) != 28 {
+				t.Errorf("openid %q: %d characters, want 28", id, len(id))
+			}
+			set[id] = true
+		}
+		return set
+	}
+	a, b := senders(true), senders(true)
+	for id := range a {
+		if b[id] {
+			t.Errorf("fresh runs share openid %q", id)
+		}
+	}
+	c, d := senders(false), senders(false)
+	if len(c) != 3 || len(d) != 3 {
+		t.Errorf("runs without FreshSenders: %d and %d senders, want 3", len(c), len(d))
+	}
+	for id := range c {
+		if !d[id] {
+			t.Errorf("runs without FreshSenders differ in %q", id)
+		}
 	}
 }

@@ -1,0 +1,334 @@
+package conformance
+
+import (
+	"errors"
+	"fmt"
+	"slices"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/google/go-cmp/cmp"
+
+	"minqing/bot"
+	"minqing/storage"
+)
+
+var batchTests = []test{
+	{"GroupCommitBatchesForm", []string{"Update"}, testBatchesForm},
+	{"GroupCommitFallback", []string{"Update"}, testBatchFallback},
+	{"GroupCommitReadYourWrites", []string{"Update"}, testBatchReadYourWrites},
+	{"GroupCommitKeyTwice", []string{"Update", "RecordProcessed"}, testBatchKeyTwice},
+	{"OpinionsUnderGroupCommit", []string{"Update"}, testOpinionsUnderGroupCommit},
+}
+
+// queuedOn runs fns as concurrent Updates on db, which must have one
+// committer, queued while the committer is held by another Update, so that
+// they meet in the queue and are committed in batches. It returns each
+// function's error and the group-commit counters of the run.
+func (e *env) queuedOn(db *storage.DB, fns []func(tx bot.Tx) error) ([]error, storage.BatchStats) {
+	e.t.Helper()
+	before := db.BatchStats()
+	held, release := make(chan struct{}, 1), make(chan struct{})
+	holder := make(chan error, 1)
+	go func() {
+		holder <- db.Update(e.ctx, func(bot.Tx) error {
+			select {
+			case held <- struct{}{}:
+			default: // run again (a retry): already said
+			}
+			<-release
+			return nil
+		})
+	}()
+	<-held
+	var launched, done sync.WaitGroup
+	errs := make([]error, len(fns))
+	for i, fn := range fns {
+		launched.Add(1)
+		done.Add(1)
+		go func() {
+			defer done.Done()
+			launched.Done()
+			errs[i] = db.Update(e.ctx, fn)
+		}()
+	}
+	launched.Wait()
+	time.Sleep(50 * time.Millisecond) // for the goroutines to reach the queue
+	close(release)
+	done.Wait()
+	if err := <-holder; err != nil {
+		e.t.Fatalf("holding Update: %v", err)
+	}
+	after := db.BatchStats()
+	return errs, storage.BatchStats{
+		Batches: after.Batches - before.Batches - 1, Updates: after.Updates - before.Updates - 1,
+		Fallbacks: after.Fallbacks - before.Fallbacks,
+	}
+}
+
+// staffNames returns the names of school's staff, sorted.
+func staffNames(t *testing.T, db *storage.DB, school bot.OrgUnit) []string {
+	t.Helper()
+	var names []string
+	err := db.Update(t.Context(), func(tx bot.Tx) error {
+		staff, err := tx.Staff(t.Context(), school.ID, true)
+		names = names[:0]
+		for _, p := range staff {
+			names = append(names, p.Name)
+		}
+		return err
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	slices.Sort(names)
+	return names
+}
+
+// hire returns a function that creates a person named name in school and
+// records the message key.
+func (e *env) hire(school bot.OrgUnit, name, key string) func(tx bot.Tx) error {
+	return func(tx bot.Tx) error {
+		if _, err := tx.CreatePerson(e.ctx, bot.Person{SchoolID: school.ID, Name: name, Active: true}); err != nil {
+			return err
+		}
+		return tx.RecordProcessed(e.ctx, key, []byte(name), now)
+	}
+}
+
+// schoolOn creates a school on db.
+func (e *env) schoolOn(db *storage.DB) bot.OrgUnit {
+	e.t.Helper()
+	var s bot.OrgUnit
+	err := db.Update(e.ctx, func(tx bot.Tx) error {
+		var err error
+		s, err = tx.CreateUnit(e.ctx, bot.OrgUnit{Kind: bot.UnitSchool, Name: "一中", Code: "YZ01"})
+		return err
+	})
+	if err != nil {
+		e.t.Fatal(err)
+	}
+	return s
+}
+
+func testBatchesForm(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	var fns []func(bot.Tx) error
+	var want []string
+	for i := range 20 {
+		name := fmt.Sprintf("p%02d", i)
+		fns = append(fns, e.hire(school, name, "k-"+name))
+		want = append(want, name)
+	}
+	errs, stats := e.queuedOn(db, fns)
+	for i, err := range errs {
+		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
+	}
+	t.Logf("group commit: %+v", stats)
+	if stats.Updates != 20 || stats.Batches >= stats.Updates || stats.Fallbacks != 0 {
+		t.Errorf("group commit %+v; want 20 Updates in fewer batches, no fallback", stats)
+	}
+	if diff := cmp.Diff(want, staffNames(t, db, school)); diff != "" {
+		t.Errorf("staff mismatch (-want +got):\n%s", diff)
+	}
+}
+
+var errBoom = errors.New("boom")
+
+// One function of a batch fails: it gets its own error and leaves nothing,
+// the others commit.
+func testBatchFallback(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	var fns []func(bot.Tx) error
+	var want []string
+	for i := range 10 {
+		name := fmt.Sprintf("p%02d", i)
+		hire := e.hire(school, name, "k-"+name)
+		if i == 4 {
+			fns = append(fns, func(tx bot.Tx) error {
+				if err := hire(tx); err != nil {
+					return err
+				}
+				return errBoom
+			})
+			continue
+		}
+		fns = append(fns, hire)
+		want = append(want, name)
+	}
+	errs, stats := e.queuedOn(db, fns)
+	for i, err := range errs {
+		if i == 4 {
+			wantErr(t, "the failing Update", err, errBoom)
+			continue
+		}
+		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
+	}
+	if stats.Fallbacks == 0 {
+		t.Errorf("group commit %+v; want a fallback", stats)
+	}
+	if diff := cmp.Diff(want, staffNames(t, db, school)); diff != "" {
+		t.Errorf("staff mismatch (-want +got):\n%s", diff)
+	}
+	if _, err := db.ProcessedReply(e.ctx, "k-p04"); !errors.Is(err, bot.ErrNotFound) {
+		t.Errorf("the failing Update's message key: %v, want ErrNotFound", err)
+	}
+}
+
+// Within a batch each function reads its own writes — the deferred rows
+// (events, receipts) included — and those of the functions before it.
+func testBatchReadYourWrites(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	const n = 12
+	seen := make([]int, n)
+	var fns []func(bot.Tx) error
+	for i := range n {
+		fns = append(fns, func(tx bot.Tx) error {
+			p, err := tx.CreatePerson(e.ctx, bot.Person{SchoolID: school.ID, Name: fmt.Sprintf("p%02d", i), Active: true})
+			if err != nil {
+				return err
+			}
+			if got, err := tx.Person(e.ctx, p.ID); err != nil || got.Name != p.Name {
+				return fmt.Errorf("own person: %+v, %v", got, err)
+			}
+			o, err := tx.CreateOpinion(e.ctx, opinion(school, fmt.Sprintf("R-%02d", i), i))
+			if err != nil {
+				return err
+			}
+			ev := bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}
+			if err := tx.AddOpinionEvent(e.ctx, ev); err != nil {
+				return err
+			}
+			if evs, err := tx.OpinionEvents(e.ctx, o.ID); err != nil || len(evs) != 1 || evs[0].Kind != "received" {
+				return fmt.Errorf("own event: %+v, %v", evs, err)
+			}
+			r := bot.Receipt{OpinionID: o.ID, SenderHash: "shared", SealedOpenID: []byte{1}, Expires: now.Add(time.Hour), Created: now}
+			if err := tx.PutReceipt(e.ctx, r); err != nil {
+				return err
+			}
+			if got, err := tx.Receipt(e.ctx, o.ID); err != nil || got.SenderHash != "shared" {
+				return fmt.Errorf("own receipt: %+v, %v", got, err)
+			}
+			mine, err := tx.SenderOpinions(e.ctx, "shared", now)
+			if err != nil {
+				return err
+			}
+			seen[i] = len(mine)
+			return tx.RecordProcessed(e.ctx, fmt.Sprintf("k-%d", i), nil, now)
+		})
+	}
+	errs, stats := e.queuedOn(db, fns)
+	for i, err := range errs {
+		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
+	}
+	if stats.Batches >= stats.Updates {
+		t.Errorf("group commit %+v; want batches", stats)
+	}
+	// Run one after another, the k-th function sees k receipts of the
+	// shared sender: its own and those before it.
+	slices.Sort(seen)
+	want := make([]int, n)
+	for i := range want {
+		want[i] = i + 1
+	}
+	if diff := cmp.Diff(want, seen); diff != "" {
+		t.Errorf("receipts each function saw mismatch (-want +got):\n%s", diff)
+	}
+}
+
+// Two deliveries of one message in one batch: one commits, the other gets
+// ErrConflict and leaves nothing; the rest of the batch commits.
+func testBatchKeyTwice(t *testing.T, e *env) {
+	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
+	school := e.schoolOn(db)
+	fns := []func(bot.Tx) error{e.hire(school, "dup-a", "dup"), e.hire(school, "dup-b", "dup")}
+	for i := range 4 {
+		name := fmt.Sprintf("p%02d", i)
+		fns = append(fns, e.hire(school, name, "k-"+name))
+	}
+	errs, stats := e.queuedOn(db, fns)
+	var winner string
+	switch {
+	case errs[0] == nil && errors.Is(errs[1], bot.ErrConflict):
+		winner = "dup-a"
+	case errs[1] == nil && errors.Is(errs[0], bot.ErrConflict):
+		winner = "dup-b"
+	default:
+		t.Errorf("deliveries of one message: %v, %v; want one success and one ErrConflict", errs[0], errs[1])
+	}
+	for i, err := range errs[2:] {
+		wantErr(t, fmt.Sprintf("Update %d", i+2), err, nil)
+	}
+	if stats.Fallbacks == 0 {
+		t.Errorf("group commit %+v; want a fallback", stats)
+	}
+	want := []string{winner, "p00", "p01", "p02", "p03"}
+	slices.Sort(want)
+	if diff := cmp.Diff(want, staffNames(t, db, school)); winner != "" && diff != "" {
+		t.Errorf("staff mismatch (-want +got):\n%s", diff)
+	}
+	reply, err := db.ProcessedReply(e.ctx, "dup")
+	if err != nil || string(reply) != winner {
+		t.Errorf("ProcessedReply(dup) = %q, %v; want the winner's", reply, err)
+	}
+}
+
+// Many concurrent Updates, each filing an opinion with its event and
+// receipt and reading its own receipt back: the group commit keeps every
+// write and lets each function read its own.
+func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
+	school := e.school("测试学校", "TEST")
+	now := time.Now().UTC().Truncate(time.Second)
+	var wg sync.WaitGroup
+	errs := make([]error, 40)
+	for i := range errs {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			errs[i] = e.update(func(tx bot.Tx) error {
+				o, err := tx.CreateOpinion(e.ctx, bot.Opinion{SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
+					Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
+				if err != nil {
+					return err
+				}
+				if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}); err != nil {
+					return err
+				}
+				sender := fmt.Sprintf("sender-%d", i%7)
+				if err := tx.PutReceipt(e.ctx, bot.Receipt{OpinionID: o.ID, SenderHash: sender, SealedOpenID: []byte{1, 2, 3}, Expires: now.Add(time.Hour), Created: now}); err != nil {
+					return err
+				}
+				mine, err := tx.SenderOpinions(e.ctx, sender, now.Add(-time.Minute))
+				if err != nil {
+					return err
+				}
+				for _, m := range mine {
+					if m.ID == o.ID {
+						return tx.RecordProcessed(e.ctx, fmt.Sprintf("key-%d", i), nil, now)
+					}
+				}
+				return errors.New("the function does not see its own receipt")
+			})
+		}()
+	}
+	wg.Wait()
+	for i, err := range errs {
+		if err != nil {
+			t.Errorf("update %d: %v", i, err)
+		}
+	}
+	for table, want := range map[string]int{"opinions": 40, "opinion_events": 40, "receipts": 40, "processed_messages": 40} {
+		var n int
+		if err := e.db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil || n != want {
+			t.Errorf("%s: %d rows, %v; want %d", table, n, err, want)
+		}
+	}
+	var text string
+	if err := e.db.SQL().Get(&text, `SELECT text FROM opinions WHERE code = 'AAAA-0001'`); err != nil || text != "测试意见 😀" {
+		t.Errorf("text = %q, %v (utf8mb4?)", text, err)
+	}
+}

@@ -298,49 +298,63 @@ func (ledgerSection) Compute(ctx context.Context, tx bot.Tx, in *digestInput) (s
 
 	// The 三率, for the week and the semester so far.
 	dayEnd := 24*time.Hour - offsetOf(week.Start)
-	rates := func(from, to time.Time) (resp, res, sat Rate, err error) {
+	// Counts of due and rated opinions; the semester so far as of last
+	// week is the semester's less this week's (the ranges meet at the
+	// week's start), so three reads give four periods.
+	type counts struct{ due, inTime, closed, rated, good int }
+	read := func(from, to time.Time) (c counts, err error) {
 		dues, err := tx.DigestDue(ctx, ids, bot.CivilDate(from, in.Loc), bot.CivilDate(to, in.Loc), dayEnd)
 		if err != nil {
-			return
+			return c, err
 		}
-		var due, inTime, closed int
 		for _, d := range dues {
 			if in.covers(d.SchoolID, d.Category) {
-				due, inTime, closed = due+d.Due, inTime+d.AnsweredInTime, closed+d.Closed
+				c.due, c.inTime, c.closed = c.due+d.Due, c.inTime+d.AnsweredInTime, c.closed+d.Closed
 			}
 		}
 		ratings, err := tx.DigestRatings(ctx, ids, from, to)
 		if err != nil {
-			return
+			return c, err
 		}
-		var rated, good int
 		for _, r := range ratings {
 			if in.covers(r.SchoolID, r.Category) {
-				rated += r.Count
+				c.rated += r.Count
 				if r.Rating == parse.RatingSatisfied || r.Rating == parse.RatingBasic {
-					good += r.Count
+					c.good += r.Count
 				}
 			}
 		}
-		return rate(inTime, due), rate(closed, due), rate(good, rated), nil
+		return c, nil
 	}
-	var r [4][3]Rate
-	spans := [4][2]time.Time{{week.Start, week.End()}, {prev.Start, prev.End()}}
 	semStart := in.Semester.Start
-	if semStart.IsZero() || semStart.After(week.Start) {
-		semStart = week.Start
+	if semStart.IsZero() || semStart.After(prev.Start) {
+		semStart = prev.Start
 	}
-	spans[2] = [2]time.Time{semStart, week.End()}
-	lastSemStart := semStart
-	if lastSemStart.After(prev.Start) {
-		lastSemStart = prev.Start
+	cw, err := read(week.Start, week.End())
+	if err != nil {
+		return nil, err
 	}
-	spans[3] = [2]time.Time{lastSemStart, prev.End()}
-	for i, s := range spans {
-		if r[i][0], r[i][1], r[i][2], err = rates(s[0], s[1]); err != nil {
+	cp, err := read(prev.Start, prev.End())
+	if err != nil {
+		return nil, err
+	}
+	cs := counts{}
+	if semStart.Before(prev.Start) {
+		before, err := read(semStart, prev.Start)
+		if err != nil {
 			return nil, err
 		}
+		cs = before
 	}
+	// Semester so far at the end of last week (cl) and of this week (cn).
+	cl := counts{cs.due + cp.due, cs.inTime + cp.inTime, cs.closed + cp.closed, cs.rated + cp.rated, cs.good + cp.good}
+	cn := counts{cl.due + cw.due, cl.inTime + cw.inTime, cl.closed + cw.closed, cl.rated + cw.rated, cl.good + cw.good}
+	if !in.Semester.Start.IsZero() && in.Semester.Start.After(prev.Start) {
+		cl = counts{} // the semester began this week
+		cn = cw
+	}
+	rs := func(c counts) [3]Rate { return [3]Rate{rate(c.inTime, c.due), rate(c.closed, c.due), rate(c.good, c.rated)} }
+	r := [4][3]Rate{rs(cw), rs(cp), rs(cn), rs(cl)}
 	out.Response, out.Resolution, out.Satisfaction = RatePair{r[0][0], r[1][0]}, RatePair{r[0][1], r[1][1]}, RatePair{r[0][2], r[1][2]}
 	out.SemesterResponse, out.SemesterResolution, out.SemesterSatisfaction = RatePair{r[2][0], r[3][0]}, RatePair{r[2][1], r[3][1]}, RatePair{r[2][2], r[3][2]}
 

@@ -96,12 +96,15 @@ func (visitsSection) Compute(ctx context.Context, tx bot.Tx, in *digestInput) (s
 		if err != nil {
 			return nil, err
 		}
-		names, err := unitIndex(ctx, tx, in.Schools)
+		names, err := unitIndex(ctx, tx, []bot.OrgUnit{school})
 		if err != nil {
 			return nil, err
 		}
 		for _, c := range cov {
 			r := ClassRow{Class: names[c.ClassID], Visited: c.Visited, Students: c.Students}
+			if len(in.Schools) > 1 {
+				r.Class = school.Name + "·" + r.Class
+			}
 			if c.Students > 0 {
 				r.Percent = float64(int(float64(c.Visited)*1000/float64(c.Students)+0.5)) / 10
 			}

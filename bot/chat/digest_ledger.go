@@ -353,7 +353,9 @@ func (ledgerSection) Compute(ctx context.Context, tx bot.Tx, in *digestInput) (s
 		cl = counts{} // the semester began this week
 		cn = cw
 	}
-	rs := func(c counts) [3]Rate { return [3]Rate{rate(c.inTime, c.due), rate(c.closed, c.due), rate(c.good, c.rated)} }
+	rs := func(c counts) [3]Rate {
+		return [3]Rate{rate(c.inTime, c.due), rate(c.closed, c.due), rate(c.good, c.rated)}
+	}
 	r := [4][3]Rate{rs(cw), rs(cp), rs(cn), rs(cl)}
 	out.Response, out.Resolution, out.Satisfaction = RatePair{r[0][0], r[1][0]}, RatePair{r[0][1], r[1][1]}, RatePair{r[0][2], r[1][2]}
 	out.SemesterResponse, out.SemesterResolution, out.SemesterSatisfaction = RatePair{r[2][0], r[3][0]}, RatePair{r[2][1], r[3][1]}, RatePair{r[2][2], r[3][2]}

@@ -113,6 +113,12 @@ type VisitTx interface {
 	// visited in the period, ascending.
 	VisitedStudents(ctx context.Context, schoolID int64, from, to time.Time) ([]int64, error)
 
+	// StudentsNamed returns the active students of the school with that
+	// name, ordered by ID (on students (school_id, name)).
+	StudentsNamed(ctx context.Context, schoolID int64, name string) ([]Student, error)
+	// Student returns the student with the given ID, or ErrNotFound.
+	Student(ctx context.Context, id int64) (Student, error)
+
 	// CreateObservation adds an observation and returns it with its ID.
 	CreateObservation(ctx context.Context, o Observation) (Observation, error)
 	// ObservationsBy returns a leader's observations of the period, oldest first.

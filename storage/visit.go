@@ -130,6 +130,32 @@ func (t *tx) VisitedStudents(ctx context.Context, schoolID int64, from, to time.
 	return ids, nil
 }
 
+// StudentsNamed implements bot.VisitTx.
+func (t *tx) StudentsNamed(ctx context.Context, schoolID int64, name string) ([]bot.Student, error) {
+	var rows []studentRow
+	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
+		SELECT id, school_id, class_id, name, student_no, active FROM students
+		WHERE school_id = ? AND name = ? AND active = TRUE ORDER BY id`, schoolID, name)
+	if err != nil {
+		return nil, t.db.translate("students named", err)
+	}
+	out := make([]bot.Student, len(rows))
+	for i, r := range rows {
+		out[i] = bot.Student(r)
+	}
+	return out, nil
+}
+
+// Student implements bot.VisitTx.
+func (t *tx) Student(ctx context.Context, id int64) (bot.Student, error) {
+	var r studentRow
+	err := t.tx.GetContext(t.ctx(ctx), &r, `SELECT id, school_id, class_id, name, student_no, active FROM students WHERE id = ?`, id)
+	if err != nil {
+		return bot.Student{}, t.db.translate("student", err)
+	}
+	return bot.Student(r), nil
+}
+
 type observationRow struct {
 	ID          int64         `db:"id"`
 	SchoolID    int64         `db:"school_id"`

@@ -233,7 +233,7 @@ func (b *Bot) saveLeaderRecord(ctx context.Context, tx bot.Tx, t *turn, rec lead
 			}
 		})
 	}
-	prog, err := b.leaderProgress(ctx, tx, t, set)
+	prog, err := b.leaderProgress(ctx, tx, t, set, false)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -247,41 +247,64 @@ func isSchoolLeader(p *bot.Person) bool {
 
 func isMiddleLeader(p *bot.Person) bool { return p.Has(bot.RoleMiddleLeader) }
 
+// within reports whether day d lies in the period.
+func (v visitPeriod) within(d time.Time) bool { return !d.Before(v.from) && d.Before(v.to) }
+
 // leaderProgress is the leader's progress against the targets of their
-// level: a week for school leaders, a semester and a month for middle
-// leaders, and the observations at their branch school.
-func (b *Bot) leaderProgress(ctx context.Context, tx bot.Tx, t *turn, set Settings) (string, error) {
+// level — a week for school leaders, a semester and a month for middle
+// leaders — and their observations at their branch school, from one read
+// of their observations and one of their talks; with semTotals it starts
+// with the semester's totals (我的听课).
+func (b *Bot) leaderProgress(ctx context.Context, tx bot.Tx, t *turn, set Settings, semTotals bool) (string, error) {
 	p := t.person
 	v := set.Visits
 	wk := b.weekPeriod(t.now)
-	out := ""
-	if isSchoolLeader(p) || !isMiddleLeader(p) {
-		obs, err := tx.ObservationsBy(ctx, p.ID, wk.from, wk.to)
-		if err != nil {
-			return "", err
-		}
-		talks, err := tx.TalksBy(ctx, p.ID, wk.from, wk.to)
-		if err != nil {
-			return "", err
-		}
-		out += fmt.Sprintf(textObserveWeek, len(obs), v.LeaderWeeklyObservations, len(talks), v.LeaderWeeklyTalks)
+	sem, inSem := b.semesterPeriod(set, t.now)
+	span := wk
+	if inSem {
+		span.from, span.to = minTime(wk.from, sem.from), maxTime(wk.to, sem.to)
 	}
-	sem, ok := b.semesterPeriod(set, t.now)
-	if !ok {
-		return out, nil
-	}
-	semObs, err := tx.ObservationsBy(ctx, p.ID, sem.from, sem.to)
+	obs, err := tx.ObservationsBy(ctx, p.ID, span.from, span.to)
 	if err != nil {
 		return "", err
 	}
-	if isMiddleLeader(p) {
-		today := dayOf(t.now, b.loc)
-		month := 0
-		for _, o := range semObs {
+	talks, err := tx.TalksBy(ctx, p.ID, span.from, span.to)
+	if err != nil {
+		return "", err
+	}
+	today := dayOf(t.now, b.loc)
+	var weekObs, weekTalks, semTalks, month int
+	var semObs []bot.Observation
+	for _, o := range obs {
+		if wk.within(o.Day) {
+			weekObs++
+		}
+		if inSem && sem.within(o.Day) {
+			semObs = append(semObs, o)
 			if o.Day.Year() == today.Year() && o.Day.Month() == today.Month() {
 				month++
 			}
 		}
+	}
+	for _, k := range talks {
+		if wk.within(k.Day) {
+			weekTalks++
+		}
+		if inSem && sem.within(k.Day) {
+			semTalks++
+		}
+	}
+	out := ""
+	if semTotals && inSem {
+		out += fmt.Sprintf(textObserveProgSem, len(semObs), semTalks)
+	}
+	if isSchoolLeader(p) || !isMiddleLeader(p) {
+		out += fmt.Sprintf(textObserveWeek, weekObs, v.LeaderWeeklyObservations, weekTalks, v.LeaderWeeklyTalks)
+	}
+	if !inSem {
+		return out, nil
+	}
+	if isMiddleLeader(p) {
 		out += fmt.Sprintf(textObserveSemester, sem.label, len(semObs), v.MiddleSemesterObservations, month, v.MiddleMonthlyObservations)
 	}
 	r, err := b.loadRoster(ctx, tx, p.SchoolID)
@@ -308,6 +331,20 @@ func (b *Bot) leaderProgress(ctx context.Context, tx bot.Tx, t *turn, set Settin
 	return out, nil
 }
 
+func minTime(a, b time.Time) time.Time {
+	if a.Before(b) {
+		return a
+	}
+	return b
+}
+
+func maxTime(a, b time.Time) time.Time {
+	if a.After(b) {
+		return a
+	}
+	return b
+}
+
 // onObserveProgress answers 我的听课 and 还差几节课.
 func (b *Bot) onObserveProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
 	if !t.person.Can(bot.ActObserve) {
@@ -317,21 +354,9 @@ func (b *Bot) onObserveProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Re
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	out := textObserveMine
-	if sem, ok := b.semesterPeriod(set, t.now); ok {
-		obs, err := tx.ObservationsBy(ctx, t.person.ID, sem.from, sem.to)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		talks, err := tx.TalksBy(ctx, t.person.ID, sem.from, sem.to)
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		out += fmt.Sprintf(textObserveProgSem, len(obs), len(talks))
-	}
-	prog, err := b.leaderProgress(ctx, tx, t, set)
+	prog, err := b.leaderProgress(ctx, tx, t, set, true)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	return bot.Text(out + prog), nil
+	return bot.Text(textObserveMine + prog), nil
 }

@@ -43,7 +43,7 @@ type Settings struct {
 	Digest    DigestSettings  `json:"digest,omitempty"`
 	// Study are the study targets and reminders (study_settings.go).
 	Study  StudySettings `json:"study,omitempty"`
-	Visits VisitSettings `json:"visits,omitempty"`
+	Visits VisitSettings `json:"visits,omitempty"` // visit_settings.go
 }
 
 // Supervisors.
@@ -143,10 +143,7 @@ func ParseSettings(doc []byte) (Settings, error) {
 	errs = append(errs, parseDigestSettings(&s, in.Digest))
 	study, err := parseStudySettings(in.Study)
 	s.Study, errs = study, append(errs, err)
-	var verr error
-	if s.Visits, verr = mergeVisitSettings(s.Visits, in.Visits); verr != nil {
-		errs = append(errs, verr)
-	}
+	errs = append(errs, s.mergeVisits(in.Visits))
 	return s, errors.Join(errs...)
 }
 

@@ -259,7 +259,7 @@ type roster struct {
 }
 
 func (b *Bot) loadRoster(ctx context.Context, tx bot.Tx, schoolID int64) (roster, error) {
-	us, err := tx.UnitsOfSchool(ctx, schoolID)
+	us, err := b.unitsOf(ctx, tx, schoolID)
 	if err != nil {
 		return roster{}, err
 	}
@@ -352,12 +352,25 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 	}
 	v := bot.Visit{SchoolID: teacher.SchoolID, TeacherID: teacher.ID, Class: bot.Clip(parse.NormalizeClass(d.Class), maxNameRunes), Student: bot.Clip(d.Student, maxNameRunes),
 		Day: day, Mode: d.Mode, Notes: d.Notes, FollowUp: d.FollowUp == "yes", Created: t.now}
-	if d.Class != "" {
+	// a grade alone (三年级) is not a class: the pupil is looked for in the
+	// whole school
+	_, isClass := parse.ParseClass(d.Class)
+	if isClass {
 		v.ClassID = r.classNamed(v.Class, mine)
 	}
-	students, err := tx.Students(ctx, teacher.SchoolID)
-	if err != nil {
-		return bot.Reply{}, err
+	var students []bot.Student
+	switch {
+	case d.AsWritten:
+	case d.StudentID != 0:
+		s, err := tx.Student(ctx, d.StudentID)
+		if err != nil {
+			return bot.Reply{}, err
+		}
+		students = []bot.Student{s}
+	default:
+		if students, err = tx.StudentsNamed(ctx, teacher.SchoolID, d.Student); err != nil {
+			return bot.Reply{}, err
+		}
 	}
 	var cands, elsewhere []bot.Student
 	for _, s := range students {
@@ -367,7 +380,7 @@ func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (
 			if s.ID == d.StudentID {
 				cands = append(cands, s)
 			}
-		case s.Name == d.Student && (v.ClassID == 0 && d.Class == "" || s.ClassID == v.ClassID):
+		case s.Name == d.Student && (v.ClassID == 0 && !isClass || s.ClassID == v.ClassID):
 			cands = append(cands, s)
 		case s.Name == d.Student:
 			elsewhere = append(elsewhere, s)
@@ -543,25 +556,34 @@ func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 		return bot.Reply{}, err
 	}
 	wk := b.weekPeriod(t.now)
-	week, err := tx.VisitsBy(ctx, p.ID, wk.from, wk.to)
+	sem, inSem := b.semesterPeriod(set, t.now)
+	span := wk
+	if inSem {
+		span.from, span.to = minTime(wk.from, sem.from), maxTime(wk.to, sem.to)
+	}
+	visits, err := tx.VisitsBy(ctx, p.ID, span.from, span.to)
 	if err != nil {
 		return bot.Reply{}, err
+	}
+	week, semester := 0, 0
+	for _, v := range visits {
+		if wk.within(v.Day) {
+			week++
+		}
+		if inSem && sem.within(v.Day) {
+			semester++
+		}
 	}
 	target := set.Visits.TeacherWeekly
 	status := textTargetMet
-	if len(week) < target {
-		status = fmt.Sprintf(textTargetShort, target-len(week))
+	if week < target {
+		status = fmt.Sprintf(textTargetShort, target-week)
 	}
-	out := fmt.Sprintf(textVisitProgressWeek, wk.label, len(week), target, status)
-	sem, ok := b.semesterPeriod(set, t.now)
-	if !ok {
+	out := fmt.Sprintf(textVisitProgressWeek, wk.label, week, target, status)
+	if !inSem {
 		return bot.Text(out), nil
 	}
-	all, err := tx.VisitsBy(ctx, p.ID, sem.from, sem.to)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	out += fmt.Sprintf(textVisitProgressSem, sem.label, len(all))
+	out += fmt.Sprintf(textVisitProgressSem, sem.label, semester)
 	r, err := b.loadRoster(ctx, tx, p.SchoolID)
 	if err != nil {
 		return bot.Reply{}, err

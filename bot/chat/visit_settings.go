@@ -47,8 +47,10 @@ func (v VisitSettings) Coverage() bool { return v.ClassTeacherCoverage != "off" 
 // Push reports whether the observed teacher gets the evaluation.
 func (v VisitSettings) Push() bool { return v.PushEvaluation == "on" }
 
-// mergeVisitSettings lays in over the defaults d and checks it.
-func mergeVisitSettings(d, in VisitSettings) (VisitSettings, error) {
+// mergeVisits lays in over s.Visits (the defaults) and checks it; the
+// fields in error keep their defaults.
+func (s *Settings) mergeVisits(in VisitSettings) error {
+	d := &s.Visits
 	var errs []error
 	num := func(name string, v int, dst *int) {
 		switch {
@@ -74,8 +76,5 @@ func mergeVisitSettings(d, in VisitSettings) (VisitSettings, error) {
 	num("middle_monthly_observations", in.MiddleMonthlyObservations, &d.MiddleMonthlyObservations)
 	onOff("class_teacher_coverage", in.ClassTeacherCoverage, &d.ClassTeacherCoverage)
 	onOff("push_evaluation", in.PushEvaluation, &d.PushEvaluation)
-	if len(errs) > 0 {
-		return d, errors.Join(errs...)
-	}
-	return d, nil
+	return errors.Join(errs...)
 }

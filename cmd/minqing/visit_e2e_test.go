@@ -1,6 +1,7 @@
 package main
 
 import (
+	"fmt"
 	"os"
 	"path/filepath"
 	"strings"
@@ -48,8 +49,30 @@ func newVisitWorld(t *testing.T, b backend) (*world, map[string]string) {
 	expect(t, "import staff", s.admin(t, "import", "staff", staff, "--school", visitSchool), "新增 7 人")
 	expect(t, "import students", s.admin(t, "import", "students", students, "--school", visitSchool), "新增 6 人")
 	w := &world{service: s, db: openDB(t), fake: fake}
+	w.putVisitSettings(t, "")
 	fake.SetWindow(48 * time.Hour)
 	return w, w.bindCodes(t, visitSchool)
+}
+
+// testSemester is the semester the visit tests configure: from 60 days ago
+// to 60 days ahead, so that the tests do not depend on the calendar.
+const testSemester = "测试学期"
+
+// putVisitSettings stores the school's settings: the test semester, and
+// the "visits" object given (JSON, or "").
+func (w *world) putVisitSettings(t *testing.T, visits string) {
+	t.Helper()
+	now := time.Now().In(mustShanghai(t))
+	doc := fmt.Sprintf(`{"semesters": [{"name": %q, "start": %q, "end": %q}]`, testSemester,
+		now.AddDate(0, 0, -60).Format(time.DateOnly), now.AddDate(0, 0, 60).Format(time.DateOnly))
+	if visits != "" {
+		doc += `, "visits": ` + visits
+	}
+	path := filepath.Join(t.TempDir(), "settings.json")
+	if err := os.WriteFile(path, []byte(doc+"}"), 0o600); err != nil {
+		t.Fatal(err)
+	}
+	expect(t, "settings", w.admin(t, "settings", "--school", visitSchool, "--set", path), "已保存")
 }
 
 // TestVisitsChat: home visits, 转台帐 through to the teacher, coverage,
@@ -197,11 +220,7 @@ func TestVisitsChat(t *testing.T) {
 // gets the evaluation.
 func TestObservationPushSetting(t *testing.T) {
 	w, codes := newVisitWorld(t, backends[0])
-	path := filepath.Join(t.TempDir(), "settings.json")
-	if err := os.WriteFile(path, []byte(`{"visits": {"push_evaluation": "on", "teacher_weekly": 2}}`), 0o600); err != nil {
-		t.Fatal(err)
-	}
-	w.admin(t, "settings", "--school", visitSchool, "--set", path)
+	w.putVisitSettings(t, `{"push_evaluation": "on", "teacher_weekly": 2}`)
 	principal := w.bound(t, codes, "张有成", "oPrincipal")
 	w.bound(t, codes, "李明", "oLiMing")
 	w.fake.Touch("oLiMing", time.Now())

@@ -63,15 +63,7 @@ func TestExportVisitsAndObservations(t *testing.T) {
 	expect(t, "observe branch", branch.say("听课 一(1)班 数学 杨老师 节奏偏快"), "杨帆")
 	expect(t, "talk", principal.say("谈心 王丽 家里老人生病"), "已记录谈心")
 
-	// The current semester by the usual dates (autumn 1 Sep – 31 Jan).
-	now := time.Now().In(mustShanghai(t))
-	semester := now.Format("2006") + "-秋"
-	switch {
-	case now.Month() < 3:
-		semester = now.AddDate(-1, 0, 0).Format("2006") + "-秋"
-	case now.Month() < 9:
-		semester = now.Format("2006") + "-春"
-	}
+	semester := testSemester
 	dir := t.TempDir()
 	visits := filepath.Join(dir, "家访记录表.xlsx")
 	expect(t, "export visits", w.admin(t, "export", "visits", "--school", visitSchool, "--semester", semester, "-o", visits), "已写出", "家访记录 2 行")

@@ -17,6 +17,7 @@
 #   BENCH_REDIS=redis://127.0.0.1:6379/15
 #   BENCH_ROUNDS=3  BENCH_DURATION=8s  BENCH_CONCURRENCY=32  BENCH_SENDERS=20000
 #   BENCH_RATE=500 (the open-loop rate; 0 skips that part)
+#   BENCH_HTTP_PORT=18080 BENCH_ADMIN_PORT=19090 BENCH_ECHO_PORT=18090
 #   BENCH_MIX=1       seeds the demo school, then fresh senders each run send
 #                     the first message of a mix: half opinions, the rest
 #                     help, greetings, thanks, a lookup and 我要建议
@@ -25,6 +26,9 @@
 #                     opinion filed in the ledger with its receipt (fresh
 #                     senders each run: no repeats, no daily cap; keep
 #                     BENCH_SENDERS above the messages of one run)
+#   BENCH_CHECKINS=1  seeds the demo school with BENCH_SENDERS staff bound to
+#                     the load generator's senders, then every message is a
+#                     study check-in (stored, answered with the progress)
 #   neither: the school is not set up and each message is answered and
 #   recorded as processed.
 #   BENCH_EMBEDDED=1  the embedded default instead (SQLite in a temporary
@@ -41,6 +45,10 @@ duration=${BENCH_DURATION:-8s}
 concurrency=${BENCH_CONCURRENCY:-32}
 senders=${BENCH_SENDERS:-20000}
 rate=${BENCH_RATE:-500}
+# Ports of minqing, its admin listener and the echo baseline.
+http_port=${BENCH_HTTP_PORT:-18080}
+admin_port=${BENCH_ADMIN_PORT:-19090}
+echo_port=${BENCH_ECHO_PORT:-18090}
 db=minqing_bench_$$
 
 bindir=$(mktemp -d)
@@ -81,23 +89,27 @@ if [ "${BENCH_MIX:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
   mode="demo school, the mix"
   load_args+=(-mix -fresh-senders)
+elif [ "${BENCH_CHECKINS:-0}" = 1 ]; then
+  "$bindir/minqing" demo --load-staff "$senders" >/dev/null
+  mode="demo school, every message a study check-in of bound staff"
+  load_args+=(-checkins)
 elif [ "${BENCH_OPINIONS:-0}" = 1 ]; then
   "$bindir/minqing" demo >/dev/null
   mode="demo school, every message a new opinion"
   load_args+=(-fresh-senders)
 fi
 
-"$bindir/minqing-bench" echo -addr 127.0.0.1:18090 2>/dev/null &
+"$bindir/minqing-bench" echo -addr 127.0.0.1:$echo_port 2>/dev/null &
 echo_pid=$!
 pids+=($echo_pid)
-MINQING_HTTP_ADDR=127.0.0.1:18080 MINQING_ADMIN_ADDR=127.0.0.1:19090 "$bindir/minqing" serve &
+MINQING_HTTP_ADDR=127.0.0.1:$http_port MINQING_ADMIN_ADDR=127.0.0.1:$admin_port "$bindir/minqing" serve &
 mq=$!
 pids+=($mq)
 for _ in $(seq 1 100); do
-  curl -fs http://127.0.0.1:18080/readyz >/dev/null 2>&1 && break
+  curl -fs http://127.0.0.1:$http_port/readyz >/dev/null 2>&1 && break
   sleep 0.2
 done
-curl -fs http://127.0.0.1:18080/readyz >/dev/null || { echo "minqing did not become ready" >&2; exit 1; }
+curl -fs http://127.0.0.1:$http_port/readyz >/dev/null || { echo "minqing did not become ready" >&2; exit 1; }
 
 cost_args=(-proc "minqing=$mq" -proc "echo=$echo_pid")
 if [ "$embedded" = 1 ]; then
@@ -115,19 +127,20 @@ fi
 loadavg() { echo "== machine: $(nproc) cores, load average $(cut -d' ' -f1-3 /proc/loadavg) ($1)"; }
 loadavg "before"
 echo "== $mode: echo baseline vs minqing, $rounds rounds of $duration, $concurrency concurrent, $senders senders"
-"$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
+"$bindir/minqing-bench" loadtest -url http://127.0.0.1:$http_port/wechat -baseline http://127.0.0.1:$echo_port/wechat \
   -rounds "$rounds" -d "$duration" -c "$concurrency" -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
 if [ "$rate" != 0 ]; then
   echo "== $mode: open loop at $rate messages/s, latency from the scheduled send time"
-  "$bindir/minqing-bench" loadtest -url http://127.0.0.1:18080/wechat -baseline http://127.0.0.1:18090/wechat \
+  "$bindir/minqing-bench" loadtest -url http://127.0.0.1:$http_port/wechat -baseline http://127.0.0.1:$echo_port/wechat \
     -rounds "$rounds" -rate "$rate" -d "$duration" -c 256 -senders "$senders" "${load_args[@]}" "${cost_args[@]}" || true
 fi
 prefix=$db.
 [ "$embedded" = 1 ] && prefix=
 rows=$(sql "SELECT COUNT(*) FROM ${prefix}processed_messages" || echo "?")
 opinions=$(sql "SELECT COUNT(*) FROM ${prefix}opinions" || echo "?")
-echo "== persisted: $rows processed-message rows, $opinions opinions"
+checkins=$(sql "SELECT COUNT(*) FROM ${prefix}study_checkins" || echo "?")
+echo "== persisted: $rows processed-message rows, $opinions opinions, $checkins study check-ins"
 echo "== group commit:"
-curl -s http://127.0.0.1:19090/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
+curl -s http://127.0.0.1:$admin_port/metrics | grep -E '^minqing_db_batch' | sed 's/^/   /'
 loadavg "after"
 echo "== memory: minqing peak RSS $(awk '/VmHWM/ {printf "%.1f MB", $2/1024}' /proc/$mq/status)"

@@ -28,6 +28,7 @@ type Admin struct {
 	keys  bot.Keys
 	now   func() time.Time
 	log   *slog.Logger
+	loc   *time.Location // the schools' time zone
 }
 
 // NewAdmin returns an Admin; Config.Notifier is not needed.
@@ -39,7 +40,10 @@ func NewAdmin(c chat.Config) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Admin{store: c.Store, state: c.State, keys: k, now: c.Now, log: c.Logger}
+	a := &Admin{store: c.Store, state: c.State, keys: k, now: c.Now, log: c.Logger, loc: c.Location}
+	if a.loc == nil {
+		a.loc = time.UTC
+	}
 	if a.now == nil {
 		a.now = time.Now
 	}

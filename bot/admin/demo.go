@@ -91,6 +91,8 @@ type DemoReport struct {
 	Staff    int
 	Students int
 	Opinions int
+	Checkins int
+	Essays   int
 	// Bound maps persona keys to the staff bound to them.
 	Bound map[string]string
 }
@@ -169,6 +171,9 @@ func (a *Admin) SeedDemo(ctx context.Context, personas map[string]string) (DemoR
 		n, err := a.seedDemoOpinions(ctx, tx, school, units, staffIDs, personas["parent"], now)
 		rep.Opinions = n
 		if err != nil {
+			return err
+		}
+		if rep.Checkins, rep.Essays, err = a.seedDemoStudy(ctx, tx, school, staffIDs, now); err != nil {
 			return err
 		}
 		return a.seedDemoVisits(ctx, tx, school, units, staffIDs, now)
@@ -264,4 +269,111 @@ func (a *Admin) seedDemoOpinions(ctx context.Context, tx bot.Tx, school bot.OrgU
 		}
 	}
 	return n, nil
+}
+
+// demoEssays are the demo school's reflection essays: author, title, text.
+// The third copies most of the first, so that 心得列表 shows the flag.
+var demoEssays = []struct{ author, title, text string }{
+	{"周明", "践行群众路线 做人民满意的教师", "通过学习党的群众路线教育实践活动的有关文件，我深刻认识到群众路线是党的生命线和根本工作路线。作为一名教务主任，我要把家长和学生的意见当作改进工作的第一信号，坚持每周深入课堂听课，每月召开一次家长座谈会，把作业总量、课后服务这些家长最关心的事一件一件办好。今后我将坚持问计于民、问需于民，用实际行动赢得群众的信任。"},
+	{"孙梅", "在家访中读懂群众", "这学期我走访了二十多个家庭，深刻体会到学校工作离不开家长的理解和支持。有的家长工作忙、顾不上孩子，有的家长对学校的收费和作业有疑问，我都一一记下来，回校后和相关处室商量解决办法。通过学习，我更加明白为人民服务不是一句口号，而是要把群众的冷暖放在心上，把小事当作大事来办。"},
+	{"郑伟", "学习群众路线的体会", "通过学习党的群众路线教育实践活动的有关文件，我深刻认识到群众路线是党的生命线和根本工作路线。作为一名教师，我要把家长和学生的意见当作改进工作的第一信号，坚持深入课堂，每月召开一次家长座谈会，把作业总量、课后服务这些家长最关心的事一件一件办好。今后我将坚持问计于民、问需于民，用实际行动赢得群众的信任。"},
+}
+
+// seedDemoStudy gives the demo staff with a target four weeks of
+// check-ins — most on track, the teacher persona behind this week, so
+// that 我的学习 and the Thursday reminder have something to show — and
+// the essays above, flagged as the chat flow flags them.
+func (a *Admin) seedDemoStudy(ctx context.Context, tx bot.Tx, school bot.OrgUnit, staff map[string]int64, now time.Time) (checkins, essays int, err error) {
+	titles := []string{"论群众路线", "党章", "十八届三中全会精神", "中小学教师职业道德规范", "厉行节约、反对浪费"}
+	today := now.In(a.loc)
+	today = time.Date(today.Year(), today.Month(), today.Day(), 0, 0, 0, 0, a.loc)
+	week := chat.WeekOf(today, a.loc)
+	for k, s := range demoStaff {
+		if !s.party {
+			continue
+		}
+		for back := 3; back >= 0; back-- {
+			w := week
+			for i := 0; i < back; i++ {
+				w = w.Prev()
+			}
+			// Three sessions a week: Monday, Wednesday, Friday; in the
+			// current week only those already past, and the teacher
+			// persona (王丽华) skips this week's.
+			for j, off := range []int{0, 2, 4} {
+				day := w.Start.AddDate(0, 0, off)
+				if !day.Before(today) || (back == 0 && s.persona == "teacher" && j > 0) {
+					continue
+				}
+				minutes := 60 + 30*((k+j+back)%3)
+				c := bot.Checkin{PersonID: staff[s.name], SchoolID: school.ID, Day: day.Format(time.DateOnly), Minutes: minutes,
+					Title: titles[(k+j+back)%len(titles)], Created: day.Add(20 * time.Hour).UTC()}
+				if j == 1 {
+					c.Chars = 800 + 100*((k+back)%5)
+				}
+				if _, err := tx.AddCheckin(ctx, c); err != nil {
+					return checkins, essays, err
+				}
+				checkins++
+			}
+		}
+	}
+	var stored []bot.Essay
+	for i, e := range demoEssays {
+		es := bot.Essay{PersonID: staff[e.author], SchoolID: school.ID, Title: e.title, Text: e.text,
+			Chars: parse.EssayChars(e.text), Created: now.Add(time.Duration(i-len(demoEssays)) * 24 * time.Hour)}
+		for _, o := range stored {
+			if sim := chat.Similarity(es.Text, o.Text); sim >= chat.CopyThreshold && sim > es.Similarity {
+				es.SimilarTo, es.SimilarPerson, es.Similarity = o.ID, o.PersonID, sim
+			}
+		}
+		es, err := tx.AddEssay(ctx, es)
+		if err != nil {
+			return checkins, essays, err
+		}
+		stored = append(stored, es)
+		essays++
+	}
+	return checkins, essays, nil
+}
+
+// SeedLoadStaff adds n party members to the demo school, bound to the
+// openids openid(0) … openid(n-1), for load tests of check-ins
+// (`minqing demo --load-staff N`). Those already bound are left alone.
+func (a *Admin) SeedLoadStaff(ctx context.Context, n int, openid func(int) string) (int, error) {
+	added := 0
+	now := a.now().UTC()
+	for start := 0; start < n; start += 500 {
+		batch := 0
+		err := a.store.Update(ctx, func(tx bot.Tx) error {
+			batch = 0
+			school, err := tx.UnitByCode(ctx, DemoSchoolCode)
+			if err != nil {
+				return err
+			}
+			for i := start; i < min(start+500, n); i++ {
+				if _, err := tx.BindingByOpenID(ctx, openid(i)); err == nil {
+					continue
+				} else if !errors.Is(err, bot.ErrNotFound) {
+					return err
+				}
+				p, err := tx.CreatePerson(ctx, bot.Person{SchoolID: school.ID, Name: fmt.Sprintf("压测%05d", i), Title: "教师",
+					Roles: []bot.Role{bot.RoleTeacher, bot.RolePartyMember}, Active: true})
+				if err != nil {
+					return err
+				}
+				if err := tx.PutBinding(ctx, bot.Binding{PersonID: p.ID, OpenID: openid(i), Active: true, BoundAt: now}); err != nil {
+					return err
+				}
+				batch++
+			}
+			return nil
+		})
+		if err != nil {
+			return added, err
+		}
+		added += batch
+	}
+	chat.TouchBindingsVersion(ctx, a.state, a.log)
+	return added, nil
 }

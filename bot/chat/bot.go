@@ -474,6 +474,9 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentStartOpinion:
 		return b.onStartDraft(ctx, tx, t)
 	case parse.IntentSubmit:
+		if r, ok, err := b.submitLostEssay(ctx, tx, t); ok || err != nil {
+			return r, err
+		}
 		return bot.Text(textNothingToSubmit), nil
 	case parse.IntentTicketQuery:
 		return b.onQuery(ctx, tx, t, p.Code)
@@ -481,7 +484,7 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		return b.onRate(ctx, tx, t, p.Code, p.Rating)
 	case parse.IntentWithdraw:
 		if p.Code == "" && t.person != nil {
-			if r, ok, err := b.undoCheckin(ctx, tx, t); ok || err != nil {
+			if r, ok, err := b.undoCheckin(ctx, tx, t, strings.HasPrefix(text, "撤销")); ok || err != nil {
 				return r, err
 			}
 		}

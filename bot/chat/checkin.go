@@ -1,9 +1,11 @@
 package chat
 
 import (
+	"cmp"
 	"context"
 	"errors"
 	"fmt"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -114,7 +116,7 @@ func (b *Bot) recordStudy(ctx context.Context, tx bot.Tx, t *turn, p parse.Parse
 	case day.After(today):
 		return bot.Text(fmt.Sprintf(textStudyFuture, dayText)), nil
 	case !inTerm:
-		return bot.Text(textNoSemester), nil
+		return bot.Text(textStudyNoSemester), nil
 	case day.Before(sem.Start):
 		return bot.Text(fmt.Sprintf(textStudyBeforeTerm, dayText, sem.Name, dayLabel(sem.Start))), nil
 	case today.Sub(day) > maxBackDays*24*time.Hour:
@@ -125,35 +127,35 @@ func (b *Bot) recordStudy(ctx context.Context, tx bot.Tx, t *turn, p parse.Parse
 		return bot.Text(fmt.Sprintf(textStudyTooManyChars, thousands(p.Chars))), nil
 	}
 	dayKey := day.Format(time.DateOnly)
-	if p.Minutes > 0 {
-		same, err := tx.Checkins(ctx, t.person.ID, dayKey, day.AddDate(0, 0, 1).Format(time.DateOnly))
-		if err != nil {
-			return bot.Reply{}, err
-		}
-		sum := 0
-		for _, c := range same {
-			sum += c.Minutes
-		}
-		if sum+p.Minutes > maxDayMinutes {
-			return bot.Text(fmt.Sprintf(textStudyDayTooLong, dayText, hours(sum), hours(p.Minutes))), nil
-		}
-	}
-	c := bot.Checkin{PersonID: t.person.ID, SchoolID: t.person.SchoolID, Day: dayKey, Minutes: p.Minutes, Chars: p.Chars, Title: p.Title, Created: t.now}
-	if !confirmed {
-		last, err := tx.LastCheckin(ctx, t.person.ID)
-		switch {
-		case err == nil && last.Day == c.Day && last.Minutes == c.Minutes && last.Chars == c.Chars && last.Title == c.Title && t.now.Sub(last.Created) < duplicateWindow:
-			t.setDialog(Dialog{Flow: flowStudyConfirm, Since: t.now, LastCode: t.dialog.LastCode, Data: map[string]string{
-				"minutes": strconv.Itoa(c.Minutes), "chars": strconv.Itoa(c.Chars), "title": c.Title, "date": c.Day}})
-			return bot.Text(fmt.Sprintf(textStudyDuplicate, b.checkinText(last))), nil
-		case err != nil && !errors.Is(err, bot.ErrNotFound):
-			return bot.Reply{}, err
-		}
-	}
-	if _, err := tx.AddCheckin(ctx, c); err != nil {
+	// One read serves the day's total, the repeat check and the progress:
+	// the semester's check-ins (the day is in it, and not after today).
+	list, err := tx.Checkins(ctx, t.person.ID, sem.Start.Format(time.DateOnly), sem.End.Format(time.DateOnly))
+	if err != nil {
 		return bot.Reply{}, err
 	}
-	progress, err := b.checkinProgress(ctx, tx, t, set, day)
+	sum := 0
+	var last bot.Checkin
+	for _, c := range list {
+		if c.Day == dayKey {
+			sum += c.Minutes
+		}
+		if c.ID > last.ID {
+			last = c
+		}
+	}
+	if p.Minutes > 0 && sum+p.Minutes > maxDayMinutes {
+		return bot.Text(fmt.Sprintf(textStudyDayTooLong, dayText, hours(sum), hours(p.Minutes))), nil
+	}
+	c := bot.Checkin{PersonID: t.person.ID, SchoolID: t.person.SchoolID, Day: dayKey, Minutes: p.Minutes, Chars: p.Chars, Title: p.Title, Created: t.now}
+	if !confirmed && last.ID != 0 && last.Day == c.Day && last.Minutes == c.Minutes && last.Chars == c.Chars && last.Title == c.Title && t.now.Sub(last.Created) < duplicateWindow {
+		t.setDialog(Dialog{Flow: flowStudyConfirm, Since: t.now, LastCode: t.dialog.LastCode, Data: map[string]string{
+			"minutes": strconv.Itoa(c.Minutes), "chars": strconv.Itoa(c.Chars), "title": c.Title, "date": c.Day}})
+		return bot.Text(fmt.Sprintf(textStudyDuplicate, b.checkinText(last))), nil
+	}
+	if c, err = tx.AddCheckin(ctx, c); err != nil {
+		return bot.Reply{}, err
+	}
+	progress, err := b.checkinProgress(ctx, tx, t, set, day, append(list, c))
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -183,55 +185,73 @@ func (b *Bot) checkinText(c bot.Checkin) string {
 
 // studyFigures are one person's figures for a week and its semester.
 type studyFigures struct {
-	target         StudyTarget
-	week           Week
-	weekMinutes    int
-	weekEntries    []bot.Checkin
-	excused        bool
-	semester       Semester
-	inSemester     bool
-	semMinutes     int
-	semChars       int
-	semEssays      int
-	semExcused     int
-	yearMinutes    int
-	year           int
-	semesterKnown  bool
-	semesterTarget bool
+	target        StudyTarget
+	week          Week
+	weekMinutes   int
+	weekEntries   []bot.Checkin
+	excused       bool
+	semester      Semester
+	semMinutes    int
+	semChars      int
+	semEssays     int
+	semExcused    int
+	yearMinutes   int
+	year          int
+	semesterKnown bool
 }
 
 // figures reads a person's study for the week containing day and that
 // week's semester.
-func (b *Bot) figures(ctx context.Context, tx bot.Tx, p bot.Person, set Settings, day time.Time, withYear bool) (studyFigures, error) {
+// semList, when not nil, is the person's check-ins of day's semester,
+// read already; full adds the semester's essays and excused weeks (a check-in
+// reply needs only the week's).
+func (b *Bot) figures(ctx context.Context, tx bot.Tx, p bot.Person, set Settings, day time.Time, withYear, full bool, semList []bot.Checkin) (studyFigures, error) {
 	f := studyFigures{target: set.Study.TargetOf(p), week: WeekOf(day, b.loc)}
-	week, err := tx.Checkins(ctx, p.ID, f.week.Start.Format(time.DateOnly), f.week.End().Format(time.DateOnly))
-	if err != nil {
-		return f, err
-	}
-	f.weekEntries = week
-	for _, c := range week {
-		f.weekMinutes += c.Minutes
-	}
+	weekFrom, weekTo := f.week.Start.Format(time.DateOnly), f.week.End().Format(time.DateOnly)
 	f.semester, f.semesterKnown = set.CurrentSemester(day, b.loc)
-	if f.semesterKnown {
-		list, err := tx.Checkins(ctx, p.ID, f.semester.Start.Format(time.DateOnly), f.semester.End.Format(time.DateOnly))
+	if f.semesterKnown && semList == nil {
+		var err error
+		if semList, err = tx.Checkins(ctx, p.ID, f.semester.Start.Format(time.DateOnly), f.semester.End.Format(time.DateOnly)); err != nil {
+			return f, err
+		}
+	}
+	// The week may begin before the semester: read it alone then.
+	if !f.semesterKnown || weekFrom < f.semester.Start.Format(time.DateOnly) || weekTo > f.semester.End.Format(time.DateOnly) {
+		week, err := tx.Checkins(ctx, p.ID, weekFrom, weekTo)
 		if err != nil {
 			return f, err
 		}
-		for _, c := range list {
-			f.semMinutes += c.Minutes
-			f.semChars += c.Chars
-		}
-		essays, err := tx.SchoolEssays(ctx, p.SchoolID, f.semester.Start, f.semester.End, false)
-		if err != nil {
-			return f, err
-		}
-		for _, e := range essays {
-			if e.PersonID == p.ID {
-				f.semEssays++
+		f.weekEntries = week
+	} else {
+		for _, c := range semList {
+			if c.Day >= weekFrom && c.Day < weekTo {
+				f.weekEntries = append(f.weekEntries, c)
 			}
 		}
-		ex, err := tx.SchoolExcuses(ctx, p.SchoolID, WeekOf(f.semester.Start, b.loc).Label(), WeekOf(f.semester.End.AddDate(0, 0, -1), b.loc).Label())
+		slices.SortFunc(f.weekEntries, func(a, b bot.Checkin) int { return cmp.Or(strings.Compare(a.Day, b.Day), cmp.Compare(a.ID, b.ID)) })
+	}
+	for _, c := range f.weekEntries {
+		f.weekMinutes += c.Minutes
+	}
+	for _, c := range semList {
+		f.semMinutes += c.Minutes
+		f.semChars += c.Chars
+	}
+	if f.semesterKnown {
+		fromWeek, toWeek := f.week.Label(), f.week.Label()
+		if full {
+			fromWeek, toWeek = WeekOf(f.semester.Start, b.loc).Label(), WeekOf(f.semester.End.AddDate(0, 0, -1), b.loc).Label()
+			essays, err := tx.SchoolEssays(ctx, p.SchoolID, f.semester.Start, f.semester.End, false)
+			if err != nil {
+				return f, err
+			}
+			for _, e := range essays {
+				if e.PersonID == p.ID {
+					f.semEssays++
+				}
+			}
+		}
+		ex, err := tx.SchoolExcuses(ctx, p.SchoolID, fromWeek, toWeek)
 		if err != nil {
 			return f, err
 		}
@@ -287,8 +307,8 @@ func notesText(f studyFigures) string {
 }
 
 // checkinProgress is what follows 已记录：…: the week and the semester's notes.
-func (b *Bot) checkinProgress(ctx context.Context, tx bot.Tx, t *turn, set Settings, day time.Time) (string, error) {
-	f, err := b.figures(ctx, tx, *t.person, set, day, false)
+func (b *Bot) checkinProgress(ctx context.Context, tx bot.Tx, t *turn, set Settings, day time.Time, semList []bot.Checkin) (string, error) {
+	f, err := b.figures(ctx, tx, *t.person, set, day, false, false, semList)
 	if err != nil {
 		return "", err
 	}
@@ -300,14 +320,17 @@ func (b *Bot) checkinProgress(ctx context.Context, tx bot.Tx, t *turn, set Setti
 }
 
 // undoCheckin undoes the sender's last check-in if it is less than 24
-// hours old; ok is false when there is none (the message may be meant for
-// an opinion).
-func (b *Bot) undoCheckin(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, bool, error) {
+// hours old; ok is false when there is none and the message may be meant
+// for an opinion (撤回 rather than 撤销, which only undoes check-ins).
+func (b *Bot) undoCheckin(ctx context.Context, tx bot.Tx, t *turn, checkinsOnly bool) (bot.Reply, bool, error) {
 	if !t.person.Can(bot.ActCheckin) {
 		return bot.Reply{}, false, nil
 	}
 	last, err := tx.LastCheckin(ctx, t.person.ID)
 	if errors.Is(err, bot.ErrNotFound) || (err == nil && t.now.Sub(last.Created) > undoWindow) {
+		if checkinsOnly {
+			return bot.Text(textUndoNothing), true, nil
+		}
 		return bot.Reply{}, false, nil
 	}
 	if err != nil {
@@ -324,7 +347,7 @@ func (b *Bot) undoCheckin(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, b
 	if err != nil {
 		day = b.today(t)
 	}
-	progress, err := b.checkinProgress(ctx, tx, t, set, day)
+	progress, err := b.checkinProgress(ctx, tx, t, set, day, nil)
 	if err != nil {
 		return bot.Reply{}, false, err
 	}
@@ -339,7 +362,7 @@ func (b *Bot) onStudyProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 		return bot.Reply{}, err
 	}
 	today := b.today(t)
-	f, err := b.figures(ctx, tx, *t.person, set, today, true)
+	f, err := b.figures(ctx, tx, *t.person, set, today, true, true, nil)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -454,6 +477,3 @@ func thousands(n int) string {
 	}
 	return s
 }
-
-// dayLabel is a day as 11月17日.
-func dayLabel(d time.Time) string { return fmt.Sprintf("%d月%d日", d.Month(), d.Day()) }

@@ -25,14 +25,15 @@ const (
 	maxEssayRunes = 20000
 	// copyShingle is the length of the character n-grams compared.
 	copyShingle = 5
-	// copyThreshold is the share of an essay's n-grams found in one
+	// CopyThreshold is the share of an essay's n-grams found in one
 	// earlier essay that flags it.
-	copyThreshold = 0.6
-	// splitPieceRunes is how long a piece must be to be taken for a part of
-	// a message WeChat split (joined without a line break).
-	splitPieceRunes = 600
-	// maxEssayList bounds 心得列表.
-	maxEssayList = 20
+	CopyThreshold = 0.6
+	// splitPieceBytes is how long a piece must be to be taken for a part of
+	// a text WeChat split at its 2,048-byte message limit (joined without a
+	// line break).
+	splitPieceBytes = 1800
+	// maxEssayList bounds 心得列表 (a reply of about 2,000 bytes).
+	maxEssayList = 15
 )
 
 // onEssay starts the essay flow, with the message's text as its first part.
@@ -76,6 +77,8 @@ func (b *Bot) continueEssay(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 	case parse.IntentCancel:
 		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
 		return bot.Text(textEssayCancelled), true, tx.DeleteEssayDraft(ctx, t.person.ID)
+	case parse.IntentHelp:
+		return bot.Text(textEssayStart), true, nil
 	case parse.IntentSubmit:
 		if strings.TrimSpace(d.Text) == "" {
 			return bot.Text(textEssayEmpty), true, nil
@@ -96,8 +99,26 @@ func (b *Bot) continueEssay(ctx context.Context, tx bot.Tx, t *turn, p parse.Par
 	return bot.Text(fmt.Sprintf(textEssayPart, d.Parts, thousands(parse.EssayChars(d.Text)))), true, nil
 }
 
-// joinEssayPart appends a message to an essay: directly after a long piece
-// (WeChat split one pasted text), after a line break otherwise.
+// submitLostEssay submits an essay whose flow the state store forgot
+// (its draft is in the database); ok is false when there is none.
+func (b *Bot) submitLostEssay(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, bool, error) {
+	if !t.person.Can(bot.ActCheckin) {
+		return bot.Reply{}, false, nil
+	}
+	d, err := tx.EssayDraftOf(ctx, t.person.ID)
+	if errors.Is(err, bot.ErrNotFound) || (err == nil && strings.TrimSpace(d.Text) == "") {
+		return bot.Reply{}, false, nil
+	}
+	if err != nil {
+		return bot.Reply{}, false, err
+	}
+	r, err := b.submitEssay(ctx, tx, t, d)
+	return r, true, err
+}
+
+// joinEssayPart appends a message to an essay: directly after a piece near
+// WeChat's 2,048-byte limit (WeChat split one pasted text), after a line
+// break otherwise.
 func joinEssayPart(so, part string) string {
 	if so == "" {
 		return part
@@ -106,7 +127,7 @@ func joinEssayPart(so, part string) string {
 	if i := strings.LastIndexByte(so, '\n'); i >= 0 {
 		last = so[i+1:]
 	}
-	if utf8.RuneCountInString(last) >= splitPieceRunes {
+	if len(last) >= splitPieceBytes {
 		return so + part
 	}
 	return so + "\n" + part
@@ -126,7 +147,7 @@ func (b *Bot) submitEssay(ctx context.Context, tx bot.Tx, t *turn, d bot.EssayDr
 		if o.PersonID == t.person.ID {
 			continue
 		}
-		if s := overlap(mine, shingles(o.Text)); s >= copyThreshold && s > e.Similarity {
+		if s := overlap(mine, shingles(o.Text)); s >= CopyThreshold && s > e.Similarity {
 			e.SimilarTo, e.SimilarPerson, e.Similarity = o.ID, o.PersonID, s
 		}
 	}
@@ -141,7 +162,7 @@ func (b *Bot) submitEssay(ctx context.Context, tx bot.Tx, t *turn, d bot.EssayDr
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	f, err := b.figures(ctx, tx, *t.person, set, b.today(t), false)
+	f, err := b.figures(ctx, tx, *t.person, set, b.today(t), false, true, nil)
 	if err != nil {
 		return bot.Reply{}, err
 	}
@@ -155,6 +176,10 @@ func (b *Bot) submitEssay(ctx context.Context, tx bot.Tx, t *turn, d bot.EssayDr
 	}
 	return bot.Text(fmt.Sprintf(textEssaySubmitted, shown, thousands(e.Chars), count)), nil
 }
+
+// Similarity is the share of text's character 5-grams (letters and digits)
+// found in other: 1 for a copy, near 0 for unrelated texts.
+func Similarity(text, other string) float64 { return overlap(shingles(text), shingles(other)) }
 
 // shingles is the set of character n-grams of an essay's letters and
 // digits (whitespace and punctuation dropped, so that re-punctuating does
@@ -198,7 +223,7 @@ func (b *Bot) onEssayList(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, e
 	}
 	sem, ok := set.CurrentSemester(t.now, b.loc)
 	if !ok {
-		return bot.Text(textNoSemester), nil
+		return bot.Text(textStudyNoSemester), nil
 	}
 	essays, err := tx.SchoolEssays(ctx, t.person.SchoolID, sem.Start, sem.End, false)
 	if err != nil {

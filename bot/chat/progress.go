@@ -7,9 +7,8 @@ import (
 	"minqing/bot/parse"
 )
 
-// onProgress answers a progress question (我的学习, 我的家访, 未家访,
-// 我的听课 …) for the stream it is about; without a topic, the sender's
-// study.
+// onProgress answers a progress question by its topic: 我的学习 (study, the
+// default), 我的家访, 未家访, 我的听课.
 func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, error) {
 	switch p.Topic {
 	case parse.TopicVisit:
@@ -18,13 +17,11 @@ func (b *Bot) onProgress(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed
 		return b.onUnvisited(ctx, tx, t)
 	case parse.TopicObservation:
 		return b.onObserveProgress(ctx, tx, t)
-	}
-	if !t.person.Can(bot.ActCheckin) {
-		return refuse(t.person, bot.ActCheckin), nil
-	}
-	switch p.Topic {
 	case parse.TopicStudy, "":
+		if !t.person.Can(bot.ActCheckin) {
+			return refuse(t.person, bot.ActCheckin), nil
+		}
 		return b.onStudyProgress(ctx, tx, t)
 	}
-	return bot.Text(textCheckinSoon), nil
+	return bot.Text(textNotUnderstood), nil
 }

@@ -28,7 +28,7 @@ const (
 	textNotesProgress      = "本学期笔记 %s/%s 字"
 	textNotesDone          = "本学期笔记 %s/%s 字，已完成"
 	textNotesNoTarget      = "本学期笔记 %s 字"
-	textNoSemester         = "现在是假期，不在任何学期之内，没有记录。开学后再打卡吧。"
+	textStudyNoSemester    = "现在是假期，不在任何学期之内，没有记录。开学后再打卡吧。"
 	textUndoDone           = "已撤销：%s。%s。"
 	textUndoNothing        = "24 小时内没有可以撤销的学习打卡。"
 	textStudyProgressHead  = "我的学习（第%d周，%s—%s）"

@@ -53,7 +53,7 @@ const (
 	textUnvisitedLine     = "\n• %s（%d人）：%s"
 	textUnvisitedMore     = " 等"
 	textUnvisitedNone     = "本学期（%s）您任教班级的学生都已家访过，辛苦了！"
-	textVisitNoSemester   = "现在不在学期中，暂时没有统计。"
+	textNoSemester        = "现在不在学期中，暂时没有统计。"
 
 	// 听课, 谈心
 	textObserveHow      = "听课记录格式：听课 班级 学科 老师 评价。\n例如：听课 初二3班 语文 李老师 评价：课堂互动好，板书可以更清楚。"

@@ -459,6 +459,7 @@ func modeLabel(m string) string {
 }
 
 // dayLabel writes a stored day as users read it: 11月18日.
+func dayLabel(d time.Time) string { return fmt.Sprintf("%d月%d日", d.Month(), d.Day()) }
 
 // onToLedger files what the family said during the teacher's latest visit
 // not filed yet as an opinion: source home_visit, not anonymous, recorded
@@ -632,7 +633,7 @@ func (b *Bot) onUnvisited(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, e
 	}
 	sem, ok := b.semesterPeriod(set, t.now)
 	if !ok {
-		return bot.Text(textVisitNoSemester), nil
+		return bot.Text(textNoSemester), nil
 	}
 	r, err := b.loadRoster(ctx, tx, p.SchoolID)
 	if err != nil {

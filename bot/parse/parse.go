@@ -67,12 +67,12 @@ const (
 	IntentStartOpinion Intent = "start_opinion" // 我要建议 / 我要提意见 (also the menu)
 	IntentYes          Intent = "yes"           // 是 / 对 / 好的 / 确认
 	IntentNo           Intent = "no"            // 否 / 不是 / 不用
+	IntentToLedger     Intent = "to_ledger"     // 转台帐: file what a family said during the last visit as an opinion
 
 	IntentExcuse          Intent = "excuse"           // 请假 本周 / 请假 11月18日至11月29日
 	IntentPauseReminders  Intent = "pause_reminders"  // 暂停提醒
 	IntentResumeReminders Intent = "resume_reminders" // 恢复提醒
 	IntentEssayList       Intent = "essay_list"       // 心得列表 (leaders)
-	IntentToLedger        Intent = "to_ledger"        // 转台帐: file what a family said during the last visit as an opinion
 )
 
 // Intents lists every intent Parse may return.

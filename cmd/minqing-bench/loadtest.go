@@ -40,6 +40,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		redisURL  string
 		procFlags []string
 		mix       bool
+		checkins  bool
 	)
 	fs.StringVar(&o.URL, "url", "", "webhook URL (required)")
 	// Secrets default from the environment after parsing, so that -h
@@ -55,6 +56,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	fs.StringVar(&o.Text, "text", load.DefaultText, "message text")
 	fs.BoolVar(&o.FreshSenders, "fresh-senders", false, "openids no earlier run used, so that no message is a repeat or over a sender's daily cap")
 	fs.BoolVar(&mix, "mix", false, "send a mix of opinions, help, greetings and lookups instead of -text (see load.Mix)")
+	fs.BoolVar(&checkins, "checkins", false, "send study check-ins (the senders must be bound staff: minqing demo --load-staff N) instead of -text (see load.Checkins)")
 	fs.DurationVar(&o.Timeout, "timeout", 5*time.Second, "per-request timeout (WeChat gives up after 5s)")
 	fs.BoolVar(&asJSON, "json", false, "print the report as JSON")
 	fs.StringVar(&baseline, "baseline", "", "a second webhook URL (e.g. `minqing-bench echo`) measured in turn with -url, round after round, for ratios")
@@ -89,6 +91,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 	}
 	if mix {
 		o.Texts = load.Mix
+	}
+	if checkins {
+		o.Texts = load.Checkins
 	}
 	sampler := &cost.Sampler{Procs: []cost.Proc{{Name: "loadgen"}}}
 	for _, v := range procFlags {

@@ -21,17 +21,22 @@ import (
 
 const (
 	textDemoDone = `已创建演示学校：%s（代码 %s）
-  教职工 %d 人，学生 %d 人，民情台帐 %d 条（各种办理状态都有）
+  教职工 %d 人，学生 %d 人，民情台帐 %d 条（各种办理状态都有），学习打卡 %d 次，心得 %d 篇
   模拟器里的身份：%s
 下一步：运行 go run ./cmd/minqing ，在浏览器打开 http://localhost:8080/dev/ 体验。
 `
 	textDemoExists = "演示学校已经存在，无需重复创建。删除数据目录（默认 ./data）可以从头开始。\n"
+	textDemoUsage  = "用法：minqing demo [--load-staff N]（使用与服务相同的 MINQING_* 配置）"
+	textLoadStaff  = "已为压测绑定 %d 名教职工（共 %d 个压测身份）。\n"
 	textMenuSynced = "已把自定义菜单设置到公众号（%s）：\n%s\n"
 )
 
 func cmdDemo(ctx context.Context, e *env, args []string) int {
-	if len(args) > 0 {
-		fmt.Fprintln(e.stderr, "用法：minqing demo（使用与服务相同的 MINQING_* 配置）")
+	fs := flag.NewFlagSet("demo", flag.ContinueOnError)
+	fs.SetOutput(e.stderr)
+	loadStaff := fs.Int("load-staff", 0, "also bind N staff of the demo school to minqing-bench loadtest's senders (oLoad…), for -checkins")
+	if err := fs.Parse(args); err != nil || fs.NArg() > 0 || *loadStaff < 0 {
+		fmt.Fprintln(e.stderr, textDemoUsage)
 		return 2
 	}
 	a, ok := openAdmin(ctx, e)
@@ -39,6 +44,16 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 		return 1
 	}
 	defer a.close()
+	if *loadStaff > 0 {
+		defer func() {
+			n, err := a.admin.SeedLoadStaff(ctx, *loadStaff, func(i int) string { return fmt.Sprintf("oLoad%023d", i) })
+			if err != nil {
+				fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+				return
+			}
+			fmt.Fprintf(e.stdout, textLoadStaff, n, *loadStaff)
+		}()
+	}
 	personas := map[string]string{}
 	for _, p := range dev.Personas {
 		personas[p.Key] = p.OpenID
@@ -65,7 +80,7 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 			who += p.Name + "=匿名 "
 		}
 	}
-	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, who)
+	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, rep.Checkins, rep.Essays, who)
 	return 0
 }
 

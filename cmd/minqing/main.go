@@ -70,7 +70,8 @@ func commands() map[string]command {
 		"settings":     {"show or set a school's settings (JSON): settings --school NAME [--set FILE]", cmdSettings},
 		"digest":       {"print or send a week's digest: digest --school NAME [--week 2026-W47] [--send] [--text|--json]", cmdDigest},
 		"gen-district": {"generate a district to measure the digest on: gen-district [--schools 50] [--scale 1]", cmdGenDistrict},
-		"export":       {"export the ledger, home visits or observations: export ledger|visits|observations --school NAME [--week W|--semester S] -o FILE.xlsx", cmdExport},
+		"export":       {"export the ledger or a semester's register: export ledger|study|visits|observations --school NAME [--week W|--semester S] -o FILE.xlsx", cmdExport},
+		"excuse":       {"excuse a staff member's study weeks: excuse --school NAME --from DAY [--to DAY] WHO", cmdExcuse},
 		"version": {"print the version", func(ctx context.Context, e *env, args []string) int {
 			fmt.Fprintln(e.stdout, "minqing", version)
 			return 0

@@ -105,7 +105,7 @@ func TestOpinionLimitsSettingsMenu(t *testing.T) {
 	for _, b := range menu.Button {
 		names = append(names, b.Name)
 	}
-	if strings.Join(names, "/") != "我要建议/教职工/我的" || len(menu.Button[1].SubButton) != 4 || menu.Button[1].SubButton[0].Name != "学习打卡" {
+	if strings.Join(names, "/") != "我要建议/教职工/我的" || len(menu.Button[1].SubButton) != 4 || menu.Button[1].SubButton[0].Name != "学习打卡" || menu.Button[1].SubButton[1].Name != "交心得" {
 		t.Errorf("menu = %s", w.fake.Menu())
 	}
 }

@@ -1,8 +1,13 @@
 package main
 
 import (
+	"bytes"
+	"context"
+	"encoding/csv"
 	"fmt"
+	"io"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"strings"
 	"testing"
@@ -21,13 +26,16 @@ func shanghai(t testing.TB) *time.Location {
 	return loc
 }
 
+// defaultStudy is the study settings of the tests: a reminder template.
+const defaultStudy = `{"reminder_template_id":"tmpl-study"}`
+
 // studySettings gives the test school a semester around today (so that
-// the tests run on any day of the year) and the reminder template.
-func (w *world) studySettings(t *testing.T, extra string) {
+// the tests run on any day of the year) and the study settings.
+func (w *world) studySettings(t *testing.T, study string) {
 	t.Helper()
 	today := time.Now().In(shanghai(t))
-	doc := fmt.Sprintf(`{"semesters":[{"name":"2026-秋","start":%q,"end":%q}],"study":{"reminder_template_id":"tmpl-study"%s}}`,
-		today.AddDate(0, 0, -30).Format(time.DateOnly), today.AddDate(0, 0, 90).Format(time.DateOnly), extra)
+	doc := fmt.Sprintf(`{"semesters":[{"name":"2026-秋","start":%q,"end":%q}],"study":%s}`,
+		today.AddDate(0, 0, -30).Format(time.DateOnly), today.AddDate(0, 0, 90).Format(time.DateOnly), study)
 	path := filepath.Join(t.TempDir(), "settings.json")
 	if err := os.WriteFile(path, []byte(doc), 0o600); err != nil {
 		t.Fatal(err)
@@ -52,7 +60,7 @@ func TestStudyCheckinChat(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			w := newWorld(t, b)
-			w.studySettings(t, "")
+			w.studySettings(t, defaultStudy)
 			codes := w.bindCodes(t, testSchool)
 			zw := w.bound(t, codes, "张伟", "oZhangWei") // party member: 5 h a week
 			hh := w.bound(t, codes, "黄海", "oHuangHai")
@@ -94,6 +102,11 @@ func TestStudyCheckinChat(t *testing.T) {
 			if n := countRows(t, w.db, "study_checkins"); n != before-1 {
 				t.Errorf("%d check-ins after undo, want %d", n, before-1)
 			}
+			expect(t, "undo 2", zw.say("撤销"), "已撤销：", "学习 1.5 小时")
+			expect(t, "undo 3", zw.say("撤销"), "已撤销：", "学习 2 小时")
+			expect(t, "undo nothing", zw.say("撤销"), "24 小时内没有可以撤销的学习打卡")
+			expect(t, "again", zw.say("学习 2小时 《论群众路线》 笔记1500字"), "已记录")
+			expect(t, "again 2", zw.say("学习 一个半小时"), "已记录", "本周 3.5/5 小时")
 			// Progress.
 			r = zw.say("我的学习")
 			expect(t, "progress", r, "我的学习（第", "本周：本周 3.5/5 小时，还差 1.5 小时", "学习 2 小时，笔记 1,500 字《论群众路线》",
@@ -144,6 +157,23 @@ func TestStudyCheckinChat(t *testing.T) {
 			expect(t, "essay list", r, "本学期心得（2026-秋，共 2 篇）", "《践行群众路线 做人民满意的教师》 张伟", "《我的学习体会》 黄海", "⚠与张伟的《践行群众路线 做人民满意的教师》相似")
 			expect(t, "essay list refused", wl.say("心得列表"), "周报只对学校领导开放")
 
+			// A pasted essay over WeChat's 2,048-byte limit arrives in pieces
+			// that are joined as they were; the menu starts the flow too.
+			expect(t, "menu essay", wl.event("CLICK", "ESSAY"), "请发送心得体会全文")
+			long := strings.Repeat("教育是一项需要耐心的事业，我们要用心倾听每一位家长的声音", 50)
+			cut := 2046 / 3 // WeChat cuts at 2,048 bytes
+			expect(t, "piece 1", wl.say(string([]rune(long)[:cut])), "已收到第 1 段")
+			expect(t, "piece 2", wl.say(string([]rune(long)[cut:2*cut])), "已收到第 2 段")
+			expect(t, "piece 3", wl.say(string([]rune(long)[2*cut:])), "已收到第 3 段")
+			expect(t, "pieces submit", wl.say("提交"), "共 "+thousands(parse.EssayChars(long))+" 字", "本学期已交心得 1 篇")
+			var joined string
+			if err := w.db.SQL().Get(&joined, `SELECT body FROM essays WHERE person_id = ?`, personID(t, w.db, "王丽")); err != nil {
+				t.Fatal(err)
+			}
+			if joined != long {
+				t.Errorf("the pieces were not joined as pasted: %d runes, want %d", len([]rune(joined)), len([]rune(long)))
+			}
+
 			// Excused weeks.
 			r = zw.say("请假 本周")
 			expect(t, "excuse week", r, "已登记请假：第", "不计入学习目标")
@@ -154,9 +184,10 @@ func TestStudyCheckinChat(t *testing.T) {
 			if n := countRows(t, w.db, "study_excuses"); n != 3 {
 				t.Errorf("%d excused weeks, want 3", n)
 			}
-			expect(t, "excuse how", zw.say("请假"), "请假请写明时间")
-			expect(t, "pause", zw.say("暂停提醒"), "已暂停学习提醒")
-			expect(t, "resume", zw.say("恢复提醒"), "已恢复学习提醒")
+			// (Another sender: 张伟 is close to the 30 messages a minute.)
+			expect(t, "excuse how", hh.say("请假"), "请假请写明时间")
+			expect(t, "pause", hh.say("暂停提醒"), "已暂停学习提醒")
+			expect(t, "resume", hh.say("恢复提醒"), "已恢复学习提醒")
 
 			// A parent's sentence about study is an opinion; an unbound
 			// sender's check-in is refused with the way to bind.
@@ -178,4 +209,112 @@ func thousands(n int) string {
 		s = s[:i] + "," + s[i:]
 	}
 	return s
+}
+
+// libreofficeCSV converts every sheet of an .xlsx file to CSV with
+// LibreOffice and returns them by sheet name.
+func libreofficeCSV(t *testing.T, path string, sheets ...string) map[string][][]string {
+	t.Helper()
+	bin, err := exec.LookPath("libreoffice")
+	if err != nil {
+		if os.Getenv("CI") == "true" {
+			t.Fatal("libreoffice is not installed (apt-get install -y libreoffice-calc)")
+		}
+		t.Skip("libreoffice is not installed (apt-get install -y libreoffice-calc)")
+	}
+	dir := t.TempDir()
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	// Filter options: comma, quote, UTF-8, from row 1, …, all sheets (-1).
+	cmd := exec.CommandContext(ctx, bin, "--headless", "-env:UserInstallation=file://"+filepath.Join(dir, "profile"),
+		"--convert-to", `csv:Text - txt - csv (StarCalc):44,34,76,1,,0,false,true,false,false,false,-1`, "--outdir", dir, path)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("libreoffice: %v\n%s", err, out)
+	}
+	base := strings.TrimSuffix(filepath.Base(path), filepath.Ext(path))
+	got := map[string][][]string{}
+	for _, s := range sheets {
+		data, err := os.ReadFile(filepath.Join(dir, base+"-"+s+".csv"))
+		if err != nil {
+			entries, _ := os.ReadDir(dir)
+			t.Fatalf("sheet %s: %v (files: %v)", s, err, entries)
+		}
+		rows, err := csv.NewReader(bytes.NewReader(data)).ReadAll()
+		if err != nil {
+			t.Fatalf("sheet %s: %v", s, err)
+		}
+		got[s] = rows
+	}
+	return got
+}
+
+// TestStudyExportLibreOffice exports a semester's study register and reads
+// it back through LibreOffice.
+func TestStudyExportLibreOffice(t *testing.T) {
+	w := newWorld(t, backends[0])
+	w.studySettings(t, defaultStudy)
+	codes := w.bindCodes(t, testSchool)
+	zw := w.bound(t, codes, "张伟", "oZhangWei")
+	wl := w.bound(t, codes, "王丽", "oWangLi")
+	expect(t, "check-in", zw.say("学习 2小时 《论群众路线》 笔记1500字"), "已记录")
+	expect(t, "check-in 2", zw.say("学习 一个半小时"), "已记录")
+	expect(t, "check-in 3", wl.say("学习 40分钟 党章"), "已记录")
+	expect(t, "excuse", zw.say("请假 下周"), "已登记请假")
+	zw.say("心得")
+	zw.say("践行群众路线\n通过学习，我认识到群众路线是党的生命线。")
+	expect(t, "essay", zw.say("提交"), "已提交心得")
+	w.admin(t, "excuse", "--school", testSchool, "--from", time.Now().In(shanghai(t)).AddDate(0, 0, 14).Format(time.DateOnly), "王丽")
+
+	path := filepath.Join(t.TempDir(), "学时登记表.xlsx")
+	out := w.admin(t, "export", "study", "--school", testSchool, "--semester", "2026-秋", "-o", path)
+	expect(t, "export", out, "2026-秋学期学时登记表", "3 次打卡", "1 篇心得")
+	// An unknown semester is refused with the names it takes.
+	var errOut strings.Builder
+	if code := run(context.Background(), []string{"export", "study", "--school", testSchool, "--semester", "1999-冬", "-o", path}, func(k string) string { return w.Env[k] }, strings.NewReader(""), io.Discard, &errOut); code != 1 || !strings.Contains(errOut.String(), "没有找到学期") {
+		t.Errorf("unknown semester: exit %d, %q", code, errOut.String())
+	}
+	books := libreofficeCSV(t, path, "学时汇总", "打卡明细", "心得体会")
+
+	staff := books["学时汇总"]
+	head := staff[0]
+	if head[0] != "姓名" || head[1] != "部门" || head[2] != "党员" || head[len(head)-1] != "是否达标" || !strings.HasPrefix(head[3], "第") {
+		t.Errorf("staff header = %q", head)
+	}
+	byName := map[string][]string{}
+	for _, r := range staff[1:] {
+		byName[r[0]] = r
+	}
+	col := func(name string) int {
+		for i, h := range head {
+			if h == name {
+				return i
+			}
+		}
+		t.Fatalf("no column %s in %q", name, head)
+		return -1
+	}
+	z, ok := byName["张伟"]
+	if !ok {
+		t.Fatalf("no row for 张伟: %q", staff)
+	}
+	if z[2] != "是" || z[col("总学时")] != "3.5" || z[col("笔记字数")] != "1500" || z[col("心得篇数")] != "1" || z[col("请假周数")] != "1" {
+		t.Errorf("张伟's row = %q", z)
+	}
+	if !strings.Contains(strings.Join(z[3:col("总学时")], ","), "3.5") || !strings.Contains(strings.Join(z[3:col("总学时")], ","), "假") {
+		t.Errorf("张伟's weeks = %q, want this week's 3.5 and an excused week", z[3:col("总学时")])
+	}
+	if l := byName["王丽"]; l[2] != "否" || l[col("总学时")] != "0.7" || l[col("是否达标")] != "无目标" || l[col("请假周数")] != "1" {
+		t.Errorf("王丽's row = %q", l)
+	}
+	if len(byName) != 16 {
+		t.Errorf("%d staff rows, want 16", len(byName))
+	}
+	checkins := books["打卡明细"]
+	if len(checkins) != 4 || checkins[1][0] != "张伟" || checkins[1][3] != "2" || checkins[1][4] != "1500" || checkins[1][5] != "论群众路线" {
+		t.Errorf("check-ins sheet = %q", checkins)
+	}
+	essays := books["心得体会"]
+	if len(essays) != 2 || essays[1][0] != "张伟" || essays[1][2] != "践行群众路线" || !strings.Contains(essays[1][6], "群众路线是党的生命线") {
+		t.Errorf("essays sheet = %q", essays)
+	}
 }

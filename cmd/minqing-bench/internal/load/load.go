@@ -81,6 +81,19 @@ var Mix = []string{
 	"我要建议",
 }
 
+// Checkins are study check-ins of bound staff (`minqing demo --load-staff`
+// binds the synthetic senders): each is parsed, checked against the day's
+// total, stored, and answered with the week's and semester's progress.
+var Checkins = []string{
+	"学习 20分钟 《论群众路线》 笔记300字",
+	"今天学习了半小时党章",
+	"学习 25分钟",
+	"学习十五分钟 十八大报告",
+	"学习 10分钟 笔记200字",
+	"自学 35分钟 《党的群众路线教育实践活动学习文选》",
+	"学习 40分钟",
+}
+
 // Failure reasons, the keys of Report.Failures (besides "status NNN").
 const (
 	ReasonTimeout   = "timeout"     // no answer within Options.Timeout

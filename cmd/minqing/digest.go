@@ -18,11 +18,11 @@ import (
 // The weekly digest and the ledger export on the command line.
 
 const (
-	textDigestUsage  = "用法：minqing digest --school 学校名称|教育局名称 [--week 2026-W47] [--send] [--text|--json]"
-	textLedgerUsage  = "用法：minqing export ledger --school 学校名称 [--week 2026-W47 | --semester 2026-秋] -o 民情台帐.xlsx"
-	textLedgerExportDone   = "已导出 %s 的民情台帐（%s）：%d 条，写入 %s\n"
-	textDigestSent   = "第%s周周报：发送 %d 人，无法送达 %d 人，失败 %d 人（下次定时任务重试）。\n"
-	textDigestNoSend = "没有需要发送的人（已发送过，或没有学校领导）。\n"
+	textDigestUsage      = "用法：minqing digest --school 学校名称|教育局名称 [--week 2026-W47] [--send] [--text|--json]"
+	textLedgerUsage      = "用法：minqing export ledger --school 学校名称 [--week 2026-W47 | --semester 2026-秋] -o 民情台帐.xlsx"
+	textLedgerExportDone = "已导出 %s 的民情台帐（%s）：%d 条，写入 %s\n"
+	textDigestSent       = "第%s周周报：发送 %d 人，无法送达 %d 人，失败 %d 人（下次定时任务重试）。\n"
+	textDigestNoSend     = "没有需要发送的人（已发送过，或没有学校领导）。\n"
 )
 
 // digestBot builds the bot for the digest commands: the database, the

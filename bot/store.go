@@ -44,6 +44,7 @@ type Tx interface {
 	BindingTx
 	OpinionTx
 	DeliveryTx
+	DigestTx
 	CheckinTx
 	VisitTx
 	AdminTx

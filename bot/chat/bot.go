@@ -39,6 +39,9 @@ type Config struct {
 	// FloodLimit is how many messages one sender may send a minute before
 	// the bot asks them to slow down (default 30).
 	FloodLimit int
+	// PublicURL is where readers' browsers reach the service, for the
+	// links of the weekly digest (no trailing slash).
+	PublicURL string
 }
 
 // Bot handles inbound messages. It is safe for concurrent use.
@@ -54,6 +57,8 @@ type Bot struct {
 	staff    staffIndex
 	catalog  catalog
 	links    linkKeyCache
+	// publicURL is Config.PublicURL.
+	publicURL string
 }
 
 // New returns a Bot.
@@ -68,6 +73,7 @@ func New(c Config) (*Bot, error) {
 	b := &Bot{
 		store: c.Store, state: c.State, notifier: c.Notifier, keys: k,
 		now: c.Now, loc: c.Location, log: c.Logger, flood: c.FloodLimit,
+		publicURL: strings.TrimRight(c.PublicURL, "/"),
 	}
 	if b.now == nil {
 		b.now = time.Now
@@ -632,12 +638,12 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 	case parse.IntentTalk:
 		return b.onTalk(ctx, tx, t, p)
 	case parse.IntentDigest:
-		if !t.person.Can(bot.ActDigest) {
-			return refuse(t.person, bot.ActDigest), nil
-		}
-		return bot.Text(textDigestSoon), nil
+		return b.onDigest(ctx, tx, t, text)
 	case parse.IntentYes, parse.IntentNo:
 		return bot.Text(textNothingToConfirm), nil
+	}
+	if _, ok := digestWeekAsked(text); ok {
+		return b.onDigest(ctx, tx, t, text)
 	}
 	return b.onUnplaced(t, text), nil
 }

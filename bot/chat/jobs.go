@@ -39,7 +39,7 @@ func (b *Bot) Jobs() []Job {
 		Name:  "submit_drafts",
 		Every: JobTick,
 		Run:   b.submitDueDrafts,
-	}}
+	}, b.digestJob()}
 }
 
 // JobTick is how often RunJobs looks for work in production: the shortest

@@ -44,9 +44,10 @@ type Settings struct {
 	// Semesters are the school's semesters (period.go); when empty, autumn
 	// runs 1 Sep – 31 Jan and spring 1 Mar – 15 Jul.
 	Semesters []SemesterDates `json:"semesters,omitempty"`
-	Visits    VisitSettings   `json:"visits,omitempty"` // visit_settings.go
+	Digest    DigestSettings  `json:"digest,omitempty"`
 	// Study are the study targets and reminders (study_settings.go).
-	Study StudySettings `json:"study,omitempty"`
+	Study  StudySettings `json:"study,omitempty"`
+	Visits VisitSettings `json:"visits,omitempty"` // visit_settings.go
 }
 
 // The link window (Settings.LinkDays).
@@ -85,8 +86,9 @@ func DefaultSettings() Settings {
 		LinkDays:        DefaultLinkDays,
 		DueDays:         5,
 		MinGroup:        3,
-		Visits:          DefaultVisitSettings(),
+		Digest:          defaultDigestSettings(),
 		Study:           DefaultStudySettings(),
+		Visits:          DefaultVisitSettings(),
 	}
 }
 
@@ -163,6 +165,7 @@ var settingsKeys = map[string]string{
 	"办理期限":   "due_days",
 	"最少人数":   "min_group",
 	"学期":     "semesters",
+	"周报":     "digest",
 	"家访听课":   "visits",
 	"学习打卡":   "study",
 	"说明":     "",
@@ -170,7 +173,7 @@ var settingsKeys = map[string]string{
 
 // settingsKeyOrder is the order of the keys in the template and in error
 // messages.
-var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "推送答复天数", "办理期限", "最少人数", "学期", "家访听课", "学习打卡"}
+var settingsKeyOrder = []string{"交办部门", "监督", "节假日", "调休上课日", "关键词", "每日意见上限", "推送答复天数", "办理期限", "最少人数", "学期", "周报", "家访听课", "学习打卡"}
 
 var supervisorNames = map[string]string{
 	"纪检委员": SupervisorDiscipline, "纪检": SupervisorDiscipline,
@@ -331,6 +334,9 @@ func ParseSettings(doc []byte) (Settings, error) {
 	if len(in.Semesters) > 0 {
 		s.Semesters = in.Semesters
 	}
+	if err := parseDigestSettings(&s, in.Digest); err != nil {
+		errs = append(errs, err.Error())
+	}
 	if err := s.mergeVisits(in.Visits); err != nil {
 		errs = append(errs, err.Error())
 	}
@@ -382,6 +388,7 @@ func Template(s Settings) []byte {
 		sem = []SemesterDates{}
 	}
 	field("学期", sem, false)
+	field("周报", s.Digest, false)
 	field("家访听课", s.Visits, false)
 	field("学习打卡", s.Study, true)
 	b.WriteString("}\n")

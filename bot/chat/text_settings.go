@@ -18,7 +18,7 @@ const (
 	textSettingsSemester         = "学期“%s”要写名称和开始、结束日期，例如 {\"name\": \"2026秋季学期\", \"start\": \"2026-09-01\", \"end\": \"2027-01-20\"}，结束不能早于开始。"
 	textSettingsRouteNoUnit      = "交办部门：%s → “%s”，本校没有这个部门。"
 	textSettingsUnits            = "本校的部门：%s。"
-	textSettingsTemplateNote     = "修改后用 minqing settings --school 学校 --set 本文件 保存。交办部门：各分类的意见默认交给哪个部门（须是本校名单中的部门）；监督：涉及领导班子的意见由谁办理（纪检委员、党组织书记或教育局）；节假日、调休上课日：按工作日计算期限；关键词：各分类补充的关键词；每日意见上限：每人每天最多几条；推送答复天数：多少天内能把答复推送给匿名反映人（最多30天，之后凭回执码查询）；办理期限：交办时不写天数的默认工作日数；最少人数：统计中一组至少几人才显示；学期：各学期的名称和起止日期（不写则按秋季、春季学期推算）；家访听课、学习打卡：家访听课和学习打卡的要求（英文键名，见 README）。"
+	textSettingsTemplateNote     = "修改后用 minqing settings --school 学校 --set 本文件 保存。交办部门：各分类的意见默认交给哪个部门（须是本校名单中的部门）；监督：涉及领导班子的意见由谁办理（纪检委员、党组织书记或教育局）；节假日、调休上课日：按工作日计算期限；关键词：各分类补充的关键词；每日意见上限：每人每天最多几条；推送答复天数：多少天内能把答复推送给匿名反映人（最多30天，之后凭回执码查询）；办理期限：交办时不写天数的默认工作日数；最少人数：统计中一组至少几人才显示；学期：各学期的名称和起止日期（不写则按秋季、春季学期推算）；周报：发送时间、模板编号、链接有效天数；家访听课、学习打卡：家访听课和学习打卡的要求（英文键名，见 README）。"
 	textSettingsStudyGroup       = "学习打卡要求（study.targets）里的人群“%s”不存在，只能是 party_member（党员）、leader（领导）或 teacher（其他教师）"
 	textSettingsStudyTarget      = "学习打卡要求（study.targets.%s）超出范围：每周学时 weekly_hours 0–40，每学期笔记字数 semester_note_chars 0–1000000，每学期心得 semester_essays 0–20"
 	textSettingsReminderDay      = "提醒日（study.reminder_day）“%s”不是星期几，应写 monday … sunday"
@@ -26,5 +26,7 @@ const (
 	textSettingsReminderTemplate = "提醒模板编号（study.reminder_template_id）太长"
 	textSettingsVisitNumber      = "家访听课要求（visits.%s）应是 0 到 1000 之间的整数"
 	textSettingsVisitOnOff       = "家访听课设置（visits.%s）只能是 \"on\"（开）或 \"off\"（关）"
+	textSettingsDigestLinkDays   = "周报链接有效天数（digest.link_days）应是 1 到 366 之间的整数"
+	textSettingsDigestSendAt     = "周报发送时间（digest.send_at）“%s”格式不对，应写成 \"Mon 07:30\" 或 \"周一 07:30\""
 	textAssignNoRoute            = "这条意见（%s）没有默认交办部门，请写明部门。可以交办的部门：%s。\n格式：交办 回执码 部门 3天"
 )

@@ -9,6 +9,7 @@ import (
 	"net"
 	"os"
 	"strings"
+	"time"
 
 	"minqing/bot"
 	"minqing/bot/chat"
@@ -70,6 +71,11 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	if errors.Is(err, bot.ErrConflict) {
 		fmt.Fprint(e.stdout, textDemoExists)
 		return 0
+	}
+	if err == nil {
+		var more int
+		more, err = seedDemoHistory(ctx, a.db, rep.School.Code, time.Now(), loadLocation(e))
+		rep.Opinions += more
 	}
 	if err != nil {
 		return fail(e, err)

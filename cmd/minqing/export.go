@@ -11,11 +11,14 @@ import (
 	"minqing/storage/sheet"
 )
 
-const textExportUsage = "用法：minqing export study|visits|observations --school 学校名称 [--semester 2026-秋] -o 文件.xlsx"
+const textExportUsage = "用法：minqing export ledger|study|visits|observations --school 学校名称 [--semester 2026-秋] -o 文件.xlsx"
 
 // cmdExport writes the 家访记录表 (visits and coverage per class) or the
 // 听课记录 (observations, talks, counts per leader) of a semester.
 func cmdExport(ctx context.Context, e *env, args []string) int {
+	if len(args) > 0 && args[0] == "ledger" {
+		return cmdExportLedger(ctx, e, args[1:]) // digest.go
+	}
 	if len(args) > 0 && args[0] == "study" {
 		return cmdExportStudy(ctx, e, args[1:]) // study.go
 	}

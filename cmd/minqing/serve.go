@@ -14,6 +14,7 @@ import (
 	"minqing/config"
 	"minqing/handlers"
 	"minqing/handlers/dev"
+	"minqing/handlers/digest"
 	"minqing/handlers/fakewechat"
 	"minqing/handlers/wechatapi"
 	"minqing/storage"
@@ -174,9 +175,16 @@ func (a *app) serve(ctx context.Context) error {
 	}
 	if a.bot, err = chat.New(chat.Config{
 		Store: a.db, State: a.state, Notifier: a.api, Secret: cfg.Secret,
-		Location: cfg.Location, Logger: log,
+		Location: cfg.Location, Logger: log, PublicURL: cmp.Or(cfg.PublicURL, base),
 	}); err != nil {
 		return err
+	}
+	pages, err := digest.New(a.bot, cfg.Location, log)
+	if err != nil {
+		return err
+	}
+	for p, h := range pages.Routes() {
+		routes[p] = h
 	}
 	var proc handlers.Processor = a.bot
 	if a.fake != nil {

@@ -42,7 +42,7 @@ type test struct {
 
 // suite lists the tests, each noun's from its own file.
 func suite() []test {
-	return slices.Concat(processedTests, orgTests, peopleTests, bindingTests, opinionTests, deliveryTests, batchTests, visitTests, checkinTests, adminTests)
+	return slices.Concat(processedTests, orgTests, peopleTests, bindingTests, opinionTests, deliveryTests, batchTests, visitTests, checkinTests, adminTests, digestTests)
 }
 
 // Run runs the suite, each test on a database of its own.

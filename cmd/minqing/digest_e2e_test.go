@@ -50,8 +50,8 @@ func printPDF() chromedp.Action[[]byte] {
 func saveShot(t *testing.T, name string, png []byte) {
 	t.Helper()
 	dirs := []string{t.TempDir()}
-	if *screenshotDir != "" {
-		dirs = append(dirs, *screenshotDir)
+	if dir := resolvedScreenshotDir(t); dir != "" {
+		dirs = append(dirs, dir)
 	}
 	for _, dir := range dirs {
 		if err := os.MkdirAll(dir, 0o755); err != nil {

@@ -305,7 +305,23 @@ func TestSimulatorScreenshots(t *testing.T) {
 	if *screenshotDir == "" {
 		t.Skip("run with -screenshots DIR to write the screenshots")
 	}
+	dir := resolvedScreenshotDir(t)
+	*screenshotDir = dir
+	svc, unit := simulatorService(t)
+	s := &simulator{t: t, ctx: browser(t, 90*time.Second, 2), url: svc.URL}
+	walkthrough(t, s, unit)
+	fmt.Fprintln(os.Stderr, "screenshots in", dir)
+}
+
+// resolvedScreenshotDir is the -screenshots directory as an absolute path,
+// a relative one taken from the repository's root (go test runs the tests
+// in cmd/minqing), or "" when the flag is not given.
+func resolvedScreenshotDir(t *testing.T) string {
+	t.Helper()
 	rel := *screenshotDir
+	if rel == "" {
+		return ""
+	}
 	if !filepath.IsAbs(rel) {
 		rel = filepath.Join("..", "..", rel)
 	}
@@ -313,9 +329,5 @@ func TestSimulatorScreenshots(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	*screenshotDir = dir
-	svc, unit := simulatorService(t)
-	s := &simulator{t: t, ctx: browser(t, 90*time.Second, 2), url: svc.URL}
-	walkthrough(t, s, unit)
-	fmt.Fprintln(os.Stderr, "screenshots in", dir)
+	return dir
 }

@@ -9,9 +9,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -170,6 +170,21 @@ var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[stri
 		}
 }}
 
+// redisBehindProxy is the mysql+redis backend with Redis reached through
+// a proxy the test can close.
+func redisBehindProxy(t *testing.T) (*storagetest.Proxy, map[string]string, func(*testing.T) *storage.DB) {
+	t.Helper()
+	u, err := url.Parse(statetest.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := storagetest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	env, openDB := backends[1].env(t)
+	env["MINQING_REDIS_URL"] = u.String()
+	return proxy, env, openDB
+}
+
 func openTestDB(t *testing.T, o storage.Options) *storage.DB {
 	t.Helper()
 	db, err := storage.Open(context.Background(), o)
@@ -233,65 +248,6 @@ func countRows(t *testing.T, db *storage.DB, table string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// tcpProxy forwards connections to target until Close, which also cuts
-// every open connection: a server that has "stopped".
-type tcpProxy struct {
-	l      net.Listener
-	mu     sync.Mutex
-	conns  []net.Conn
-	closed bool
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{l: l}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			if p.closed {
-				c.Close()
-				up.Close()
-				p.mu.Unlock()
-				return
-			}
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *tcpProxy) Addr() string { return p.l.Addr().String() }
-
-func (p *tcpProxy) Close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return
-	}
-	p.closed = true
-	p.l.Close()
-	for _, c := range p.conns {
-		c.Close()
-	}
 }
 
 // lines returns the JSON log records whose msg is msg.

@@ -139,35 +139,28 @@ var backends = []backend{
 		}
 	}},
 	{"mysql+redis", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
-		dsn := storagetest.MySQLDSN(t)
-		redisURL := statetest.RedisURL(t)
-		return map[string]string{
-				"MINQING_MYSQL_DSN":    dsn,
-				"MINQING_REDIS_URL":    redisURL,
-				"MINQING_REDIS_PREFIX": "minqing-test:" + randomHex(6) + ":",
-				"MINQING_SECRET":       "test-secret-" + randomHex(16),
-				"MINQING_DATA_DIR":     t.TempDir(),
-			}, func(t *testing.T) *storage.DB {
-				return openTestDB(t, storage.Options{MySQLDSN: dsn})
-			}
+		return mysqlEnv(t, storagetest.MySQLDSN(t), statetest.RedisURL(t))
 	}},
 }
 
-// clusterBackend is MySQL with a Redis Cluster (MINQING_TEST_REDIS_CLUSTER)
-// as the state store; the tests that must hold on a cluster add it to
-// backends.
-var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
-	dsn := storagetest.MySQLDSN(t)
-	clusterURL := statetest.ClusterURL(t)
+// mysqlEnv selects MySQL at dsn with the state store at redisURL.
+func mysqlEnv(t *testing.T, dsn, redisURL string) (map[string]string, func(*testing.T) *storage.DB) {
 	return map[string]string{
 			"MINQING_MYSQL_DSN":    dsn,
-			"MINQING_REDIS_URL":    clusterURL,
+			"MINQING_REDIS_URL":    redisURL,
 			"MINQING_REDIS_PREFIX": "minqing-test:" + randomHex(6) + ":",
 			"MINQING_SECRET":       "test-secret-" + randomHex(16),
 			"MINQING_DATA_DIR":     t.TempDir(),
 		}, func(t *testing.T) *storage.DB {
 			return openTestDB(t, storage.Options{MySQLDSN: dsn})
 		}
+}
+
+// clusterBackend is MySQL with a Redis Cluster (MINQING_TEST_REDIS_CLUSTER)
+// as the state store; the tests that must hold on a cluster add it to
+// backends.
+var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
+	return mysqlEnv(t, storagetest.MySQLDSN(t), statetest.ClusterURL(t))
 }}
 
 // redisBehindProxy is the mysql+redis backend with Redis reached through

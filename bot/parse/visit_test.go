@@ -190,17 +190,7 @@ func TestVisitCorpus(t *testing.T) {
 		{"visit-holdout", "testdata/visit_holdout.jsonl", false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
-			lines := loadCorpus(t, set.path)
-			s := scoreCorpus(t, lines)
-			intentAcc, slotAcc := ratio(s.intentOK, s.lines), ratio(s.slotsOK, s.slotted)
-			t.Logf("%s: %d lines; intent accuracy %.3f (%d/%d); slot accuracy %.3f (%d/%d lines with slots)",
-				set.name, s.lines, intentAcc, s.intentOK, s.lines, slotAcc, s.slotsOK, s.slotted)
-			for _, m := range s.misIntent {
-				t.Logf("intent   %s", m)
-			}
-			for _, m := range s.misSlots {
-				t.Logf("slots    %s", m)
-			}
+			intentAcc, slotAcc := scoreIntentsAndSlots(t, set.name, set.path)
 			if !set.enforce {
 				return
 			}

@@ -85,15 +85,7 @@ func (t *tx) DeleteCheckin(ctx context.Context, personID, id int64) error {
 }
 
 func (t *tx) checkins(ctx context.Context, op, where string, args ...any) ([]bot.Checkin, error) {
-	var rows []checkinRow
-	if err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+checkinColumns+` FROM study_checkins WHERE `+where+` ORDER BY day, id`, args...); err != nil {
-		return nil, t.db.translate(op, err)
-	}
-	out := make([]bot.Checkin, len(rows))
-	for i, r := range rows {
-		out[i] = r.checkin()
-	}
-	return out, nil
+	return selectRows(ctx, t, op, checkinRow.checkin, `SELECT `+checkinColumns+` FROM study_checkins WHERE `+where+` ORDER BY day, id`, args...)
 }
 
 // Checkins implements bot.CheckinTx.

@@ -4,9 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"io"
 	"log/slog"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -155,35 +153,8 @@ func TestMySQLDriverLogsThroughSlog(t *testing.T) {
 	if err != nil {
 		t.Fatal(err)
 	}
-	target := cfg.Addr
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	defer l.Close()
-	var (
-		mu    sync.Mutex
-		conns []net.Conn
-	)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			mu.Lock()
-			conns = append(conns, c, up)
-			mu.Unlock()
-			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
-		}
-	}()
-	cfg.Addr = l.Addr().String()
+	proxy := storagetest.NewProxy(t, cfg.Addr)
+	cfg.Addr = proxy.Addr()
 	var buf syncBuffer
 	db, err := storage.Open(context.Background(), storage.Options{MySQLDSN: cfg.FormatDSN(), Logger: slog.New(slog.NewJSONHandler(&buf, nil))})
 	if err != nil {
@@ -191,11 +162,7 @@ func TestMySQLDriverLogsThroughSlog(t *testing.T) {
 	}
 	defer db.Close()
 	// Cut the idle connection under the pool: the driver notices and says so.
-	mu.Lock()
-	for _, c := range conns {
-		c.Close()
-	}
-	mu.Unlock()
+	proxy.Cut()
 	time.Sleep(50 * time.Millisecond)
 	if err := db.Ping(context.Background()); err != nil {
 		t.Fatal(err)

@@ -96,16 +96,21 @@ func (t *tx) SetVisitOpinion(ctx context.Context, visitID, opinionID int64) erro
 	return nil
 }
 
-func (t *tx) visits(ctx context.Context, op, where string, args ...any) ([]bot.Visit, error) {
-	var rows []visitRow
-	if err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+visitColumns+` FROM visits WHERE `+where+` ORDER BY day, id`, args...); err != nil {
+// selectRows runs query and converts each row it returns with conv.
+func selectRows[R, T any](ctx context.Context, t *tx, op string, conv func(R) T, query string, args ...any) ([]T, error) {
+	var rows []R
+	if err := t.tx.SelectContext(t.ctx(ctx), &rows, query, args...); err != nil {
 		return nil, t.db.translate(op, err)
 	}
-	out := make([]bot.Visit, len(rows))
+	out := make([]T, len(rows))
 	for i, r := range rows {
-		out[i] = r.visit()
+		out[i] = conv(r)
 	}
 	return out, nil
+}
+
+func (t *tx) visits(ctx context.Context, op, where string, args ...any) ([]bot.Visit, error) {
+	return selectRows(ctx, t, op, visitRow.visit, `SELECT `+visitColumns+` FROM visits WHERE `+where+` ORDER BY day, id`, args...)
 }
 
 // VisitsBy implements bot.VisitTx.
@@ -132,18 +137,9 @@ func (t *tx) VisitedStudents(ctx context.Context, schoolID int64, from, to time.
 
 // StudentsNamed implements bot.VisitTx.
 func (t *tx) StudentsNamed(ctx context.Context, schoolID int64, name string) ([]bot.Student, error) {
-	var rows []studentRow
-	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
+	return selectRows(ctx, t, "students named", func(r studentRow) bot.Student { return bot.Student(r) }, `
 		SELECT id, school_id, class_id, name, student_no, active FROM students
 		WHERE school_id = ? AND name = ? AND active = TRUE ORDER BY id`, schoolID, name)
-	if err != nil {
-		return nil, t.db.translate("students named", err)
-	}
-	out := make([]bot.Student, len(rows))
-	for i, r := range rows {
-		out[i] = bot.Student(r)
-	}
-	return out, nil
 }
 
 // Student implements bot.VisitTx.
@@ -198,15 +194,7 @@ func (t *tx) CreateObservation(ctx context.Context, o bot.Observation) (bot.Obse
 }
 
 func (t *tx) observations(ctx context.Context, op, where string, args ...any) ([]bot.Observation, error) {
-	var rows []observationRow
-	if err := t.tx.SelectContext(t.ctx(ctx), &rows, `SELECT `+observationColumns+` FROM observations WHERE `+where+` ORDER BY day, id`, args...); err != nil {
-		return nil, t.db.translate(op, err)
-	}
-	out := make([]bot.Observation, len(rows))
-	for i, r := range rows {
-		out[i] = r.observation()
-	}
-	return out, nil
+	return selectRows(ctx, t, op, observationRow.observation, `SELECT `+observationColumns+` FROM observations WHERE `+where+` ORDER BY day, id`, args...)
 }
 
 // ObservationsBy implements bot.VisitTx.
@@ -255,19 +243,12 @@ func (t *tx) SchoolTalks(ctx context.Context, schoolID int64, from, to time.Time
 }
 
 func (t *tx) talks(ctx context.Context, op, where string, args ...any) ([]bot.Talk, error) {
-	var rows []talkRow
-	err := t.tx.SelectContext(t.ctx(ctx), &rows, `
+	return selectRows(ctx, t, op, func(r talkRow) bot.Talk {
+		return bot.Talk{ID: r.ID, SchoolID: r.SchoolID, LeaderID: r.LeaderID, TeacherID: r.TeacherID.Int64, TeacherName: r.TeacherName,
+			Day: dayTime(r.Day), Notes: r.Notes, Created: r.CreatedAt.UTC()}
+	}, `
 		SELECT id, school_id, leader_id, teacher_id, teacher_name, day, notes, created_at FROM talks
 		WHERE `+where+` ORDER BY day, id`, args...)
-	if err != nil {
-		return nil, t.db.translate(op, err)
-	}
-	out := make([]bot.Talk, len(rows))
-	for i, r := range rows {
-		out[i] = bot.Talk{ID: r.ID, SchoolID: r.SchoolID, LeaderID: r.LeaderID, TeacherID: r.TeacherID.Int64, TeacherName: r.TeacherName,
-			Day: dayTime(r.Day), Notes: r.Notes, Created: r.CreatedAt.UTC()}
-	}
-	return out, nil
 }
 
 type countRow struct {
@@ -276,11 +257,7 @@ type countRow struct {
 }
 
 func (t *tx) counts(ctx context.Context, op, query string, args ...any) ([]countRow, error) {
-	var rows []countRow
-	if err := t.tx.SelectContext(t.ctx(ctx), &rows, query, args...); err != nil {
-		return nil, t.db.translate(op, err)
-	}
-	return rows, nil
+	return selectRows(ctx, t, op, func(r countRow) countRow { return r }, query, args...)
 }
 
 // VisitCounts implements bot.VisitTx: one query on ix_visits_school_day.

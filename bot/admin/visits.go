@@ -97,10 +97,10 @@ func campusName(units map[int64]bot.OrgUnit, id int64) string {
 	return textMainCampus
 }
 
-// VisitTables is the 家访记录表 of a school's semester: every visit, and
-// the coverage of every class (families visited against the roster's
-// students).
-func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string, loc *time.Location) ([]Table, chat.Semester, error) {
+// semesterTables runs build in one transaction over the days of the
+// semester named, with the school's staff and units at hand.
+func (a *Admin) semesterTables(ctx context.Context, schoolID int64, semester string, loc *time.Location,
+	build func(tx bot.Tx, from, to time.Time, staff map[int64]bot.Person, units map[int64]bot.OrgUnit) ([]Table, error)) ([]Table, chat.Semester, error) {
 	var (
 		out []Table
 		sem chat.Semester
@@ -111,10 +111,6 @@ func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string
 			return err
 		}
 		sem = s
-		visits, err := tx.SchoolVisits(ctx, schoolID, from, to)
-		if err != nil {
-			return err
-		}
 		staff, err := staffNames(ctx, tx, schoolID)
 		if err != nil {
 			return err
@@ -123,13 +119,28 @@ func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string
 		if err != nil {
 			return err
 		}
+		out, err = build(tx, from, to, staff, units)
+		return err
+	})
+	return out, sem, err
+}
+
+// VisitTables is the 家访记录表 of a school's semester: every visit, and
+// the coverage of every class (families visited against the roster's
+// students).
+func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string, loc *time.Location) ([]Table, chat.Semester, error) {
+	return a.semesterTables(ctx, schoolID, semester, loc, func(tx bot.Tx, from, to time.Time, staff map[int64]bot.Person, units map[int64]bot.OrgUnit) ([]Table, error) {
+		visits, err := tx.SchoolVisits(ctx, schoolID, from, to)
+		if err != nil {
+			return nil, err
+		}
 		vt := Table{Name: textSheetVisits, Header: visitHeader}
 		for _, v := range visits {
 			code := ""
 			if v.OpinionID != 0 {
 				o, err := tx.Opinion(ctx, v.OpinionID)
 				if err != nil {
-					return err
+					return nil, err
 				}
 				code = o.Code
 			}
@@ -145,11 +156,11 @@ func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string
 		}
 		cov, err := tx.Coverage(ctx, schoolID, from, to)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		visited, err := tx.VisitedStudents(ctx, schoolID, from, to)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		seen := make(map[int64]bool, len(visited))
 		for _, id := range visited {
@@ -157,7 +168,7 @@ func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string
 		}
 		students, err := tx.Students(ctx, schoolID)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		ct := Table{Name: textSheetCoverage, Header: coverageHeader}
 		for _, c := range cov {
@@ -174,44 +185,25 @@ func (a *Admin) VisitTables(ctx context.Context, schoolID int64, semester string
 			ct.Rows = append(ct.Rows, []string{campusName(units, c.ClassID), units[c.ClassID].Name, strconv.Itoa(c.Students),
 				strconv.Itoa(c.Visited), strconv.Itoa(c.Students - c.Visited), rate, strings.Join(missing, "、")})
 		}
-		out = []Table{vt, ct}
-		return nil
+		return []Table{vt, ct}, nil
 	})
-	return out, sem, err
 }
 
 // ObservationTables is the 听课记录 of a school's semester: every
 // observation, every talk, and each leader's counts.
 func (a *Admin) ObservationTables(ctx context.Context, schoolID int64, semester string, loc *time.Location) ([]Table, chat.Semester, error) {
-	var (
-		out []Table
-		sem chat.Semester
-	)
-	err := a.store.Update(ctx, func(tx bot.Tx) error {
-		s, from, to, err := a.semesterDays(ctx, tx, schoolID, semester, loc)
-		if err != nil {
-			return err
-		}
-		sem = s
+	return a.semesterTables(ctx, schoolID, semester, loc, func(tx bot.Tx, from, to time.Time, staff map[int64]bot.Person, units map[int64]bot.OrgUnit) ([]Table, error) {
 		obs, err := tx.SchoolObservations(ctx, schoolID, from, to)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		talks, err := tx.SchoolTalks(ctx, schoolID, from, to)
 		if err != nil {
-			return err
+			return nil, err
 		}
 		counts, err := tx.LeaderCounts(ctx, schoolID, from, to)
 		if err != nil {
-			return err
-		}
-		staff, err := staffNames(ctx, tx, schoolID)
-		if err != nil {
-			return err
-		}
-		units, err := unitMap(ctx, tx, schoolID)
-		if err != nil {
-			return err
+			return nil, err
 		}
 		ot := Table{Name: textSheetObservations, Header: observationHeader}
 		for _, o := range obs {
@@ -230,8 +222,6 @@ func (a *Admin) ObservationTables(ctx context.Context, schoolID int64, semester 
 			p := staff[c.PersonID]
 			lt.Rows = append(lt.Rows, []string{p.Name, p.Title, strconv.Itoa(c.Observations), strconv.Itoa(c.Talks)})
 		}
-		out = []Table{ot, tt, lt}
-		return nil
+		return []Table{ot, tt, lt}, nil
 	})
-	return out, sem, err
 }

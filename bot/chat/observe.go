@@ -258,12 +258,7 @@ func (v visitPeriod) within(d time.Time) bool { return !d.Before(v.from) && d.Be
 func (b *Bot) leaderProgress(ctx context.Context, tx bot.Tx, t *turn, set Settings, semTotals bool) (string, error) {
 	p := t.person
 	v := set.Visits
-	wk := b.weekPeriod(t.now)
-	sem, inSem := b.semesterPeriod(set, t.now)
-	span := wk
-	if inSem {
-		span.from, span.to = minTime(wk.from, sem.from), maxTime(wk.to, sem.to)
-	}
+	wk, sem, inSem, span := b.weekAndSemester(set, t.now)
 	obs, err := tx.ObservationsBy(ctx, p.ID, span.from, span.to)
 	if err != nil {
 		return "", err
@@ -307,15 +302,11 @@ func (b *Bot) leaderProgress(ctx context.Context, tx bot.Tx, t *turn, set Settin
 	if isMiddleLeader(p) {
 		out += fmt.Sprintf(textObserveSemester, sem.label, len(semObs), v.MiddleSemesterObservations, month, v.MiddleMonthlyObservations)
 	}
-	r, err := b.loadRoster(ctx, tx, p.SchoolID)
+	r, campuses, err := b.unitsOfKind(ctx, tx, p, bot.UnitCampus)
 	if err != nil {
 		return "", err
 	}
-	units, err := tx.PersonUnits(ctx, p.ID)
-	if err != nil {
-		return "", err
-	}
-	for _, c := range r.kinds(units, bot.UnitCampus) {
+	for _, c := range campuses {
 		var there []string
 		for _, o := range semObs {
 			if o.CampusID == c {

@@ -44,6 +44,20 @@ var (
 	talkFillers = []string{"老师", "校长", "您", "你", "啊", "呀", "哈", "呢", "吧", "的", "了", "哦", "嘛", "们", "大家", "请问", "一下", "非常", "十分", "太", "真是", "真的"}
 )
 
+// courtesyTalk is the kind of a message made of greeting, thanks or
+// acknowledgement words alone.
+func courtesyTalk(core string) (talkKind, bool) {
+	switch {
+	case onlyTalkWords(core, greetingWords):
+		return talkGreeting, true
+	case onlyTalkWords(core, thanksWords):
+		return talkThanks, true
+	case onlyTalkWords(core, ackWords):
+		return talkAck, true
+	}
+	return 0, false
+}
+
 // classifyTalk reads a message the parser could not place.
 func classifyTalk(text string) talkKind {
 	low := strings.ToLower(strings.TrimSpace(text))
@@ -52,13 +66,8 @@ func classifyTalk(text string) talkKind {
 		return talkSymbols
 	}
 	if !strings.ContainsFunc(core, func(r rune) bool { return unicode.Is(unicode.Han, r) }) {
-		switch {
-		case onlyTalkWords(core, greetingWords):
-			return talkGreeting
-		case onlyTalkWords(core, thanksWords):
-			return talkThanks
-		case onlyTalkWords(core, ackWords):
-			return talkAck
+		if k, ok := courtesyTalk(core); ok {
+			return k
 		}
 		if !strings.ContainsFunc(core, unicode.IsLetter) {
 			return talkSymbols
@@ -70,14 +79,10 @@ func classifyTalk(text string) talkKind {
 			return talkHowTo
 		}
 	}
-	switch {
-	case onlyTalkWords(core, greetingWords):
-		return talkGreeting
-	case onlyTalkWords(core, thanksWords):
-		return talkThanks
-	case onlyTalkWords(core, ackWords):
-		return talkAck
-	case onlyTalkWords(core, append(append([]string{}, greetingWords...), thanksWords...)):
+	if k, ok := courtesyTalk(core); ok {
+		return k
+	}
+	if onlyTalkWords(core, append(append([]string{}, greetingWords...), thanksWords...)) {
 		return talkGreeting // 你好谢谢
 	}
 	if utf8.RuneCountInString(strings.Map(func(r rune) rune {

@@ -326,6 +326,20 @@ func (r roster) kinds(ids []int64, k bot.UnitKind) []int64 {
 	return out
 }
 
+// unitsOfKind loads the school's roster and returns it with the person's
+// units of the kind.
+func (b *Bot) unitsOfKind(ctx context.Context, tx bot.Tx, p *bot.Person, k bot.UnitKind) (roster, []int64, error) {
+	r, err := b.loadRoster(ctx, tx, p.SchoolID)
+	if err != nil {
+		return roster{}, nil, err
+	}
+	units, err := tx.PersonUnits(ctx, p.ID)
+	if err != nil {
+		return roster{}, nil, err
+	}
+	return r, r.kinds(units, k), nil
+}
+
 // saveVisit resolves the draft against the roster and records it — or asks
 // which pupil is meant.
 func (b *Bot) saveVisit(ctx context.Context, tx bot.Tx, t *turn, d visitDraft) (bot.Reply, error) {
@@ -545,6 +559,18 @@ func (b *Bot) semesterPeriod(set Settings, now time.Time) (visitPeriod, bool) {
 	return visitPeriod{dayOf(s.Start, b.loc), dayOf(s.End, b.loc), s.Name}, true
 }
 
+// weekAndSemester is this week, the current semester (if any), and the span
+// that covers both, for one read of a person's records.
+func (b *Bot) weekAndSemester(set Settings, now time.Time) (wk, sem visitPeriod, inSem bool, span visitPeriod) {
+	wk = b.weekPeriod(now)
+	sem, inSem = b.semesterPeriod(set, now)
+	span = wk
+	if inSem {
+		span.from, span.to = minTime(wk.from, sem.from), maxTime(wk.to, sem.to)
+	}
+	return wk, sem, inSem, span
+}
+
 // onVisitProgress answers 我的家访: the week against the target, the
 // semester, and the coverage of the teacher's classes.
 func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
@@ -556,12 +582,7 @@ func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	wk := b.weekPeriod(t.now)
-	sem, inSem := b.semesterPeriod(set, t.now)
-	span := wk
-	if inSem {
-		span.from, span.to = minTime(wk.from, sem.from), maxTime(wk.to, sem.to)
-	}
+	wk, sem, inSem, span := b.weekAndSemester(set, t.now)
 	visits, err := tx.VisitsBy(ctx, p.ID, span.from, span.to)
 	if err != nil {
 		return bot.Reply{}, err
@@ -585,15 +606,10 @@ func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 		return bot.Text(out), nil
 	}
 	out += fmt.Sprintf(textVisitProgressSem, sem.label, semester)
-	r, err := b.loadRoster(ctx, tx, p.SchoolID)
+	r, classes, err := b.unitsOfKind(ctx, tx, p, bot.UnitClass)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	units, err := tx.PersonUnits(ctx, p.ID)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	classes := r.kinds(units, bot.UnitClass)
 	if len(classes) == 0 {
 		return bot.Text(out + textVisitNoClasses), nil
 	}
@@ -635,15 +651,10 @@ func (b *Bot) onUnvisited(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, e
 	if !ok {
 		return bot.Text(textNoSemester), nil
 	}
-	r, err := b.loadRoster(ctx, tx, p.SchoolID)
+	r, classes, err := b.unitsOfKind(ctx, tx, p, bot.UnitClass)
 	if err != nil {
 		return bot.Reply{}, err
 	}
-	units, err := tx.PersonUnits(ctx, p.ID)
-	if err != nil {
-		return bot.Reply{}, err
-	}
-	classes := r.kinds(units, bot.UnitClass)
 	if len(classes) == 0 {
 		return bot.Text(strings.TrimPrefix(textVisitNoClasses, "\n")), nil
 	}

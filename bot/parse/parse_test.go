@@ -504,6 +504,23 @@ func hasSlots(l corpusLine) bool {
 	return !reflect.ValueOf(x).IsZero()
 }
 
+// scoreIntentsAndSlots scores the corpus at path, logs its figures and
+// misses, and returns its intent and slot accuracy.
+func scoreIntentsAndSlots(t *testing.T, name, path string) (intentAcc, slotAcc float64) {
+	t.Helper()
+	s := scoreCorpus(t, loadCorpus(t, path))
+	intentAcc, slotAcc = ratio(s.intentOK, s.lines), ratio(s.slotsOK, s.slotted)
+	t.Logf("%s: %d lines; intent accuracy %.3f (%d/%d); slot accuracy %.3f (%d/%d lines with slots)",
+		name, s.lines, intentAcc, s.intentOK, s.lines, slotAcc, s.slotsOK, s.slotted)
+	for _, m := range s.misIntent {
+		t.Logf("intent   %s", m)
+	}
+	for _, m := range s.misSlots {
+		t.Logf("slots    %s", m)
+	}
+	return intentAcc, slotAcc
+}
+
 func ratio(a, b int) float64 {
 	if b == 0 {
 		return 1

@@ -309,16 +309,7 @@ func TestStudyCorpusAccuracy(t *testing.T) {
 		{"study_holdout", "testdata/study_holdout.jsonl", false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
-			s := scoreCorpus(t, loadCorpus(t, set.path))
-			intentAcc, slotAcc := ratio(s.intentOK, s.lines), ratio(s.slotsOK, s.slotted)
-			t.Logf("%s: %d lines; intent accuracy %.3f (%d/%d); slot accuracy %.3f (%d/%d lines with slots)",
-				set.name, s.lines, intentAcc, s.intentOK, s.lines, slotAcc, s.slotsOK, s.slotted)
-			for _, m := range s.misIntent {
-				t.Logf("intent   %s", m)
-			}
-			for _, m := range s.misSlots {
-				t.Logf("slots    %s", m)
-			}
+			intentAcc, slotAcc := scoreIntentsAndSlots(t, set.name, set.path)
 			if set.enforce && (intentAcc < 0.95 || slotAcc < 0.95) {
 				t.Errorf("intent accuracy %.3f, slot accuracy %.3f; want both ≥ 0.95", intentAcc, slotAcc)
 			}

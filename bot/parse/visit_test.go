@@ -24,10 +24,13 @@ func slotsOf(p Parsed) visitSlots {
 	return v
 }
 
-func runVisitCases(t *testing.T, cases []struct {
+// visitCase is a message and the slots it must give.
+type visitCase struct {
 	text string
 	want visitSlots
-}) {
+}
+
+func runVisitCases(t *testing.T, cases []visitCase) {
 	t.Helper()
 	c := testContext(t)
 	for _, tc := range cases {
@@ -72,10 +75,7 @@ func TestParseVisitClassForms(t *testing.T) {
 }
 
 func TestParseVisitLogs(t *testing.T) {
-	runVisitCases(t, []struct {
-		text string
-		want visitSlots
-	}{
+	runVisitCases(t, []visitCase{
 		// one message, every slot
 		{"家访 三(2)班 张小明 上门 家长反映作业太多，孩子睡得晚", visitSlots{Intent: IntentHomeVisit, Class: "三(2)班", Student: "张小明", Mode: ModeHome, Text: "家长反映作业太多，孩子睡得晚"}},
 		{"家访 三年级二班 王浩 电话 家长说孩子在家不爱写作业", visitSlots{Intent: IntentHomeVisit, Class: "三(2)班", Student: "王浩", Mode: ModePhone, Text: "家长说孩子在家不爱写作业"}},
@@ -103,10 +103,7 @@ func TestParseVisitLogs(t *testing.T) {
 }
 
 func TestParseVisitNegatives(t *testing.T) {
-	runVisitCases(t, []struct {
-		text string
-		want visitSlots
-	}{
+	runVisitCases(t, []visitCase{
 		// parents' complaints that mention 家访 are opinions
 		{"老师家访的时候推销课外辅导班", visitSlots{Intent: IntentOpinion}},
 		{"家访的时候老师态度很差", visitSlots{Intent: IntentOpinion}},
@@ -120,10 +117,7 @@ func TestParseVisitNegatives(t *testing.T) {
 }
 
 func TestParseObservationsAndTalks(t *testing.T) {
-	runVisitCases(t, []struct {
-		text string
-		want visitSlots
-	}{
+	runVisitCases(t, []visitCase{
 		{"听课 初二3班 语文 李老师 评价：课堂互动好，板书可以更清楚", visitSlots{Intent: IntentObservation, Class: "初二(3)班", Subject: "语文", Teacher: "李老师", Text: "评价：课堂互动好，板书可以更清楚"}},
 		{"推门听课 七年级1班 数学", visitSlots{Intent: IntentObservation, Class: "七(1)班", Subject: "数学"}},
 		{"今天上午第三节去初二3班听了节语文课", visitSlots{Intent: IntentObservation, Class: "初二(3)班", Subject: "语文", Date: "2026-11-21"}},
@@ -136,10 +130,7 @@ func TestParseObservationsAndTalks(t *testing.T) {
 }
 
 func TestParseVisitProgress(t *testing.T) {
-	runVisitCases(t, []struct {
-		text string
-		want visitSlots
-	}{
+	runVisitCases(t, []visitCase{
 		{"我的家访", visitSlots{Intent: IntentProgress, Topic: TopicVisit}},
 		{"这周家访了几次", visitSlots{Intent: IntentProgress, Topic: TopicVisit}},
 		{"本学期家访情况", visitSlots{Intent: IntentProgress, Topic: TopicVisit}},
@@ -190,17 +181,7 @@ func TestVisitCorpus(t *testing.T) {
 		{"visit-holdout", "testdata/visit_holdout.jsonl", false},
 	} {
 		t.Run(set.name, func(t *testing.T) {
-			lines := loadCorpus(t, set.path)
-			s := scoreCorpus(t, lines)
-			intentAcc, slotAcc := ratio(s.intentOK, s.lines), ratio(s.slotsOK, s.slotted)
-			t.Logf("%s: %d lines; intent accuracy %.3f (%d/%d); slot accuracy %.3f (%d/%d lines with slots)",
-				set.name, s.lines, intentAcc, s.intentOK, s.lines, slotAcc, s.slotsOK, s.slotted)
-			for _, m := range s.misIntent {
-				t.Logf("intent   %s", m)
-			}
-			for _, m := range s.misSlots {
-				t.Logf("slots    %s", m)
-			}
+			intentAcc, slotAcc := scoreIntentsAndSlots(t, set.name, set.path)
 			if !set.enforce {
 				return
 			}

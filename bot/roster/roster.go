@@ -7,6 +7,7 @@ package roster
 
 import (
 	"fmt"
+	"iter"
 	"slices"
 	"strings"
 	"unicode"
@@ -343,6 +344,23 @@ func (r rosterRow) all(f rosterField) []string {
 	return out
 }
 
+// dataRows yields the rows below the header that hold data (skip passes
+// over the others, by the aliases of the name column), with their
+// 1-based numbers as the sheet shows them.
+func (h rosterHeader) dataRows(rows [][]string, nameAliases []string) iter.Seq2[int, rosterRow] {
+	return func(yield func(int, rosterRow) bool) {
+		for i := h.row + 1; i < len(rows); i++ {
+			r := newRosterRow(h, rows[i])
+			if r.skip(nameAliases) {
+				continue
+			}
+			if !yield(i+1, r) {
+				return
+			}
+		}
+	}
+}
+
 // skip reports whether a data row is to be passed over silently: blank,
 // a heading left by a merged cell, or the header repeated.
 func (r rosterRow) skip(nameAliases []string) bool {
@@ -503,7 +521,6 @@ func ParseStaffRoster(rows [][]string) (StaffRoster, error) {
 		return StaffRoster{}, err
 	}
 	out := StaffRoster{HeaderRow: h.row + 1, Ignored: h.ignored, Suggest: h.suggest}
-	nameAliases := staffColumns[0].aliases
 	type seen struct {
 		row  int
 		name string
@@ -511,12 +528,7 @@ func ParseStaffRoster(rows [][]string) (StaffRoster, error) {
 	byPhone := map[string]int{}    // name + phone tail → row
 	byNo := map[string]seen{}      // staff no → row
 	byNameOnly := map[string]int{} // name of rows without phone and staff no → row
-	for i := h.row + 1; i < len(rows); i++ {
-		r := newRosterRow(h, rows[i])
-		if r.skip(nameAliases) {
-			continue
-		}
-		n := i + 1
+	for n, r := range h.dataRows(rows, staffColumns[0].aliases) {
 		rec := StaffRecord{
 			Row:     n,
 			Name:    rosterCleanName(r.first(rosterName)),
@@ -590,15 +602,9 @@ func ParseStudentRoster(rows [][]string) (StudentRoster, error) {
 		return StudentRoster{}, err
 	}
 	out := StudentRoster{HeaderRow: h.row + 1, Ignored: h.ignored, Suggest: h.suggest}
-	nameAliases := studentColumns[0].aliases
 	byNo := map[string]int{}
 	byName := map[string]int{} // class + name of rows without a number
-	for i := h.row + 1; i < len(rows); i++ {
-		r := newRosterRow(h, rows[i])
-		if r.skip(nameAliases) {
-			continue
-		}
-		n := i + 1
+	for n, r := range h.dataRows(rows, studentColumns[0].aliases) {
 		rec := StudentRecord{
 			Row:       n,
 			Name:      rosterCleanName(r.first(rosterName)),

@@ -11,7 +11,6 @@ import (
 	"time"
 
 	"minqing/handlers/wechat"
-	"minqing/storage/state/statetest"
 )
 
 // postRaw posts body to the service's webhook with query q.
@@ -96,15 +95,7 @@ func TestWebhookReplayedQuery(t *testing.T) {
 // closed (503, so WeChat retries), safe mode stays open (its signature
 // covers the body; TestRedisDown answers it).
 func TestPlainModeFailsClosedWithoutRedis(t *testing.T) {
-	redisURL := statetest.RedisURL(t)
-	u, err := url.Parse(redisURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newTCPProxy(t, u.Host)
-	u.Host = proxy.Addr()
-	env, openDB := backends[1].env(t)
-	env["MINQING_REDIS_URL"] = u.String()
+	proxy, env, openDB := redisBehindProxy(t)
 	_, env = withAccount(t, env)
 	delete(env, "MINQING_WECHAT_AES_KEY")
 	s := startService(t, env)

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"net"
 	"strings"
 	"sync"
 	"testing"
@@ -16,98 +15,16 @@ import (
 	"minqing/storage/storagetest"
 )
 
-// freezeProxy forwards TCP connections to a server and can freeze them:
-// bytes stop flowing both ways, connections stay open — a server stopped
-// with SIGSTOP, as far as its clients can tell.
-type freezeProxy struct {
-	l      net.Listener
-	target string
-	mu     sync.Mutex
-	cond   *sync.Cond
-	frozen bool
-	conns  []net.Conn
-}
-
-func newFreezeProxy(t *testing.T, target string) *freezeProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &freezeProxy{l: l, target: target}
-	p.cond = sync.NewCond(&p.mu)
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go p.pipe(up, c)
-			go p.pipe(c, up)
-		}
-	}()
-	t.Cleanup(func() {
-		p.Thaw()
-		l.Close()
-		p.mu.Lock()
-		for _, c := range p.conns {
-			c.Close()
-		}
-		p.mu.Unlock()
-	})
-	return p
-}
-
-func (p *freezeProxy) pipe(dst, src net.Conn) {
-	defer dst.Close()
-	buf := make([]byte, 32<<10)
-	for {
-		n, err := src.Read(buf)
-		p.mu.Lock()
-		for p.frozen {
-			p.cond.Wait()
-		}
-		p.mu.Unlock()
-		if n > 0 {
-			if _, werr := dst.Write(buf[:n]); werr != nil {
-				return
-			}
-		}
-		if err != nil { // EOF or a closed connection
-			return
-		}
-	}
-}
-
-func (p *freezeProxy) Addr() string { return p.l.Addr().String() }
-
-func (p *freezeProxy) Freeze() { p.mu.Lock(); p.frozen = true; p.mu.Unlock() }
-
-func (p *freezeProxy) Thaw() {
-	p.mu.Lock()
-	p.frozen = false
-	p.cond.Broadcast()
-	p.mu.Unlock()
-}
-
 // frozenWorld is a MySQL+Redis service whose database connections go
-// through a freezeProxy, with a short reply budget.
-func frozenWorld(t *testing.T, readTimeout string) (*service, *freezeProxy, *fakewechat.Server, *storage.DB) {
+// through a freezing proxy, with a short reply budget.
+func frozenWorld(t *testing.T, readTimeout string) (*service, *storagetest.Proxy, *fakewechat.Server, *storage.DB) {
 	t.Helper()
 	env, openDB := backends[1].env(t)
 	cfg, err := mysql.ParseDSN(env["MINQING_MYSQL_DSN"])
 	if err != nil {
 		t.Fatal(err)
 	}
-	proxy := newFreezeProxy(t, cfg.Addr)
+	proxy := storagetest.NewProxy(t, cfg.Addr)
 	cfg.Addr = proxy.Addr()
 	d, err := time.ParseDuration(readTimeout)
 	if err != nil {

@@ -5,7 +5,6 @@ import (
 	"encoding/binary"
 	"fmt"
 	"io"
-	"net/url"
 	"os"
 	"path/filepath"
 	"slices"
@@ -19,7 +18,6 @@ import (
 	"minqing/bot"
 	"minqing/handlers/wechat"
 	"minqing/storage"
-	"minqing/storage/state/statetest"
 )
 
 // The link between an anonymous opinion and its sender lives only in the
@@ -613,15 +611,7 @@ func TestCapAndRepeatsAtomic(t *testing.T) {
 // the cap can never be exceeded): the sender is asked to try again later;
 // 撤回 waits too; 查询 with a code still works.
 func TestOpinionsWithRedisDown(t *testing.T) {
-	redisURL := statetest.RedisURL(t)
-	u, err := url.Parse(redisURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newTCPProxy(t, u.Host)
-	u.Host = proxy.Addr()
-	env, openDB := backends[1].env(t)
-	env["MINQING_REDIS_URL"] = u.String()
+	proxy, env, openDB := redisBehindProxy(t)
 	fake, env := withAccount(t, env)
 	s := startService(t, env)
 	out := s.admin(t, "import", "staff", testdata("staff_messy.xlsx"), "--school", testSchool, "--new")

@@ -9,9 +9,9 @@ import (
 	"context"
 	"encoding/json"
 	"io"
-	"net"
 	"net/http"
 	"net/http/httptest"
+	"net/url"
 	"strings"
 	"sync"
 	"testing"
@@ -139,36 +139,44 @@ var backends = []backend{
 		}
 	}},
 	{"mysql+redis", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
-		dsn := storagetest.MySQLDSN(t)
-		redisURL := statetest.RedisURL(t)
-		return map[string]string{
-				"MINQING_MYSQL_DSN":    dsn,
-				"MINQING_REDIS_URL":    redisURL,
-				"MINQING_REDIS_PREFIX": "minqing-test:" + randomHex(6) + ":",
-				"MINQING_SECRET":       "test-secret-" + randomHex(16),
-				"MINQING_DATA_DIR":     t.TempDir(),
-			}, func(t *testing.T) *storage.DB {
-				return openTestDB(t, storage.Options{MySQLDSN: dsn})
-			}
+		return mysqlEnv(t, storagetest.MySQLDSN(t), statetest.RedisURL(t))
 	}},
 }
 
-// clusterBackend is MySQL with a Redis Cluster (MINQING_TEST_REDIS_CLUSTER)
-// as the state store; the tests that must hold on a cluster add it to
-// backends.
-var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
-	dsn := storagetest.MySQLDSN(t)
-	clusterURL := statetest.ClusterURL(t)
+// mysqlEnv selects MySQL at dsn with the state store at redisURL.
+func mysqlEnv(t *testing.T, dsn, redisURL string) (map[string]string, func(*testing.T) *storage.DB) {
 	return map[string]string{
 			"MINQING_MYSQL_DSN":    dsn,
-			"MINQING_REDIS_URL":    clusterURL,
+			"MINQING_REDIS_URL":    redisURL,
 			"MINQING_REDIS_PREFIX": "minqing-test:" + randomHex(6) + ":",
 			"MINQING_SECRET":       "test-secret-" + randomHex(16),
 			"MINQING_DATA_DIR":     t.TempDir(),
 		}, func(t *testing.T) *storage.DB {
 			return openTestDB(t, storage.Options{MySQLDSN: dsn})
 		}
+}
+
+// clusterBackend is MySQL with a Redis Cluster (MINQING_TEST_REDIS_CLUSTER)
+// as the state store; the tests that must hold on a cluster add it to
+// backends.
+var clusterBackend = backend{"mysql+redis-cluster", func(t *testing.T) (map[string]string, func(*testing.T) *storage.DB) {
+	return mysqlEnv(t, storagetest.MySQLDSN(t), statetest.ClusterURL(t))
 }}
+
+// redisBehindProxy is the mysql+redis backend with Redis reached through
+// a proxy the test can close.
+func redisBehindProxy(t *testing.T) (*storagetest.Proxy, map[string]string, func(*testing.T) *storage.DB) {
+	t.Helper()
+	u, err := url.Parse(statetest.RedisURL(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	proxy := storagetest.NewProxy(t, u.Host)
+	u.Host = proxy.Addr()
+	env, openDB := backends[1].env(t)
+	env["MINQING_REDIS_URL"] = u.String()
+	return proxy, env, openDB
+}
 
 func openTestDB(t *testing.T, o storage.Options) *storage.DB {
 	t.Helper()
@@ -233,65 +241,6 @@ func countRows(t *testing.T, db *storage.DB, table string) int {
 		t.Fatal(err)
 	}
 	return n
-}
-
-// tcpProxy forwards connections to target until Close, which also cuts
-// every open connection: a server that has "stopped".
-type tcpProxy struct {
-	l      net.Listener
-	mu     sync.Mutex
-	conns  []net.Conn
-	closed bool
-}
-
-func newTCPProxy(t *testing.T, target string) *tcpProxy {
-	t.Helper()
-	l, err := net.Listen("tcp", "127.0.0.1:0")
-	if err != nil {
-		t.Fatal(err)
-	}
-	p := &tcpProxy{l: l}
-	go func() {
-		for {
-			c, err := l.Accept()
-			if err != nil {
-				return
-			}
-			up, err := net.Dial("tcp", target)
-			if err != nil {
-				c.Close()
-				continue
-			}
-			p.mu.Lock()
-			if p.closed {
-				c.Close()
-				up.Close()
-				p.mu.Unlock()
-				return
-			}
-			p.conns = append(p.conns, c, up)
-			p.mu.Unlock()
-			go func() { io.Copy(up, c); up.Close() }()
-			go func() { io.Copy(c, up); c.Close() }()
-		}
-	}()
-	t.Cleanup(p.Close)
-	return p
-}
-
-func (p *tcpProxy) Addr() string { return p.l.Addr().String() }
-
-func (p *tcpProxy) Close() {
-	p.mu.Lock()
-	defer p.mu.Unlock()
-	if p.closed {
-		return
-	}
-	p.closed = true
-	p.l.Close()
-	for _, c := range p.conns {
-		c.Close()
-	}
 }
 
 // lines returns the JSON log records whose msg is msg.

@@ -19,7 +19,6 @@ import (
 
 	"minqing/handlers/wechat"
 	"minqing/storage"
-	"minqing/storage/state/statetest"
 )
 
 func randomHex(n int) string {
@@ -312,15 +311,7 @@ func TestExactlyOnceConcurrentDeliveries(t *testing.T) {
 // Redis stops mid-test: the service stays up, /readyz says so, messages
 // are still answered, and dedup still holds through the database.
 func TestRedisDown(t *testing.T) {
-	redisURL := statetest.RedisURL(t)
-	u, err := url.Parse(redisURL)
-	if err != nil {
-		t.Fatal(err)
-	}
-	proxy := newTCPProxy(t, u.Host)
-	u.Host = proxy.Addr()
-	env, openDB := backends[1].env(t)
-	env["MINQING_REDIS_URL"] = u.String()
+	proxy, env, openDB := redisBehindProxy(t)
 	_, env = withAccount(t, env)
 	s := startService(t, env)
 	db := openDB(t)

@@ -1,12 +1,9 @@
 package sheet
 
 import (
-	"bufio"
 	"encoding/csv"
 	"fmt"
 	"io"
-	"os"
-	"path/filepath"
 
 	"github.com/xuri/excelize/v2"
 )
@@ -22,7 +19,7 @@ type Sheet struct {
 // (formatted as Write does), or a .csv with the sheets one after another,
 // each introduced by a row holding its name and followed by an empty row.
 // The file is written to a temporary name and renamed into place.
-func WriteBook(path string, sheets []Sheet) (err error) {
+func WriteBook(path string, sheets []Sheet) error {
 	format, err := formatOf(path)
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
@@ -30,36 +27,16 @@ func WriteBook(path string, sheets []Sheet) (err error) {
 	if len(sheets) == 0 {
 		return fmt.Errorf("write %s: no sheets", path)
 	}
-	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
+	err = writeAtomic(path, func(w io.Writer) error {
+		if format == FormatCSV {
+			return writeCSVBook(w, sheets)
+		}
+		return writeXLSXBook(w, sheets)
+	})
 	if err != nil {
 		return fmt.Errorf("write %s: %w", path, err)
 	}
-	defer func() {
-		if err != nil {
-			tmp.Close()
-			os.Remove(tmp.Name())
-			err = fmt.Errorf("write %s: %w", path, err)
-		}
-	}()
-	bw := bufio.NewWriter(tmp)
-	if format == FormatCSV {
-		err = writeCSVBook(bw, sheets)
-	} else {
-		err = writeXLSXBook(bw, sheets)
-	}
-	if err != nil {
-		return err
-	}
-	if err := bw.Flush(); err != nil {
-		return err
-	}
-	if err := tmp.Chmod(0o644); err != nil {
-		return err
-	}
-	if err := tmp.Close(); err != nil {
-		return err
-	}
-	return os.Rename(tmp.Name(), path)
+	return nil
 }
 
 func writeCSVBook(w io.Writer, sheets []Sheet) error {

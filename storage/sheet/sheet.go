@@ -337,7 +337,13 @@ func formatOf(path string) (string, error) {
 	}
 }
 
-func writeFile(path, format string, header []string, rows [][]string) (err error) {
+func writeFile(path, format string, header []string, rows [][]string) error {
+	return writeAtomic(path, func(w io.Writer) error { return WriteTo(w, format, header, rows) })
+}
+
+// writeAtomic has write fill a temporary file next to path, then renames
+// it into place; on an error the temporary file is removed.
+func writeAtomic(path string, write func(io.Writer) error) (err error) {
 	tmp, err := os.CreateTemp(filepath.Dir(path), "."+filepath.Base(path)+".*.tmp")
 	if err != nil {
 		return err
@@ -349,7 +355,7 @@ func writeFile(path, format string, header []string, rows [][]string) (err error
 		}
 	}()
 	bw := bufio.NewWriter(tmp)
-	if err := WriteTo(bw, format, header, rows); err != nil {
+	if err := write(bw); err != nil {
 		return err
 	}
 	if err := bw.Flush(); err != nil {

@@ -437,14 +437,3 @@ func (b *Bot) mayReadDigest(ctx context.Context, tx bot.Tx, p *bot.Person) (bool
 	sc, err := b.scopeOf(ctx, tx, p)
 	return len(sc.supervised) > 0, err
 }
-
-// joinLines joins non-empty lines.
-func joinLines(lines ...string) string {
-	var out []string
-	for _, l := range lines {
-		if l != "" {
-			out = append(out, l)
-		}
-	}
-	return strings.Join(out, "\n")
-}

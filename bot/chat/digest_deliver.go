@@ -4,7 +4,6 @@ import (
 	"context"
 	"errors"
 	"fmt"
-	"slices"
 	"time"
 
 	"minqing/bot"
@@ -222,22 +221,4 @@ func (b *Bot) sendDigest(ctx context.Context, p bot.Person, d *Digest, set Setti
 		return "", err
 	}
 	return channelTemplate, nil
-}
-
-// digestReaders is for tests and the CLI: the IDs of a unit's readers.
-func digestReaders(ctx context.Context, b *Bot, tx bot.Tx, unitID int64) ([]int64, error) {
-	staff, err := tx.Staff(ctx, unitID, false)
-	if err != nil {
-		return nil, err
-	}
-	var ids []int64
-	for _, p := range staff {
-		if ok, err := b.mayReadDigest(ctx, tx, &p); err != nil {
-			return nil, err
-		} else if ok {
-			ids = append(ids, p.ID)
-		}
-	}
-	slices.Sort(ids)
-	return ids, nil
 }

@@ -114,9 +114,9 @@ func TestDuplicateWaitingOnSlowClaim(t *testing.T) {
 			t.Errorf("delivery %d was told it failed: %q", i, r.Reply.Content)
 		}
 	}
-	sent := waitSent(t, fake, "oSlow", 1, 30*time.Second)
+	waitSent(t, fake, "oSlow", 1, 30*time.Second)
 	time.Sleep(2 * time.Second) // a second push would have come by now
-	sent = fake.SentTo("oSlow", 0)
+	sent := fake.SentTo("oSlow", 0)
 	if len(sent) != 1 || !strings.Contains(sent[0].Text, "建议") {
 		t.Errorf("pushed %+v, want the help text once", sent)
 	}

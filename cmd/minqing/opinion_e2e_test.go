@@ -189,17 +189,3 @@ func TestOpinionLedgerChat(t *testing.T) {
 		})
 	}
 }
-
-func (w *world) waitPushedWithin(t *testing.T, openid, want string, d time.Duration) {
-	t.Helper()
-	deadline := time.Now().Add(d)
-	for time.Now().Before(deadline) {
-		for _, m := range w.fake.SentTo(openid, 0) {
-			if strings.Contains(m.Text, want) {
-				return
-			}
-		}
-		time.Sleep(100 * time.Millisecond)
-	}
-	t.Fatalf("nothing containing %q pushed to %s within %s", want, openid, d)
-}

@@ -120,28 +120,17 @@ func (d *DB) collect(work chan<- []*updateReq) []*updateReq {
 				batch = append(batch, r)
 			}
 		}
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-d.reqs:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
+		batch = d.fill(batch)
+		// A full batch waits for a committer only; one with room also
+		// takes the next Update that comes first.
+		more := d.reqs
 		if len(batch) == maxBatch {
-			select {
-			case work <- batch:
-				batch = make([]*updateReq, 0, maxBatch)
-			case <-d.stop:
-				return batch
-			}
-			continue
+			more = nil
 		}
 		select {
 		case work <- batch:
 			batch = make([]*updateReq, 0, maxBatch)
-		case r := <-d.reqs:
+		case r := <-more:
 			batch = append(batch, r)
 		case <-d.stop:
 			return batch
@@ -153,22 +142,23 @@ func (d *DB) collect(work chan<- []*updateReq) []*updateReq {
 // with batch: Close queues nothing new once it has begun, so every queued
 // Update gets its outcome.
 func (d *DB) drain(batch []*updateReq) {
-	for {
-	fill:
-		for len(batch) < maxBatch {
-			select {
-			case r := <-d.reqs:
-				batch = append(batch, r)
-			default:
-				break fill
-			}
-		}
-		if len(batch) == 0 {
-			return
-		}
+	for batch = d.fill(batch); len(batch) > 0; batch = d.fill(batch[:0]) {
 		d.commitBatch(batch)
-		batch = batch[:0]
 	}
+}
+
+// fill adds to batch the Updates already queued, up to maxBatch, without
+// waiting for more.
+func (d *DB) fill(batch []*updateReq) []*updateReq {
+	for len(batch) < maxBatch {
+		select {
+		case r := <-d.reqs:
+			batch = append(batch, r)
+		default:
+			return batch
+		}
+	}
+	return batch
 }
 
 // ErrClosed is returned by Update after Close.

@@ -56,15 +56,13 @@ func (t *tx) AddCheckin(ctx context.Context, c bot.Checkin) (bot.Checkin, error)
 		c.Created = t.db.now()
 	}
 	c.Created = c.Created.UTC()
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, op, `
 		INSERT INTO study_checkins (person_id, school_id, day, minutes, chars, title, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.PersonID, c.SchoolID, c.Day, c.Minutes, c.Chars, c.Title, c.Created)
 	if err != nil {
-		return c, t.db.translate(op, err)
+		return c, err
 	}
-	if c.ID, err = res.LastInsertId(); err != nil {
-		return c, t.db.translate(op, err)
-	}
+	c.ID = id
 	return c, nil
 }
 
@@ -145,16 +143,14 @@ func (t *tx) AddEssay(ctx context.Context, e bot.Essay) (bot.Essay, error) {
 		e.Created = t.db.now()
 	}
 	e.Created = e.Created.UTC()
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, op, `
 		INSERT INTO essays (person_id, school_id, title, body, chars, similar_to, similar_person, similarity, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.PersonID, e.SchoolID, e.Title, e.Text, e.Chars, e.SimilarTo, e.SimilarPerson, e.Similarity, e.Created)
 	if err != nil {
-		return e, t.db.translate(op, err)
+		return e, err
 	}
-	if e.ID, err = res.LastInsertId(); err != nil {
-		return e, t.db.translate(op, err)
-	}
+	e.ID = id
 	return e, nil
 }
 

@@ -386,6 +386,20 @@ func (d *DB) translate(op string, err error) error {
 	return scrub(fmt.Errorf("storage: %s: %w", op, err))
 }
 
+// insertID runs an INSERT of one row and returns the ID the database
+// gave it.
+func (t *tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
+	res, err := t.tx.ExecContext(t.ctx(ctx), query, args...)
+	if err != nil {
+		return 0, t.db.translate(op, err)
+	}
+	id, err := res.LastInsertId()
+	if err != nil {
+		return 0, t.db.translate(op, err)
+	}
+	return id, nil
+}
+
 // mustAffect translates the result of an UPDATE or DELETE that must touch a
 // row: none is bot.ErrNotFound.
 func (d *DB) mustAffect(op string, res sql.Result, err error) error {

@@ -90,16 +90,14 @@ func (t *tx) Staff(ctx context.Context, schoolID int64, all bool) ([]bot.Person,
 // CreatePerson implements bot.PeopleTx.
 func (t *tx) CreatePerson(ctx context.Context, p bot.Person) (bot.Person, error) {
 	now := t.db.now().UTC()
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, "create person", `
 		INSERT INTO people (school_id, name, roles, title, phone_tail, staff_no, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.SchoolID, p.Name, joinRoles(p.Roles), p.Title, p.PhoneTail, p.StaffNo, p.Active, now, now)
 	if err != nil {
-		return p, t.db.translate("create person", err)
+		return p, err
 	}
-	if p.ID, err = res.LastInsertId(); err != nil {
-		return p, t.db.translate("create person", err)
-	}
+	p.ID = id
 	p.Created = now
 	return p, nil
 }
@@ -198,15 +196,13 @@ func (t *tx) Students(ctx context.Context, schoolID int64) ([]bot.Student, error
 // CreateStudent implements bot.PeopleTx.
 func (t *tx) CreateStudent(ctx context.Context, s bot.Student) (bot.Student, error) {
 	now := t.db.now().UTC()
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, "create student", `
 		INSERT INTO students (school_id, class_id, name, student_no, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.SchoolID, s.ClassID, s.Name, s.StudentNo, s.Active, now, now)
 	if err != nil {
-		return s, t.db.translate("create student", err)
+		return s, err
 	}
-	if s.ID, err = res.LastInsertId(); err != nil {
-		return s, t.db.translate("create student", err)
-	}
+	s.ID = id
 	return s, nil
 }
 

@@ -61,17 +61,15 @@ func (r visitRow) visit() bot.Visit {
 
 // CreateVisit implements bot.VisitTx.
 func (t *tx) CreateVisit(ctx context.Context, v bot.Visit) (bot.Visit, error) {
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, "create visit", `
 		INSERT INTO visits (school_id, teacher_id, class_id, student_id, class_name, student, day, mode, notes, follow_up, flagged, opinion_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.SchoolID, v.TeacherID, nullID(v.ClassID), nullID(v.StudentID), v.Class, v.Student, day(v.Day), v.Mode, v.Notes,
 		v.FollowUp, v.Flagged, nullID(v.OpinionID), v.Created.UTC())
 	if err != nil {
-		return v, t.db.translate("create visit", err)
+		return v, err
 	}
-	if v.ID, err = res.LastInsertId(); err != nil {
-		return v, t.db.translate("create visit", err)
-	}
+	v.ID = id
 	return v, nil
 }
 
@@ -109,18 +107,25 @@ func selectRows[R, T any](ctx context.Context, t *tx, op string, conv func(R) T,
 	return out, nil
 }
 
-func (t *tx) visits(ctx context.Context, op, where string, args ...any) ([]bot.Visit, error) {
+// inPeriod is the condition of the period queries: the rows of one school
+// or person (the column by) with a day in [from, to).
+func inPeriod(by string, id int64, from, to time.Time) (string, []any) {
+	return by + ` = ? AND day >= ? AND day < ?`, []any{id, day(from), day(to)}
+}
+
+func (t *tx) visits(ctx context.Context, op, by string, id int64, from, to time.Time) ([]bot.Visit, error) {
+	where, args := inPeriod(by, id, from, to)
 	return selectRows(ctx, t, op, visitRow.visit, `SELECT `+visitColumns+` FROM visits WHERE `+where+` ORDER BY day, id`, args...)
 }
 
 // VisitsBy implements bot.VisitTx.
 func (t *tx) VisitsBy(ctx context.Context, teacherID int64, from, to time.Time) ([]bot.Visit, error) {
-	return t.visits(ctx, "visits by", `teacher_id = ? AND day >= ? AND day < ?`, teacherID, day(from), day(to))
+	return t.visits(ctx, "visits by", "teacher_id", teacherID, from, to)
 }
 
 // SchoolVisits implements bot.VisitTx.
 func (t *tx) SchoolVisits(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Visit, error) {
-	return t.visits(ctx, "school visits", `school_id = ? AND day >= ? AND day < ?`, schoolID, day(from), day(to))
+	return t.visits(ctx, "school visits", "school_id", schoolID, from, to)
 }
 
 // VisitedStudents implements bot.VisitTx.
@@ -179,32 +184,31 @@ func (r observationRow) observation() bot.Observation {
 
 // CreateObservation implements bot.VisitTx.
 func (t *tx) CreateObservation(ctx context.Context, o bot.Observation) (bot.Observation, error) {
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, "create observation", `
 		INSERT INTO observations (school_id, observer_id, campus_id, class_id, class_name, subject, teacher_id, teacher_name, day, notes, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.SchoolID, o.ObserverID, nullID(o.CampusID), nullID(o.ClassID), o.Class, o.Subject, nullID(o.TeacherID), o.TeacherName,
 		day(o.Day), o.Notes, o.Created.UTC())
 	if err != nil {
-		return o, t.db.translate("create observation", err)
+		return o, err
 	}
-	if o.ID, err = res.LastInsertId(); err != nil {
-		return o, t.db.translate("create observation", err)
-	}
+	o.ID = id
 	return o, nil
 }
 
-func (t *tx) observations(ctx context.Context, op, where string, args ...any) ([]bot.Observation, error) {
+func (t *tx) observations(ctx context.Context, op, by string, id int64, from, to time.Time) ([]bot.Observation, error) {
+	where, args := inPeriod(by, id, from, to)
 	return selectRows(ctx, t, op, observationRow.observation, `SELECT `+observationColumns+` FROM observations WHERE `+where+` ORDER BY day, id`, args...)
 }
 
 // ObservationsBy implements bot.VisitTx.
 func (t *tx) ObservationsBy(ctx context.Context, observerID int64, from, to time.Time) ([]bot.Observation, error) {
-	return t.observations(ctx, "observations by", `observer_id = ? AND day >= ? AND day < ?`, observerID, day(from), day(to))
+	return t.observations(ctx, "observations by", "observer_id", observerID, from, to)
 }
 
 // SchoolObservations implements bot.VisitTx.
 func (t *tx) SchoolObservations(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Observation, error) {
-	return t.observations(ctx, "school observations", `school_id = ? AND day >= ? AND day < ?`, schoolID, day(from), day(to))
+	return t.observations(ctx, "school observations", "school_id", schoolID, from, to)
 }
 
 type talkRow struct {
@@ -220,29 +224,28 @@ type talkRow struct {
 
 // CreateTalk implements bot.VisitTx.
 func (t *tx) CreateTalk(ctx context.Context, k bot.Talk) (bot.Talk, error) {
-	res, err := t.tx.ExecContext(t.ctx(ctx), `
+	id, err := t.insertID(ctx, "create talk", `
 		INSERT INTO talks (school_id, leader_id, teacher_id, teacher_name, day, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		k.SchoolID, k.LeaderID, nullID(k.TeacherID), k.TeacherName, day(k.Day), k.Notes, k.Created.UTC())
 	if err != nil {
-		return k, t.db.translate("create talk", err)
+		return k, err
 	}
-	if k.ID, err = res.LastInsertId(); err != nil {
-		return k, t.db.translate("create talk", err)
-	}
+	k.ID = id
 	return k, nil
 }
 
 // TalksBy implements bot.VisitTx.
 func (t *tx) TalksBy(ctx context.Context, leaderID int64, from, to time.Time) ([]bot.Talk, error) {
-	return t.talks(ctx, "talks by", `leader_id = ? AND day >= ? AND day < ?`, leaderID, day(from), day(to))
+	return t.talks(ctx, "talks by", "leader_id", leaderID, from, to)
 }
 
 // SchoolTalks implements bot.VisitTx.
 func (t *tx) SchoolTalks(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Talk, error) {
-	return t.talks(ctx, "school talks", `school_id = ? AND day >= ? AND day < ?`, schoolID, day(from), day(to))
+	return t.talks(ctx, "school talks", "school_id", schoolID, from, to)
 }
 
-func (t *tx) talks(ctx context.Context, op, where string, args ...any) ([]bot.Talk, error) {
+func (t *tx) talks(ctx context.Context, op, by string, id int64, from, to time.Time) ([]bot.Talk, error) {
+	where, args := inPeriod(by, id, from, to)
 	return selectRows(ctx, t, op, func(r talkRow) bot.Talk {
 		return bot.Talk{ID: r.ID, SchoolID: r.SchoolID, LeaderID: r.LeaderID, TeacherID: r.TeacherID.Int64, TeacherName: r.TeacherName,
 			Day: dayTime(r.Day), Notes: r.Notes, Created: r.CreatedAt.UTC()}

@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"io"
+	"iter"
 	"log/slog"
 	"strings"
 )
@@ -108,25 +109,41 @@ func urlSafe(c byte) bool {
 	return c >= 'a' && c <= 'z' || c >= 'A' && c <= 'Z' || c >= '0' && c <= '9' || c == '_' || c == '-'
 }
 
+// urlSafeRuns yields the start and end of each longest run of URL-safe
+// characters in s.
+func urlSafeRuns(s string) iter.Seq2[int, int] {
+	return func(yield func(int, int) bool) {
+		for i := 0; i < len(s); {
+			if !urlSafe(s[i]) {
+				i++
+				continue
+			}
+			j := i
+			for j < len(s) && urlSafe(s[j]) {
+				j++
+			}
+			if !yield(i, j) {
+				return
+			}
+			i = j
+		}
+	}
+}
+
+// openIDShaped reports whether a run of URL-safe characters is shaped like
+// an openid: exactly 28 of them, starting with "o".
+func openIDShaped(run string) bool { return len(run) == openIDLen && run[0] == 'o' }
+
 // hasOpenID reports whether s holds a run of exactly 28 URL-safe
 // characters starting with "o": something shaped like an openid.
 func hasOpenID(s string) bool {
 	if len(s) < openIDLen || !strings.Contains(s, "o") {
 		return false
 	}
-	for i := 0; i < len(s); {
-		if !urlSafe(s[i]) {
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && urlSafe(s[j]) {
-			j++
-		}
-		if j-i == openIDLen && s[i] == 'o' {
+	for i, j := range urlSafeRuns(s) {
+		if openIDShaped(s[i:j]) {
 			return true
 		}
-		i = j
 	}
 	return false
 }
@@ -138,22 +155,14 @@ func ScrubOpenIDs(s string) string {
 		return s
 	}
 	var b strings.Builder
-	for i := 0; i < len(s); {
-		if !urlSafe(s[i]) {
-			b.WriteByte(s[i])
-			i++
-			continue
-		}
-		j := i
-		for j < len(s) && urlSafe(s[j]) {
-			j++
-		}
-		if j-i == openIDLen && s[i] == 'o' {
+	last := 0
+	for i, j := range urlSafeRuns(s) {
+		if openIDShaped(s[i:j]) {
+			b.WriteString(s[last:i])
 			b.WriteString("[openid]")
-		} else {
-			b.WriteString(s[i:j])
+			last = j
 		}
-		i = j
 	}
+	b.WriteString(s[last:])
 	return b.String()
 }

@@ -19,7 +19,6 @@ import (
 	"context"
 	"encoding/json"
 	"errors"
-	"flag"
 	"fmt"
 	"io"
 	"maps"
@@ -112,8 +111,7 @@ var chatMenuKeys = []string{bot.MenuOpinion, bot.MenuCheckin, bot.MenuVisit, bot
 // stdin (after waiting up to --wait for pushed messages), 1 if the service
 // cannot be reached, and 2 on bad flags or a bad account configuration.
 func cmdChat(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("chat", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := cliFlags(e, "chat")
 	as := fs.String("as", "parent", "who to be: parent, teacher, leader, discipline, admin, or an openid")
 	rawURL := fs.String("url", "", "the service (default: MINQING_PUBLIC_URL, else http://127.0.0.1 on the port of MINQING_HTTP_ADDR)")
 	voice := fs.Bool("voice", false, "send each line as a voice message (the line is WeChat's recognition of it)")

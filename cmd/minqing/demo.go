@@ -36,60 +36,59 @@ func cmdDemo(ctx context.Context, e *env, args []string) int {
 	fs := adminFlags(e, "demo", textDemoUsage)
 	remove := fs.Bool("remove", false, "删除演示学校及其全部演示数据")
 	loadStaff := fs.Int("load-staff", 0, "另外把演示学校的 N 名教职工绑定到 minqing-bench loadtest 的压测身份（oLoad…），用于 -checkins")
-	if pos, err := parseInterspersed(fs, args); err != nil || len(pos) > 0 || *loadStaff < 0 || (*remove && *loadStaff > 0) {
-		fmt.Fprintln(e.stderr, textDemoUsage)
+	_, ok := parseArgs(e, fs, args, textDemoUsage, func(pos []string) bool {
+		return len(pos) == 0 && *loadStaff >= 0 && !(*remove && *loadStaff > 0)
+	})
+	if !ok {
 		return 2
 	}
-	a, ok := openAdmin(ctx, e)
-	if !ok {
-		return 1
-	}
-	defer a.close()
-	if *remove {
-		s, err := a.admin.RemoveDemo(ctx)
+	return withAdmin(ctx, e, func(a *adminEnv) int {
+		if *remove {
+			s, err := a.admin.RemoveDemo(ctx)
+			if err != nil {
+				return fail(e, err)
+			}
+			fmt.Fprintf(e.stdout, textDemoRemoved, s.Name, s.Code)
+			return 0
+		}
+		if *loadStaff > 0 {
+			defer func() {
+				n, err := a.admin.SeedLoadStaff(ctx, *loadStaff, func(i int) string { return fmt.Sprintf("oLoad%023d", i) })
+				if err != nil {
+					fail(e, err)
+					return
+				}
+				fmt.Fprintf(e.stdout, textLoadStaff, n, *loadStaff)
+			}()
+		}
+		personas := map[string]string{}
+		for _, p := range dev.Personas {
+			personas[p.Key] = p.OpenID
+		}
+		rep, err := a.admin.SeedDemo(ctx, personas)
+		if errors.Is(err, bot.ErrConflict) {
+			fmt.Fprint(e.stdout, textDemoExists)
+			return 0
+		}
+		if err == nil {
+			var more int
+			more, err = seedDemoHistory(ctx, a.db, rep.School.Code, time.Now(), loadLocation(e))
+			rep.Opinions += more
+		}
 		if err != nil {
 			return fail(e, err)
 		}
-		fmt.Fprintf(e.stdout, textDemoRemoved, s.Name, s.Code)
-		return 0
-	}
-	if *loadStaff > 0 {
-		defer func() {
-			n, err := a.admin.SeedLoadStaff(ctx, *loadStaff, func(i int) string { return fmt.Sprintf("oLoad%023d", i) })
-			if err != nil {
-				fail(e, err)
-				return
+		var who string
+		for _, p := range dev.Personas {
+			if name, ok := rep.Bound[p.Key]; ok {
+				who += fmt.Sprintf("%s=%s ", p.Name, name)
+			} else if p.Key == "parent" {
+				who += p.Name + "=匿名 "
 			}
-			fmt.Fprintf(e.stdout, textLoadStaff, n, *loadStaff)
-		}()
-	}
-	personas := map[string]string{}
-	for _, p := range dev.Personas {
-		personas[p.Key] = p.OpenID
-	}
-	rep, err := a.admin.SeedDemo(ctx, personas)
-	if errors.Is(err, bot.ErrConflict) {
-		fmt.Fprint(e.stdout, textDemoExists)
-		return 0
-	}
-	if err == nil {
-		var more int
-		more, err = seedDemoHistory(ctx, a.db, rep.School.Code, time.Now(), loadLocation(e))
-		rep.Opinions += more
-	}
-	if err != nil {
-		return fail(e, err)
-	}
-	var who string
-	for _, p := range dev.Personas {
-		if name, ok := rep.Bound[p.Key]; ok {
-			who += fmt.Sprintf("%s=%s ", p.Name, name)
-		} else if p.Key == "parent" {
-			who += p.Name + "=匿名 "
 		}
-	}
-	fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, rep.Checkins, rep.Essays, who, simulatorURL(e))
-	return 0
+		fmt.Fprintf(e.stdout, textDemoDone, rep.School.Name, rep.School.Code, rep.Staff, rep.Students, rep.Opinions, rep.Checkins, rep.Essays, who, simulatorURL(e))
+		return 0
+	})
 }
 
 // simulatorURL is where the running service's simulator is, from
@@ -115,12 +114,10 @@ func simulatorURL(e *env) string {
 func cmdMenu(ctx context.Context, e *env, args []string) int {
 	fs := adminFlags(e, "menu", textMenuUsage)
 	file := fs.String("file", "", "菜单 JSON 文件（不写则用默认菜单：我要建议 / 学习打卡 / 家访记录 / 我的）")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if len(pos) != 1 || (pos[0] != "sync" && pos[0] != "show") {
-		fmt.Fprintln(e.stderr, textMenuUsage)
+	pos, ok := parseArgs(e, fs, args, textMenuUsage, func(pos []string) bool {
+		return len(pos) == 1 && (pos[0] == "sync" || pos[0] == "show")
+	})
+	if !ok {
 		return 2
 	}
 	items := chat.DefaultMenu()

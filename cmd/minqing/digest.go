@@ -4,7 +4,6 @@ import (
 	"cmp"
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strings"
 
@@ -65,18 +64,16 @@ func digestBot(ctx context.Context, e *env) (*chat.Bot, func(), bool) {
 }
 
 func cmdDigest(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("digest", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := cliFlags(e, "digest")
 	school := fs.String("school", "", "学校（或教育局）名称或代码")
 	week := fs.String("week", "", "周次，如 2026-W47（默认：上一个完整的周）")
 	send := fs.Bool("send", false, "发送给该校领导（每人每周只发一次）")
 	asText := fs.Bool("text", false, "输出文本（默认）")
 	asJSON := fs.Bool("json", false, "输出 JSON")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return 2
-	}
-	if *school == "" || (*asText && *asJSON) {
-		fmt.Fprintln(e.stderr, textDigestUsage)
+	_, ok := parseArgs(e, fs, args, textDigestUsage, func(pos []string) bool {
+		return *school != "" && !(*asText && *asJSON)
+	})
+	if !ok {
 		return 2
 	}
 	b, done, ok := digestBot(ctx, e)
@@ -138,17 +135,15 @@ func reportErr(e *env, err error) int {
 // cmdExportLedger writes the ledger export: `minqing export ledger`
 // (args after "ledger").
 func cmdExportLedger(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("export ledger", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	school := fs.String("school", "", "学校名称或代码")
+	fs := cliFlags(e, "export ledger")
+	school := schoolFlag(fs)
 	week := fs.String("week", "", "周次，如 2026-W47")
 	semester := fs.String("semester", "", "学期，如 2026-秋（默认：本学期）")
 	out := fs.String("o", "民情台帐.xlsx", "输出文件（.xlsx 或 .csv，- 表示以 CSV 输出到标准输出）")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return 2
-	}
-	if *school == "" || (*week != "" && *semester != "") {
-		fmt.Fprintln(e.stderr, textLedgerUsage)
+	_, ok := parseArgs(e, fs, args, textLedgerUsage, func(pos []string) bool {
+		return *school != "" && (*week == "" || *semester == "")
+	})
+	if !ok {
 		return 2
 	}
 	b, done, ok := digestBot(ctx, e)

@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 
 	"minqing/bot"
@@ -27,53 +26,48 @@ func cmdExport(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	what := args[0]
-	fs := flag.NewFlagSet("export", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	school := fs.String("school", "", "学校名称或代码")
+	fs := cliFlags(e, "export")
+	school := schoolFlag(fs)
 	semester := fs.String("semester", "", "学期，例如 2026-秋、2027-春；不写则为本学期")
 	out := fs.String("o", "", "写入文件（.xlsx 或 .csv）")
-	if _, err := parseInterspersed(fs, args[1:]); err != nil {
-		return 2
-	}
-	if *school == "" || *out == "" {
-		fmt.Fprintln(e.stderr, textExportUsage)
-		return 2
-	}
-	a, s, ok := openForSchool(ctx, e, *school)
+	_, ok := parseArgs(e, fs, args[1:], textExportUsage, func(pos []string) bool {
+		return *school != "" && *out != ""
+	})
 	if !ok {
-		return 1
-	}
-	defer a.close()
-	loc := loadLocation(e)
-	var (
-		tables []admin.Table
-		err    error
-	)
-	if what == "visits" {
-		tables, _, err = a.admin.VisitTables(ctx, s.ID, *semester, loc)
-	} else {
-		tables, _, err = a.admin.ObservationTables(ctx, s.ID, *semester, loc)
-	}
-	if errors.Is(err, bot.ErrNotFound) {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
 		return 2
 	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
-	}
-	sheets := make([]sheet.Sheet, len(tables))
-	n := 0
-	for i, t := range tables {
-		sheets[i] = sheet.Sheet{Name: t.Name, Header: t.Header, Rows: t.Rows}
-		if i == 0 {
-			n = len(t.Rows)
+	return withSchool(ctx, e, *school, func(a *adminEnv, s bot.OrgUnit) int {
+		loc := loadLocation(e)
+		var (
+			tables []admin.Table
+			err    error
+		)
+		if what == "visits" {
+			tables, _, err = a.admin.VisitTables(ctx, s.ID, *semester, loc)
+		} else {
+			tables, _, err = a.admin.ObservationTables(ctx, s.ID, *semester, loc)
 		}
-	}
-	if err := sheet.WriteBook(*out, sheets); err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(e.stdout, "已写出 %s：%s %d 行。\n", *out, tables[0].Name, n)
-	return 0
+		if errors.Is(err, bot.ErrNotFound) {
+			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			return 2
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			return 1
+		}
+		sheets := make([]sheet.Sheet, len(tables))
+		n := 0
+		for i, t := range tables {
+			sheets[i] = sheet.Sheet{Name: t.Name, Header: t.Header, Rows: t.Rows}
+			if i == 0 {
+				n = len(t.Rows)
+			}
+		}
+		if err := sheet.WriteBook(*out, sheets); err != nil {
+			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(e.stdout, "已写出 %s：%s %d 行。\n", *out, tables[0].Name, n)
+		return 0
+	})
 }

@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"flag"
 	"fmt"
 	"net"
 	"net/http"
@@ -12,8 +11,7 @@ import (
 // cmdHealth asks the local service whether it is ready (GET /readyz), for
 // container health checks: the distroless image has no shell or curl.
 func cmdHealth(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("health", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := cliFlags(e, "health")
 	path := fs.String("path", "/readyz", "the endpoint to ask (/healthz: alive; /readyz: database and state store reachable)")
 	if err := fs.Parse(args); err != nil {
 		return 2

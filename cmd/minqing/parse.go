@@ -24,8 +24,7 @@ import (
 // --json each result is exactly parse.Parsed as one line of JSON — the stable
 // interface of the service; without it, a readable summary.
 func cmdParse(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("parse", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
+	fs := cliFlags(e, "parse")
 	asJSON := fs.Bool("json", false, "print each result as one line of JSON (the stable interface)")
 	today := fs.String("today", "", "resolve relative dates (今天, 周三, 18号) against this day, YYYY-MM-DD (default: today in MINQING_TIMEZONE)")
 	var units unitFlag

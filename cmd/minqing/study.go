@@ -3,7 +3,6 @@ package main
 import (
 	"context"
 	"errors"
-	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -46,16 +45,14 @@ var (
 
 // cmdExportStudy is `minqing export study` (args after "study").
 func cmdExportStudy(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("export study", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	school := fs.String("school", "", "学校名称或代码")
+	fs := cliFlags(e, "export study")
+	school := schoolFlag(fs)
 	semester := fs.String("semester", "", "学期，例如 2026-秋（默认本学期）")
 	out := fs.String("o", "", "输出文件 .xlsx")
-	if _, err := parseInterspersed(fs, args); err != nil {
-		return 2
-	}
-	if *school == "" || *out == "" {
-		fmt.Fprintln(e.stderr, textExportStudyUsage)
+	_, ok := parseArgs(e, fs, args, textExportStudyUsage, func(pos []string) bool {
+		return *school != "" && *out != ""
+	})
+	if !ok {
 		return 2
 	}
 	loc, err := parseLocation(e)
@@ -63,26 +60,23 @@ func cmdExportStudy(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintln(e.stderr, "minqing:", err)
 		return 2
 	}
-	a, s, ok := openForSchool(ctx, e, *school)
-	if !ok {
-		return 1
-	}
-	defer a.close()
-	r, err := a.admin.StudyReport(ctx, s.ID, *semester, loc)
-	if errors.Is(err, bot.ErrNotFound) {
-		fmt.Fprintf(e.stderr, textExportNoTerm, *semester)
-		return 1
-	}
-	if err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
-	}
-	if err := sheet.WriteBook(*out, studyTables(r, loc)); err != nil {
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
-	}
-	fmt.Fprintf(e.stdout, textExportDone, s.Name, r.Semester.Name, len(r.Rows), len(r.Checkins), len(r.Essays), *out)
-	return 0
+	return withSchool(ctx, e, *school, func(a *adminEnv, s bot.OrgUnit) int {
+		r, err := a.admin.StudyReport(ctx, s.ID, *semester, loc)
+		if errors.Is(err, bot.ErrNotFound) {
+			fmt.Fprintf(e.stderr, textExportNoTerm, *semester)
+			return 1
+		}
+		if err != nil {
+			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			return 1
+		}
+		if err := sheet.WriteBook(*out, studyTables(r, loc)); err != nil {
+			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			return 1
+		}
+		fmt.Fprintf(e.stdout, textExportDone, s.Name, r.Semester.Name, len(r.Rows), len(r.Checkins), len(r.Essays), *out)
+		return 0
+	})
 }
 
 // studyTables lays the report out: one row per staff member with each
@@ -147,17 +141,14 @@ func hoursCell(minutes int) string {
 }
 
 func cmdExcuse(ctx context.Context, e *env, args []string) int {
-	fs := flag.NewFlagSet("excuse", flag.ContinueOnError)
-	fs.SetOutput(e.stderr)
-	school := fs.String("school", "", "学校名称或代码")
+	fs := cliFlags(e, "excuse")
+	school := schoolFlag(fs)
 	from := fs.String("from", "", "第一天 YYYY-MM-DD")
 	to := fs.String("to", "", "最后一天 YYYY-MM-DD（默认同第一天）")
-	pos, err := parseInterspersed(fs, args)
-	if err != nil {
-		return 2
-	}
-	if *school == "" || *from == "" || len(pos) != 1 {
-		fmt.Fprintln(e.stderr, textExcuseUsage)
+	pos, ok := parseArgs(e, fs, args, textExcuseUsage, func(pos []string) bool {
+		return *school != "" && *from != "" && len(pos) == 1
+	})
+	if !ok {
 		return 2
 	}
 	loc, err := parseLocation(e)
@@ -175,27 +166,24 @@ func cmdExcuse(ctx context.Context, e *env, args []string) int {
 			return 2
 		}
 	}
-	a, s, ok := openForSchool(ctx, e, *school)
-	if !ok {
-		return 1
-	}
-	defer a.close()
-	weeks, err := a.admin.Excuse(ctx, s.ID, pos[0], days[0], days[1], loc)
-	switch {
-	case errors.Is(err, bot.ErrNotFound):
-		fmt.Fprintf(e.stderr, textExcuseNoSuch, pos[0])
-		return 1
-	case errors.Is(err, bot.ErrConflict):
-		fmt.Fprintf(e.stderr, textExcuseMany, pos[0])
-		return 1
-	case err != nil:
-		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
-		return 1
-	}
-	names := make([]string, len(weeks))
-	for i, w := range weeks {
-		names[i] = fmt.Sprintf("第%d周（%s）", w.Number(), w.Label())
-	}
-	fmt.Fprintf(e.stdout, textExcuseSaved, pos[0], strings.Join(names, "、"))
-	return 0
+	return withSchool(ctx, e, *school, func(a *adminEnv, s bot.OrgUnit) int {
+		weeks, err := a.admin.Excuse(ctx, s.ID, pos[0], days[0], days[1], loc)
+		switch {
+		case errors.Is(err, bot.ErrNotFound):
+			fmt.Fprintf(e.stderr, textExcuseNoSuch, pos[0])
+			return 1
+		case errors.Is(err, bot.ErrConflict):
+			fmt.Fprintf(e.stderr, textExcuseMany, pos[0])
+			return 1
+		case err != nil:
+			fmt.Fprintf(e.stderr, "minqing: %v\n", err)
+			return 1
+		}
+		names := make([]string, len(weeks))
+		for i, w := range weeks {
+			names[i] = fmt.Sprintf("第%d周（%s）", w.Number(), w.Label())
+		}
+		fmt.Fprintf(e.stdout, textExcuseSaved, pos[0], strings.Join(names, "、"))
+		return 0
+	})
 }

@@ -23,6 +23,7 @@ const (
 	textRebindDone        = "已解除 %s 的微信绑定。新的绑定码：%s（%s 前有效）。请本人在公众号发送“绑定 %s”。\n"
 	textRebindNeverBound  = "%s 目前没有绑定微信，无需解除。新的绑定码：%s（%s 前有效）。请本人在公众号发送“绑定 %s”。\n"
 	textNoSuchSchool      = "没有找到学校“%s”。"
+	textSchoolFlag        = "学校名称或代码"
 	textNoSchools         = "还没有学校。先用 minqing import staff 文件 --school 学校名称 --new 导入教职工名单。\n"
 	textSettingsUsage     = "用法：minqing settings --school 学校名称 [--set settings.json | --template]"
 	textSettingsSaved     = "已保存 %s 的设置。\n"

@@ -187,10 +187,9 @@ func (c *unitCache) parent(ctx context.Context, campus string) (int64, error) {
 	return u.ID, err
 }
 
-// ImportStaff creates or updates the school's staff from an import file's
-// records, in one transaction. A record matches an existing person by staff
-// number, else by name and phone tail, else by a name no one else has.
-func (a *Admin) ImportStaff(ctx context.Context, schoolID int64, recs []roster.StaffRecord) (ImportReport, error) {
+// importInTx runs an import in one transaction, with the school's units
+// at hand; the report starts afresh each time the transaction runs.
+func (a *Admin) importInTx(ctx context.Context, schoolID int64, fn func(tx bot.Tx, units *unitCache, rep *ImportReport) error) (ImportReport, error) {
 	var rep ImportReport
 	err := a.store.Update(ctx, func(tx bot.Tx) error {
 		rep = ImportReport{}
@@ -198,6 +197,16 @@ func (a *Admin) ImportStaff(ctx context.Context, schoolID int64, recs []roster.S
 		if err != nil {
 			return err
 		}
+		return fn(tx, units, &rep)
+	})
+	return rep, err
+}
+
+// ImportStaff creates or updates the school's staff from an import file's
+// records, in one transaction. A record matches an existing person by staff
+// number, else by name and phone tail, else by a name no one else has.
+func (a *Admin) ImportStaff(ctx context.Context, schoolID int64, recs []roster.StaffRecord) (ImportReport, error) {
+	return a.importInTx(ctx, schoolID, func(tx bot.Tx, units *unitCache, rep *ImportReport) error {
 		existing, err := tx.Staff(ctx, schoolID, true)
 		if err != nil {
 			return err
@@ -277,7 +286,6 @@ func (a *Admin) ImportStaff(ctx context.Context, schoolID int64, recs []roster.S
 		}
 		return nil
 	})
-	return rep, err
 }
 
 // matchStaff finds the existing person an import record describes.
@@ -315,13 +323,7 @@ func samePerson(a, b bot.Person) bool {
 // ImportStudents creates or updates the school's students, matched by
 // student number, else by name within the class.
 func (a *Admin) ImportStudents(ctx context.Context, schoolID int64, recs []roster.StudentRecord) (ImportReport, error) {
-	var rep ImportReport
-	err := a.store.Update(ctx, func(tx bot.Tx) error {
-		rep = ImportReport{}
-		units, err := newUnitCache(ctx, tx, schoolID)
-		if err != nil {
-			return err
-		}
+	return a.importInTx(ctx, schoolID, func(tx bot.Tx, units *unitCache, rep *ImportReport) error {
 		existing, err := tx.Students(ctx, schoolID)
 		if err != nil {
 			return err
@@ -373,7 +375,6 @@ func (a *Admin) ImportStudents(ctx context.Context, schoolID int64, recs []roste
 		}
 		return nil
 	})
-	return rep, err
 }
 
 // IssuedCode is one line of the list of bind codes to hand out.

@@ -571,12 +571,10 @@ func (b *Bot) weekAndSemester(set Settings, now time.Time) (wk, sem visitPeriod,
 	return wk, sem, inSem, span
 }
 
-// onVisitProgress answers 我的家访: the week against the target, the
-// semester, and the coverage of the teacher's classes.
+// onVisitProgress answers 我的家访 (onProgress has checked the permission):
+// the week against the target, the semester, and the coverage of the
+// teacher's classes.
 func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
-	if !t.person.Can(bot.ActCheckin) {
-		return refuse(t.person, bot.ActCheckin), nil
-	}
 	p := t.person
 	set, err := b.settings(ctx, tx, p.SchoolID)
 	if err != nil {
@@ -636,12 +634,9 @@ func (b *Bot) onVisitProgress(ctx context.Context, tx bot.Tx, t *turn) (bot.Repl
 // maxUnvisitedNames bounds the names listed per class.
 const maxUnvisitedNames = 40
 
-// onUnvisited answers 未家访: the students of the teacher's classes not
-// visited this semester.
+// onUnvisited answers 未家访 (onProgress has checked the permission): the
+// students of the teacher's classes not visited this semester.
 func (b *Bot) onUnvisited(ctx context.Context, tx bot.Tx, t *turn) (bot.Reply, error) {
-	if !t.person.Can(bot.ActCheckin) {
-		return refuse(t.person, bot.ActCheckin), nil
-	}
 	p := t.person
 	set, err := b.settings(ctx, tx, p.SchoolID)
 	if err != nil {

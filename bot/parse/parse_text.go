@@ -5,6 +5,7 @@ package parse
 // offset is a byte offset into the normalised text.
 
 import (
+	"iter"
 	"slices"
 	"strconv"
 	"strings"
@@ -790,29 +791,33 @@ var timeOfDay = []string{"早上", "早晨", "上午", "中午", "下午", "傍�
 // classIn finds a class (三(2)班, 初二3班, 高一(5)班, 三年级二班) or, failing
 // that, a grade (三年级) in s.
 func classIn(s string) (string, span, bool) {
-	for from := 0; from < len(s); {
-		k := strings.Index(s[from:], "班")
-		if k < 0 {
-			break
-		}
-		at := from + k
-		from = at + len("班")
+	for at := range occurrences(s, "班") {
+		end := at + len("班")
 		if start, ok := classStart(s, at); ok {
-			return s[start:from], span{start, from}, true
+			return s[start:end], span{start, end}, true
 		}
 	}
-	for from := 0; from < len(s); {
-		k := strings.Index(s[from:], "年级")
-		if k < 0 {
-			break
-		}
-		at := from + k
-		from = at + len("年级")
+	for at := range occurrences(s, "年级") {
+		end := at + len("年级")
 		if j, n := numeralsBefore(s, at, 2); n > 0 {
-			return s[j:from], span{j, from}, true
+			return s[j:end], span{j, end}, true
 		}
 	}
 	return "", span{}, false
+}
+
+// occurrences yields the byte offset of each occurrence of word in s, from
+// the left, none overlapping the one before.
+func occurrences(s, word string) iter.Seq[int] {
+	return func(yield func(int) bool) {
+		for from := 0; from < len(s); {
+			k := strings.Index(s[from:], word)
+			if k < 0 || !yield(from+k) {
+				return
+			}
+			from += k + len(word)
+		}
+	}
 }
 
 // classStart finds where the class whose 班 is at byte offset at starts.

@@ -107,25 +107,34 @@ func selectRows[R, T any](ctx context.Context, t *tx, op string, conv func(R) T,
 	return out, nil
 }
 
-// inPeriod is the condition of the period queries: the rows of one school
-// or person (the column by) with a day in [from, to).
-func inPeriod(by string, id int64, from, to time.Time) (string, []any) {
-	return by + ` = ? AND day >= ? AND day < ?`, []any{id, day(from), day(to)}
+// periodTable is a table of rows with a day (visits, observations, talks)
+// and how its rows become the bot's.
+type periodTable[R, T any] struct {
+	name, columns string
+	conv          func(R) T
 }
 
-func (t *tx) visits(ctx context.Context, op, by string, id int64, from, to time.Time) ([]bot.Visit, error) {
-	where, args := inPeriod(by, id, from, to)
-	return selectRows(ctx, t, op, visitRow.visit, `SELECT `+visitColumns+` FROM visits WHERE `+where+` ORDER BY day, id`, args...)
+var (
+	visitTable       = periodTable[visitRow, bot.Visit]{"visits", visitColumns, visitRow.visit}
+	observationTable = periodTable[observationRow, bot.Observation]{"observations", observationColumns, observationRow.observation}
+	talkTable        = periodTable[talkRow, bot.Talk]{"talks", talkColumns, talkRow.talk}
+)
+
+// inPeriod returns the rows of one school or person (the column by) with a
+// day in [from, to), by day.
+func (p periodTable[R, T]) inPeriod(ctx context.Context, t *tx, op, by string, id int64, from, to time.Time) ([]T, error) {
+	return selectRows(ctx, t, op, p.conv, `SELECT `+p.columns+` FROM `+p.name+` WHERE `+by+` = ? AND day >= ? AND day < ? ORDER BY day, id`,
+		id, day(from), day(to))
 }
 
 // VisitsBy implements bot.VisitTx.
 func (t *tx) VisitsBy(ctx context.Context, teacherID int64, from, to time.Time) ([]bot.Visit, error) {
-	return t.visits(ctx, "visits by", "teacher_id", teacherID, from, to)
+	return visitTable.inPeriod(ctx, t, "visits by", "teacher_id", teacherID, from, to)
 }
 
 // SchoolVisits implements bot.VisitTx.
 func (t *tx) SchoolVisits(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Visit, error) {
-	return t.visits(ctx, "school visits", "school_id", schoolID, from, to)
+	return visitTable.inPeriod(ctx, t, "school visits", "school_id", schoolID, from, to)
 }
 
 // VisitedStudents implements bot.VisitTx.
@@ -196,19 +205,14 @@ func (t *tx) CreateObservation(ctx context.Context, o bot.Observation) (bot.Obse
 	return o, nil
 }
 
-func (t *tx) observations(ctx context.Context, op, by string, id int64, from, to time.Time) ([]bot.Observation, error) {
-	where, args := inPeriod(by, id, from, to)
-	return selectRows(ctx, t, op, observationRow.observation, `SELECT `+observationColumns+` FROM observations WHERE `+where+` ORDER BY day, id`, args...)
-}
-
 // ObservationsBy implements bot.VisitTx.
 func (t *tx) ObservationsBy(ctx context.Context, observerID int64, from, to time.Time) ([]bot.Observation, error) {
-	return t.observations(ctx, "observations by", "observer_id", observerID, from, to)
+	return observationTable.inPeriod(ctx, t, "observations by", "observer_id", observerID, from, to)
 }
 
 // SchoolObservations implements bot.VisitTx.
 func (t *tx) SchoolObservations(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Observation, error) {
-	return t.observations(ctx, "school observations", "school_id", schoolID, from, to)
+	return observationTable.inPeriod(ctx, t, "school observations", "school_id", schoolID, from, to)
 }
 
 type talkRow struct {
@@ -234,24 +238,21 @@ func (t *tx) CreateTalk(ctx context.Context, k bot.Talk) (bot.Talk, error) {
 	return k, nil
 }
 
+const talkColumns = `id, school_id, leader_id, teacher_id, teacher_name, day, notes, created_at`
+
+func (r talkRow) talk() bot.Talk {
+	return bot.Talk{ID: r.ID, SchoolID: r.SchoolID, LeaderID: r.LeaderID, TeacherID: r.TeacherID.Int64, TeacherName: r.TeacherName,
+		Day: dayTime(r.Day), Notes: r.Notes, Created: r.CreatedAt.UTC()}
+}
+
 // TalksBy implements bot.VisitTx.
 func (t *tx) TalksBy(ctx context.Context, leaderID int64, from, to time.Time) ([]bot.Talk, error) {
-	return t.talks(ctx, "talks by", "leader_id", leaderID, from, to)
+	return talkTable.inPeriod(ctx, t, "talks by", "leader_id", leaderID, from, to)
 }
 
 // SchoolTalks implements bot.VisitTx.
 func (t *tx) SchoolTalks(ctx context.Context, schoolID int64, from, to time.Time) ([]bot.Talk, error) {
-	return t.talks(ctx, "school talks", "school_id", schoolID, from, to)
-}
-
-func (t *tx) talks(ctx context.Context, op, by string, id int64, from, to time.Time) ([]bot.Talk, error) {
-	where, args := inPeriod(by, id, from, to)
-	return selectRows(ctx, t, op, func(r talkRow) bot.Talk {
-		return bot.Talk{ID: r.ID, SchoolID: r.SchoolID, LeaderID: r.LeaderID, TeacherID: r.TeacherID.Int64, TeacherName: r.TeacherName,
-			Day: dayTime(r.Day), Notes: r.Notes, Created: r.CreatedAt.UTC()}
-	}, `
-		SELECT id, school_id, leader_id, teacher_id, teacher_name, day, notes, created_at FROM talks
-		WHERE `+where+` ORDER BY day, id`, args...)
+	return talkTable.inPeriod(ctx, t, "school talks", "school_id", schoolID, from, to)
 }
 
 type countRow struct {

@@ -63,6 +63,17 @@ func digestBot(ctx context.Context, e *env) (*chat.Bot, func(), bool) {
 	return b, closeAll, true
 }
 
+// withDigestBot runs fn with the bot of digestBot, or returns 1 when it
+// cannot be made (having said why).
+func withDigestBot(ctx context.Context, e *env, fn func(b *chat.Bot) int) int {
+	b, done, ok := digestBot(ctx, e)
+	if !ok {
+		return 1
+	}
+	defer done()
+	return fn(b)
+}
+
 func cmdDigest(ctx context.Context, e *env, args []string) int {
 	fs := cliFlags(e, "digest")
 	school := fs.String("school", "", "学校（或教育局）名称或代码")
@@ -76,52 +87,49 @@ func cmdDigest(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return 2
 	}
-	b, done, ok := digestBot(ctx, e)
-	if !ok {
-		return 1
-	}
-	defer done()
-	o := chat.DigestOptions{School: *school, Week: *week}
-	if *send {
-		ds, err := b.SendDigests(ctx, o)
-		if err != nil && len(ds) == 0 {
-			return reportErr(e, err)
-		}
-		if len(ds) == 0 {
-			fmt.Fprint(e.stdout, textDigestNoSend)
+	return withDigestBot(ctx, e, func(b *chat.Bot) int {
+		o := chat.DigestOptions{School: *school, Week: *week}
+		if *send {
+			ds, err := b.SendDigests(ctx, o)
+			if err != nil && len(ds) == 0 {
+				return reportErr(e, err)
+			}
+			if len(ds) == 0 {
+				fmt.Fprint(e.stdout, textDigestNoSend)
+				return 0
+			}
+			var sent, undeliverable, failed int
+			for _, d := range ds {
+				switch d.Status {
+				case bot.DeliverySent:
+					sent++
+				case bot.DeliveryUndeliverable:
+					undeliverable++
+				default:
+					failed++
+				}
+			}
+			fmt.Fprintf(e.stdout, textDigestSent, ds[0].Period, sent, undeliverable, failed)
+			if failed > 0 {
+				return 1
+			}
 			return 0
 		}
-		var sent, undeliverable, failed int
-		for _, d := range ds {
-			switch d.Status {
-			case bot.DeliverySent:
-				sent++
-			case bot.DeliveryUndeliverable:
-				undeliverable++
-			default:
-				failed++
-			}
-		}
-		fmt.Fprintf(e.stdout, textDigestSent, ds[0].Period, sent, undeliverable, failed)
-		if failed > 0 {
-			return 1
-		}
-		return 0
-	}
-	d, err := b.MakeDigest(ctx, o)
-	if err != nil {
-		return reportErr(e, err)
-	}
-	if *asJSON {
-		js, err := d.JSON()
+		d, err := b.MakeDigest(ctx, o)
 		if err != nil {
 			return reportErr(e, err)
 		}
-		e.stdout.Write(js)
+		if *asJSON {
+			js, err := d.JSON()
+			if err != nil {
+				return reportErr(e, err)
+			}
+			e.stdout.Write(js)
+			return 0
+		}
+		fmt.Fprint(e.stdout, d.Text(b.Location()))
 		return 0
-	}
-	fmt.Fprint(e.stdout, d.Text(b.Location()))
-	return 0
+	})
 }
 
 func reportErr(e *env, err error) int {
@@ -146,24 +154,21 @@ func cmdExportLedger(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return 2
 	}
-	b, done, ok := digestBot(ctx, e)
-	if !ok {
-		return 1
-	}
-	defer done()
-	head, rows, period, err := b.ExportLedger(ctx, chat.ExportOptions{School: *school, Week: *week, Semester: *semester})
-	if err != nil {
-		return reportErr(e, err)
-	}
-	if *out == "-" {
-		if err := sheet.WriteTo(e.stdout, sheet.FormatCSV, head, rows); err != nil {
+	return withDigestBot(ctx, e, func(b *chat.Bot) int {
+		head, rows, period, err := b.ExportLedger(ctx, chat.ExportOptions{School: *school, Week: *week, Semester: *semester})
+		if err != nil {
 			return reportErr(e, err)
 		}
+		if *out == "-" {
+			if err := sheet.WriteTo(e.stdout, sheet.FormatCSV, head, rows); err != nil {
+				return reportErr(e, err)
+			}
+			return 0
+		}
+		if err := sheet.Write(*out, head, rows); err != nil {
+			return reportErr(e, err)
+		}
+		fmt.Fprintf(e.stdout, textLedgerExportDone, strings.TrimSpace(*school), period, len(rows), *out)
 		return 0
-	}
-	if err := sheet.Write(*out, head, rows); err != nil {
-		return reportErr(e, err)
-	}
-	fmt.Fprintf(e.stdout, textLedgerExportDone, strings.TrimSpace(*school), period, len(rows), *out)
-	return 0
+	})
 }

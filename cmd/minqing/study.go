@@ -43,6 +43,17 @@ var (
 	textEssayHead      = []string{"姓名", "部门", "标题", "字数", "提交时间", "雷同提示", "正文"}
 )
 
+// schoolLocation is parseLocation's zone; when MINQING_TIMEZONE names none
+// it says so and ok is false.
+func schoolLocation(e *env) (loc *time.Location, ok bool) {
+	loc, err := parseLocation(e)
+	if err != nil {
+		fmt.Fprintln(e.stderr, "minqing:", err)
+		return nil, false
+	}
+	return loc, true
+}
+
 // cmdExportStudy is `minqing export study` (args after "study").
 func cmdExportStudy(ctx context.Context, e *env, args []string) int {
 	fs := cliFlags(e, "export study")
@@ -55,9 +66,8 @@ func cmdExportStudy(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return 2
 	}
-	loc, err := parseLocation(e)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "minqing:", err)
+	loc, ok := schoolLocation(e)
+	if !ok {
 		return 2
 	}
 	return withSchool(ctx, e, *school, func(a *adminEnv, s bot.OrgUnit) int {
@@ -151,9 +161,8 @@ func cmdExcuse(ctx context.Context, e *env, args []string) int {
 	if !ok {
 		return 2
 	}
-	loc, err := parseLocation(e)
-	if err != nil {
-		fmt.Fprintln(e.stderr, "minqing:", err)
+	loc, ok := schoolLocation(e)
+	if !ok {
 		return 2
 	}
 	if *to == "" {
@@ -161,6 +170,7 @@ func cmdExcuse(ctx context.Context, e *env, args []string) int {
 	}
 	var days [2]time.Time
 	for i, d := range []string{*from, *to} {
+		var err error
 		if days[i], err = time.ParseInLocation(time.DateOnly, d, loc); err != nil {
 			fmt.Fprintf(e.stderr, textExcuseBadDate, d)
 			return 2

@@ -4,6 +4,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"minqing/storage/storagetest"
 )
 
 const testSchool = "岳阳市第七中学"
@@ -26,19 +28,19 @@ func TestImportStaffEndToEnd(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
 			w := newWorld(t, b)
-			if n := countRows(t, w.db, "people"); n != 16 {
+			if n := storagetest.CountRows(t, w.db, "people"); n != 16 {
 				t.Errorf("%d people, want 16", n)
 			}
 			// The same staff as GBK CSV: nothing new.
 			out := w.admin(t, "import", "staff", testdata("staff_messy.csv"), "--school", testSchool)
 			expect(t, "re-import", out, "新增 0 人", "更新 0 人", "无变化 16 人", "第20行", "第21行", "第22行")
-			if n := countRows(t, w.db, "people"); n != 16 {
+			if n := storagetest.CountRows(t, w.db, "people"); n != 16 {
 				t.Errorf("%d people after re-import, want 16", n)
 			}
 			// Students, into the classes the staff file created.
 			out = w.admin(t, "import", "students", testdata("students.xlsx"), "--school", testSchool)
 			expect(t, "students", out, "新增 19 人", "未导入 1 行")
-			if n := countRows(t, w.db, "students"); n != 19 {
+			if n := storagetest.CountRows(t, w.db, "students"); n != 19 {
 				t.Errorf("%d students, want 19", n)
 			}
 			// Roles came from the titles.

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"minqing/storage/storagetest"
 )
 
 // TestBureauChoosesSchool: in a deployment serving several schools, a
@@ -26,7 +28,7 @@ func TestBureauChoosesSchool(t *testing.T) {
 	parent := w.as(t, "oBureauParent")
 	r := parent.say("建议学校食堂每周公布菜谱")
 	expect(t, "asked to choose", r, "请先选择", testSchool, second)
-	if n := countRows(t, w.db, "opinions"); n != 0 {
+	if n := storagetest.CountRows(t, w.db, "opinions"); n != 0 {
 		t.Fatalf("filed before the school was chosen")
 	}
 	r = parent.say("2")

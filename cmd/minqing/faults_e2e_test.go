@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"minqing/handlers/wechat"
+	"minqing/storage/storagetest"
 )
 
 // The smaller faults found under load, each checked end to end.
@@ -40,7 +41,7 @@ func TestSmallerFaults(t *testing.T) {
 			flooded := f.say("建议：学校门口的电瓶车太多了，放学时很危险")
 			expect(t, "flood", flooded, "没有收到")
 			expectNot(t, "flood", flooded+last, "不会丢失")
-			if n := countRows(t, w.db, "opinions"); n != 0 {
+			if n := storagetest.CountRows(t, w.db, "opinions"); n != 0 {
 				t.Errorf("%d opinions stored, want none (one too long, one throttled)", n)
 			}
 		})

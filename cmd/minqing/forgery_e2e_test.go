@@ -11,6 +11,7 @@ import (
 	"time"
 
 	"minqing/handlers/wechat"
+	"minqing/storage/storagetest"
 )
 
 // postRaw posts body to the service's webhook with query q.
@@ -73,7 +74,7 @@ func TestWebhookReplayedQuery(t *testing.T) {
 			}
 			// A help text has no side effects: the state store's claim is
 			// its dedup, and the database records nothing.
-			if n := countRows(t, db, "processed_messages"); n != 0 {
+			if n := storagetest.CountRows(t, db, "processed_messages"); n != 0 {
 				t.Errorf("%d processed rows, want none (the genuine message is a help text)", n)
 			}
 			var refused int
@@ -111,7 +112,7 @@ func TestPlainModeFailsClosedWithoutRedis(t *testing.T) {
 	}
 	// The help text with Redis up is deduplicated by its claim alone; the
 	// refused one left nothing either.
-	if n := countRows(t, db, "processed_messages"); n != 0 {
+	if n := storagetest.CountRows(t, db, "processed_messages"); n != 0 {
 		t.Errorf("%d processed rows, want none", n)
 	}
 }

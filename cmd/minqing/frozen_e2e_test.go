@@ -69,7 +69,7 @@ func TestFrozenDatabaseSenderIsTold(t *testing.T) {
 	if len(sent) != 1 || !strings.Contains(sent[0].Text, "没有收到") || !strings.Contains(sent[0].Text, "重新发送") {
 		t.Fatalf("pushed %+v, want one notice that the message was not received", sent)
 	}
-	if n := countRows(t, db, "opinions"); n != 0 {
+	if n := storagetest.CountRows(t, db, "opinions"); n != 0 {
 		t.Errorf("%d opinions stored, want 0", n)
 	}
 	if len(logRecords(s, "process_failed")) == 0 {
@@ -122,7 +122,7 @@ func TestDuplicateWaitingOnSlowClaim(t *testing.T) {
 	}
 	// A help text has no side effects: its claim, not the database, is
 	// its dedup.
-	if n := countRows(t, db, "processed_messages"); n != 0 {
+	if n := storagetest.CountRows(t, db, "processed_messages"); n != 0 {
 		t.Errorf("%d processed rows, want none", n)
 	}
 }

@@ -18,6 +18,7 @@ import (
 	"minqing/bot"
 	"minqing/handlers/wechat"
 	"minqing/storage"
+	"minqing/storage/storagetest"
 )
 
 // The link between an anonymous opinion and its sender lives only in the
@@ -146,14 +147,14 @@ func TestBackupHoldsNoLink(t *testing.T) {
 			// The backup, restored onto a fresh instance.
 			w.restore(t, b)
 			teacher, principal = w.as(t, "oLinkTeacher"), w.as(t, "oLinkPrincipal")
-			before := countRows(t, w.db, "opinions")
+			before := storagetest.CountRows(t, w.db, "opinions")
 			expect(t, "restored: withdraw", teacher.say("撤回 "+mine[last]), "没有在您最近提交的意见中找到")
 			if status, _ := opinionStatus(t, w.db, mine[last]); status != "received" {
 				t.Errorf("restored: the withdrawal was honoured: %s", status)
 			}
 			r := teacher.say(texts[last])
 			expect(t, "restored: repeat", r, "已收到")
-			if codeIn(t, r) == mine[last] || countRows(t, w.db, "opinions") != before+1 {
+			if codeIn(t, r) == mine[last] || storagetest.CountRows(t, w.db, "opinions") != before+1 {
 				t.Errorf("restored: the repeat was merged into the author's opinion:\n%s", r)
 			}
 			sent := len(w.fake.SentTo("oLinkTeacher", 0))
@@ -586,7 +587,7 @@ func TestCapAndRepeatsAtomic(t *testing.T) {
 				texts = append(texts, fmt.Sprintf("建议学校把第%d号教室的窗户修一修，关不严漏风", i+1))
 			}
 			replies := send("oCapParent", texts)
-			if n := countRows(t, w.db, "opinions"); n != 10 {
+			if n := storagetest.CountRows(t, w.db, "opinions"); n != 10 {
 				t.Errorf("30 concurrent opinions filed %d, want the cap of 10", n)
 			}
 			if filed, capped := count(replies, "已收到"), count(replies, "上限"); filed != 10 || capped != 20 {
@@ -597,7 +598,7 @@ func TestCapAndRepeatsAtomic(t *testing.T) {
 				copies[i] = "建议：食堂的饭菜太咸了，希望少放点盐"
 			}
 			replies = send("oRepeatParent", copies)
-			if n := countRows(t, w.db, "opinions"); n != 11 {
+			if n := storagetest.CountRows(t, w.db, "opinions"); n != 11 {
 				t.Errorf("10 concurrent copies filed %d opinions, want 1", n-10)
 			}
 			if filed, repeats := count(replies, "已收到您的意见"), count(replies, "已经收到"); filed != 1 || repeats != 9 {
@@ -620,13 +621,13 @@ func TestOpinionsWithRedisDown(t *testing.T) {
 	p := w.as(t, "oDownParent")
 	code := codeIn(t, p.say("建议：学校门口的路灯坏了，晚上放学太黑"))
 	proxy.Close()
-	before := countRows(t, w.db, "opinions")
+	before := storagetest.CountRows(t, w.db, "opinions")
 	start := time.Now()
 	expect(t, "down: opinion", p.say("建议：食堂的饭菜太咸了，希望少放点盐"), "稍后再试")
 	if d := time.Since(start); d > 4*time.Second {
 		t.Errorf("the refusal took %s", d)
 	}
-	if n := countRows(t, w.db, "opinions"); n != before {
+	if n := storagetest.CountRows(t, w.db, "opinions"); n != before {
 		t.Errorf("%d opinions filed with Redis down", n-before)
 	}
 	expect(t, "down: withdraw", p.say("撤回 "+code), "稍后再试")

@@ -3,6 +3,8 @@ package main
 import (
 	"strings"
 	"testing"
+
+	"minqing/storage/storagetest"
 )
 
 // TestNewcomerSchoolPicker: in a bureau with two schools the picker takes
@@ -28,7 +30,7 @@ func TestNewcomerSchoolPicker(t *testing.T) {
 			expectNot(t, "query passes", r, "没有找到这所学校")
 			r = p.say("撤回 K7M2-9QXD")
 			expectNot(t, "withdraw passes", r, "没有找到这所学校")
-			if n := countRows(t, w.db, "opinions"); n != 0 {
+			if n := storagetest.CountRows(t, w.db, "opinions"); n != 0 {
 				t.Fatalf("%d opinions filed before the choice", n)
 			}
 			// A full-width number chooses; the complaint is filed there.
@@ -47,7 +49,7 @@ func TestNewcomerSchoolPicker(t *testing.T) {
 			expect(t, "asks", q.say("建议学校多开展课外活动"), "请先选择")
 			expect(t, "cancel", q.say("取消"), "已取消选择学校")
 			expect(t, "after cancel", q.say("你好"), "您好")
-			if n := countRows(t, w.db, "opinions"); n != 1 {
+			if n := storagetest.CountRows(t, w.db, "opinions"); n != 1 {
 				t.Errorf("%d opinions after 取消, want 1", n)
 			}
 
@@ -94,7 +96,7 @@ func TestNewcomerSmallTalk(t *testing.T) {
 				expect(t, c.say, r, c.want...)
 				expectNot(t, c.say, r, "看不懂。发送")
 			}
-			if n := countRows(t, w.db, "opinions"); n != 0 {
+			if n := storagetest.CountRows(t, w.db, "opinions"); n != 0 {
 				t.Errorf("small talk filed %d opinions", n)
 			}
 			// One tap files the offered statement.

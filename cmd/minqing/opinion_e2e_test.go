@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minqing/storage"
+	"minqing/storage/storagetest"
 )
 
 var receiptCode = regexp.MustCompile(`[2-9A-HJ-NP-Z]{4}-[2-9A-HJ-NP-Z]{4}`)
@@ -96,9 +97,9 @@ func TestOpinionLedgerChat(t *testing.T) {
 				t.Errorf("category after 改为 = %s, want ethics", cat)
 			}
 			// An unclear message is not filed silently.
-			before := countRows(t, w.db, "opinions")
+			before := storagetest.CountRows(t, w.db, "opinions")
 			r = parent.say("孩子今天没带午饭")
-			if countRows(t, w.db, "opinions") != before {
+			if storagetest.CountRows(t, w.db, "opinions") != before {
 				t.Errorf("an unclear message was filed: %s", r)
 			}
 			// Greeting: not an opinion.

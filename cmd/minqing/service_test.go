@@ -234,15 +234,6 @@ func get(t testing.TB, url string) (int, string) {
 	return res.StatusCode, string(b)
 }
 
-func countRows(t *testing.T, db *storage.DB, table string) int {
-	t.Helper()
-	var n int
-	if err := db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // lines returns the JSON log records whose msg is msg.
 func logRecords(s *service, msg string) []map[string]any {
 	var out []map[string]any

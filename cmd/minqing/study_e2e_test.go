@@ -15,6 +15,7 @@ import (
 
 	"minqing/bot/parse"
 	"minqing/storage"
+	"minqing/storage/storagetest"
 )
 
 // shanghai is the schools' time zone in the tests (the default).
@@ -76,7 +77,7 @@ func TestStudyCheckinChat(t *testing.T) {
 			// The same again: not counted twice unless confirmed.
 			expect(t, "repeat", zw.say("学习 2小时 《论群众路线》 笔记1500字"), "完全相同，没有重复计算")
 			expect(t, "repeat no", zw.say("不是"), "没有重复记录")
-			if n := countRows(t, w.db, "study_checkins"); n != 1 {
+			if n := storagetest.CountRows(t, w.db, "study_checkins"); n != 1 {
 				t.Fatalf("%d check-ins after a repeat, want 1", n)
 			}
 			// A missing duration is asked for.
@@ -85,7 +86,7 @@ func TestStudyCheckinChat(t *testing.T) {
 			// Voice, without punctuation.
 			expect(t, "voice", zw.voice("今天学习了四十分钟党章。"), "学习 0.7 小时《党章》", "本周 4.2/5 小时")
 			// Implausible values are questioned, not stored.
-			before := countRows(t, w.db, "study_checkins")
+			before := storagetest.CountRows(t, w.db, "study_checkins")
 			expect(t, "13 h", zw.say("学习 13小时"), "超过了 12 小时")
 			expect(t, "day total", zw.say("学习 10小时"), "超过一天 12 小时")
 			expect(t, "future", zw.say("明天学习1小时"), "还没到")
@@ -94,12 +95,12 @@ func TestStudyCheckinChat(t *testing.T) {
 			early := today.AddDate(0, 0, -40)
 			expect(t, "before term", zw.say(md(early)+"学习1小时"), "不在本学期")
 			expect(t, "too many chars", zw.say("笔记 60000字"), "超过了 50,000 字")
-			if n := countRows(t, w.db, "study_checkins"); n != before {
+			if n := storagetest.CountRows(t, w.db, "study_checkins"); n != before {
 				t.Errorf("%d check-ins after implausible ones, want %d", n, before)
 			}
 			// Undo the last one.
 			expect(t, "undo", zw.say("撤销"), "已撤销："+md(today), "学习 0.7 小时《党章》", "本周 3.5/5 小时")
-			if n := countRows(t, w.db, "study_checkins"); n != before-1 {
+			if n := storagetest.CountRows(t, w.db, "study_checkins"); n != before-1 {
 				t.Errorf("%d check-ins after undo, want %d", n, before-1)
 			}
 			expect(t, "undo 2", zw.say("撤销"), "已撤销：", "学习 1.5 小时")
@@ -137,7 +138,7 @@ func TestStudyCheckinChat(t *testing.T) {
 			expect(t, "essay 2", zw.say("交心得"), "请发送心得体会全文")
 			expect(t, "essay 2 text", zw.say("随便写几句"), "已收到第 1 段")
 			expect(t, "essay 2 cancel", zw.say("取消"), "已放弃")
-			if n := countRows(t, w.db, "essays"); n != 1 {
+			if n := storagetest.CountRows(t, w.db, "essays"); n != 1 {
 				t.Errorf("%d essays after 取消, want 1", n)
 			}
 			// A copy is flagged for leaders, never shown to the writer.
@@ -181,7 +182,7 @@ func TestStudyCheckinChat(t *testing.T) {
 			next := today.AddDate(0, 0, 7)
 			r = zw.say(fmt.Sprintf("请假 %s至%s", md(next), md(next.AddDate(0, 0, 7))))
 			expect(t, "excuse range", r, "已登记请假：第", "、第")
-			if n := countRows(t, w.db, "study_excuses"); n != 3 {
+			if n := storagetest.CountRows(t, w.db, "study_excuses"); n != 3 {
 				t.Errorf("%d excused weeks, want 3", n)
 			}
 			// (Another sender: 张伟 is close to the 30 messages a minute.)
@@ -191,11 +192,11 @@ func TestStudyCheckinChat(t *testing.T) {
 
 			// A parent's sentence about study is an opinion; an unbound
 			// sender's check-in is refused with the way to bind.
-			before = countRows(t, w.db, "study_checkins")
+			before = storagetest.CountRows(t, w.db, "study_checkins")
 			r = w.as(t, "oParentStudy").say("孩子学习压力太大了，每天作业写到十一点")
 			expect(t, "parent", r, "已收到", "回执码")
 			expect(t, "unbound", w.as(t, "oStranger").say("学习 2小时"), "只对本校教职工开放", "绑定")
-			if n := countRows(t, w.db, "study_checkins"); n != before {
+			if n := storagetest.CountRows(t, w.db, "study_checkins"); n != before {
 				t.Errorf("%d check-ins after the parent and the stranger, want %d", n, before)
 			}
 		})

@@ -13,6 +13,7 @@ import (
 	"minqing/handlers/wechatapi"
 	"minqing/storage"
 	"minqing/storage/state"
+	"minqing/storage/storagetest"
 )
 
 // reminderInstance is one more instance of the service's bot, on its own
@@ -169,7 +170,7 @@ func TestStudyRemindersExactlyOnce(t *testing.T) {
 			}
 
 			tick(due.Add(-time.Hour), true) // before the reminder time: nothing
-			if n := countRows(t, w.db, "deliveries"); n != 1 {
+			if n := storagetest.CountRows(t, w.db, "deliveries"); n != 1 {
 				t.Fatalf("%d deliveries before the reminder time, want only the dead instance's", n)
 			}
 			w.fake.FailNext("custom", -1, 1)   // 张伟's first send (the first customer-service call)

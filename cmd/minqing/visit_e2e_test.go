@@ -9,6 +9,7 @@ import (
 	"time"
 
 	"minqing/storage/sheet"
+	"minqing/storage/storagetest"
 )
 
 const visitSchool = "大地基乡中心小学"
@@ -127,7 +128,7 @@ func TestVisitsChat(t *testing.T) {
 			// The menu starts the same flow; 取消 leaves it.
 			expect(t, "menu", classTeacher.event("CLICK", "VISIT"), "家访记录格式", "班级")
 			expect(t, "menu cancel", classTeacher.say("取消"), "已取消")
-			if n := countRows(t, w.db, "visits"); n != 5 {
+			if n := storagetest.CountRows(t, w.db, "visits"); n != 5 {
 				t.Errorf("%d visits, want 5", n)
 			}
 
@@ -161,7 +162,7 @@ func TestVisitsChat(t *testing.T) {
 			if err := w.db.SQL().Get(&anon, `SELECT anonymous FROM opinions WHERE code = ?`, pc); err != nil || !anon {
 				t.Errorf("parent's complaint anonymous = %v, %v", anon, err)
 			}
-			if n := countRows(t, w.db, "visits"); n != 5 {
+			if n := storagetest.CountRows(t, w.db, "visits"); n != 5 {
 				t.Errorf("the complaint was logged as a visit: %d visits", n)
 			}
 

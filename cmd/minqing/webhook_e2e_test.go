@@ -19,6 +19,7 @@ import (
 
 	"minqing/handlers/wechat"
 	"minqing/storage"
+	"minqing/storage/storagetest"
 )
 
 func randomHex(n int) string {
@@ -241,10 +242,10 @@ func TestWebhookRefusals(t *testing.T) {
 				})
 			}
 			for _, d := range []*storage.DB{db, pdb} {
-				if n := countRows(t, d, "processed_messages"); n != 0 {
+				if n := storagetest.CountRows(t, d, "processed_messages"); n != 0 {
 					t.Errorf("refused requests stored %d processed rows", n)
 				}
-				if n := countRows(t, d, "opinions"); n != 0 {
+				if n := storagetest.CountRows(t, d, "opinions"); n != 0 {
 					t.Errorf("refused requests stored %d opinions", n)
 				}
 			}
@@ -300,7 +301,7 @@ func TestExactlyOnceConcurrentDeliveries(t *testing.T) {
 				}
 				// A help text has no side effects: the claim in the state
 				// store is its dedup, and the database records nothing.
-				if n := countRows(t, db, "processed_messages"); n != 0 {
+				if n := storagetest.CountRows(t, db, "processed_messages"); n != 0 {
 					t.Fatalf("round %d: %d processed rows, want none", round, n)
 				}
 			}
@@ -351,7 +352,7 @@ func TestRedisDown(t *testing.T) {
 	wg.Wait()
 	// The message sent with Redis up was deduplicated by its claim
 	// alone; the one sent with Redis down is recorded in the database.
-	if n := countRows(t, db, "processed_messages"); n != 1 {
+	if n := storagetest.CountRows(t, db, "processed_messages"); n != 1 {
 		t.Errorf("%d processed rows, want 1", n)
 	}
 	// The earlier message's retry, its claim out of reach, is answered
@@ -360,7 +361,7 @@ func TestRedisDown(t *testing.T) {
 	if res, err := c.Send(ctx, before); err != nil || res.Reply.Content == "" {
 		t.Errorf("retry of the first message: %+v, %v", res, err)
 	}
-	if n := countRows(t, db, "processed_messages"); n != 2 {
+	if n := storagetest.CountRows(t, db, "processed_messages"); n != 2 {
 		t.Errorf("%d processed rows after retry, want 2", n)
 	}
 }

@@ -12,6 +12,7 @@ import (
 
 	"minqing/bot"
 	"minqing/storage"
+	"minqing/storage/storagetest"
 )
 
 var batchTests = []test{
@@ -42,16 +43,6 @@ func (e *env) fileWithID(school bot.OrgUnit, id int64, code, key string) func(tx
 	}
 }
 
-// countRows returns the rows of table on db.
-func countRows(t *testing.T, db *storage.DB, table string) int {
-	t.Helper()
-	var n int
-	if err := db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil {
-		t.Fatal(err)
-	}
-	return n
-}
-
 // Opinions whose IDs the caller chose are written with the batch's
 // multi-row INSERTs: a batch costs at most three statements (opinions,
 // processed records, events) however many opinions it files.
@@ -76,7 +67,7 @@ func testBatchOpinionsInOneInsert(t *testing.T, e *env) {
 		t.Errorf("%d statements in %d batches, want at most %d (three multi-row INSERTs a batch)", statements, stats.Batches, max)
 	}
 	for table, want := range map[string]int{"opinions": 30, "opinion_events": 30, "processed_messages": 30} {
-		if n := countRows(t, db, table); n != want {
+		if n := storagetest.CountRows(t, db, table); n != want {
 			t.Errorf("%s: %d rows, want %d", table, n, want)
 		}
 	}
@@ -113,7 +104,7 @@ func testBatchDuplicateCode(t *testing.T, e *env) {
 		t.Errorf("group commit %+v; want a fallback", stats)
 	}
 	for table, want := range map[string]int{"opinions": 7, "opinion_events": 7, "processed_messages": 7} {
-		if n := countRows(t, db, table); n != want {
+		if n := storagetest.CountRows(t, db, table); n != want {
 			t.Errorf("%s: %d rows, want %d", table, n, want)
 		}
 	}
@@ -165,7 +156,7 @@ func testBatchNothingWritten(t *testing.T, e *env) {
 	if want := int64(5 + stats.Batches); statements > want {
 		t.Errorf("%d statements, want at most %d (five reads and one INSERT a batch)", statements, want)
 	}
-	if n := countRows(t, db, "processed_messages"); n != 1 {
+	if n := storagetest.CountRows(t, db, "processed_messages"); n != 1 {
 		t.Errorf("processed_messages: %d rows, want 1", n)
 	}
 }

@@ -139,3 +139,13 @@ func MustExec(tb testing.TB, db *storage.DB, query string, args ...any) {
 		tb.Fatalf("%s: %v", query, fmt.Sprint(err))
 	}
 }
+
+// CountRows returns the number of rows of table in db.
+func CountRows(t testing.TB, db *storage.DB, table string) int {
+	t.Helper()
+	var n int
+	if err := db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil {
+		t.Fatal(err)
+	}
+	return n
+}

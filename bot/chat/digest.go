@@ -329,7 +329,10 @@ func computeSections(ctx context.Context, tx bot.Tx, in *digestInput) ([]DigestS
 
 // bureauDigest fills d with the bureau's schools side by side and the
 // district's totals.
-func (b *Bot) bureauDigest(ctx context.Context, tx bot.Tx, d *Digest, req digestRequest, sc ledgerScope, leader bool, now time.Time) error {
+func (b *Bot) bureauDigest(ctx context.Context, btx bot.Tx, d *Digest, req digestRequest, sc ledgerScope, leader bool, now time.Time) error {
+	// The schools' columns read the data; the district's totals are
+	// computed from the same reads, remembered (not read a second time).
+	tx := newMemoTx(btx)
 	all, err := tx.Units(ctx, bot.UnitSchool)
 	if err != nil {
 		return err

@@ -17,8 +17,7 @@ import (
 
 // `minqing gen-district`: a district to measure the weekly digest on —
 // by default DESIGN's size: 50 schools, 5,000 staff, 100,000 students,
-// 1,000,000 opinions with their events (and receipts for the last 180
-// days), 2,000,000 study check-ins, 200,000 home visits and the leaders'
+// 1,000,000 opinions with their events, 2,000,000 study check-ins, 200,000 home visits and the leaders'
 // observations and talks, over two years up to now. Rows go in with
 // multi-row INSERTs, one transaction per school and table chunk.
 
@@ -58,8 +57,8 @@ func cmdGenDistrict(ctx context.Context, e *env, args []string) int {
 		fmt.Fprintf(e.stderr, "minqing: %v\n", err)
 		return 1
 	}
-	fmt.Fprintf(e.stdout, "已生成 %d 所学校：教职工 %d，学生 %d，意见 %d（事件 %d，回执 %d），学习打卡 %d，家访 %d，听课 %d，谈心 %d；用时 %s\n",
-		*schools, g.n.staff, g.n.students, g.n.opinions, g.n.events, g.n.receipts, g.n.checkins, g.n.visits, g.n.observations, g.n.talks, time.Since(start).Round(time.Second))
+	fmt.Fprintf(e.stdout, "已生成 %d 所学校：教职工 %d，学生 %d，意见 %d（事件 %d），学习打卡 %d，家访 %d，听课 %d，谈心 %d；用时 %s\n",
+		*schools, g.n.staff, g.n.students, g.n.opinions, g.n.events, g.n.checkins, g.n.visits, g.n.observations, g.n.talks, time.Since(start).Round(time.Second))
 	return 0
 }
 
@@ -72,7 +71,7 @@ type generator struct {
 	scale float64
 	years float64
 	out   *env
-	n     struct{ staff, students, opinions, events, receipts, checkins, visits, observations, talks int }
+	n     struct{ staff, students, opinions, events, checkins, visits, observations, talks int }
 	// nextOpinion is the next opinion ID (explicit, so that events can
 	// name it in the same multi-row INSERTs).
 	nextOpinion int64
@@ -211,7 +210,7 @@ func (g *generator) school(ctx context.Context, bureau bot.OrgUnit, idx int) err
 		return err
 	}
 
-	// Opinions, with their events and (for the last 180 days) receipts.
+	// Opinions, with their events.
 	from := g.now.Add(-time.Duration(g.years * 365 * 24 * float64(time.Hour)))
 	weeks := g.now.Sub(from).Hours() / (24 * 7)
 	seq := 0
@@ -219,7 +218,7 @@ func (g *generator) school(ctx context.Context, bureau bot.OrgUnit, idx int) err
 		seq++
 		return fmt.Sprintf("%02X%02X-%04X", (idx+1)%256, (seq>>16)%256, seq%65536)
 	})
-	var opRows, evRows, rcRows [][]any
+	var opRows, evRows [][]any
 	for _, o := range ops {
 		id := g.nextOpinion
 		g.nextOpinion++
@@ -229,9 +228,6 @@ func (g *generator) school(ctx context.Context, bureau bot.OrgUnit, idx int) err
 		for _, e := range o.Events {
 			evRows = append(evRows, []any{id, e.Kind, nullable(e.ActorID), e.Note, e.At})
 		}
-		if o.Sender != "" && x.Created.After(g.now.AddDate(0, 0, -180)) {
-			rcRows = append(rcRows, []any{id, o.Sender, []byte{0}, x.Created.AddDate(0, 0, 180), x.Created})
-		}
 	}
 	if err := g.insert(ctx, "opinions", `id, school_id, code, category, unit_id, text, text_hash, source, anonymous, recorder_id, status,
 		assigned_unit_id, due_date, answer, answered_at, rating, rated_at, created_at, updated_at`, opRows); err != nil {
@@ -240,10 +236,7 @@ func (g *generator) school(ctx context.Context, bureau bot.OrgUnit, idx int) err
 	if err := g.insert(ctx, "opinion_events", "opinion_id, kind, actor_id, note, at", evRows); err != nil {
 		return err
 	}
-	if err := g.insert(ctx, "receipts", "opinion_id, sender_hash, sealed_openid, expires_at, created_at", rcRows); err != nil {
-		return err
-	}
-	g.n.opinions, g.n.events, g.n.receipts = g.n.opinions+len(opRows), g.n.events+len(evRows), g.n.receipts+len(rcRows)
+	g.n.opinions, g.n.events = g.n.opinions+len(opRows), g.n.events+len(evRows)
 
 	// Study check-ins: spread over the staff and the days.
 	var ciRows [][]any

@@ -28,15 +28,6 @@ const (
 	// pipelineQueue is how many calls may wait for a flusher before
 	// callers block (still honouring their contexts).
 	pipelineQueue = 1024
-	// asyncLinger is how long commands nobody waits for (send) may wait
-	// to share a round trip: a message's writes after its reply (its
-	// dialog, its records, its claim's completion) are made within
-	// microseconds of each other, and go together, or with the next
-	// call that a flusher takes.
-	asyncLinger = time.Millisecond
-	// asyncMax is how many such commands may wait before they are queued
-	// at once.
-	asyncMax = pipelineBatch
 )
 
 // pipelineLimits bounds a pipeliner's flushers.
@@ -76,12 +67,6 @@ type pipeliner struct {
 	running int  // flushers
 	stalled int  // flushers in a stalled round trip
 	closed  bool // no more flushers may start
-
-	// Commands sent without waiting, lingering (see asyncLinger).
-	amu      sync.Mutex
-	async    []redis.Cmder
-	thens    []func()
-	lingerer *time.Timer // armed while async is not empty
 }
 
 // call is one caller's commands. The caller owns it again once done has
@@ -114,8 +99,6 @@ func newPipeliner(client redis.UniversalClient, budget time.Duration, limits pip
 		p.startLocked()
 	}
 	p.mu.Unlock()
-	p.lingerer = time.AfterFunc(time.Hour, p.flushAsync)
-	p.lingerer.Stop()
 	return p
 }
 
@@ -172,67 +155,23 @@ func (p *pipeliner) do(ctx context.Context, cmds ...redis.Cmder) error {
 	return nil
 }
 
-// send queues cmds for a shared round trip without waiting for their
-// replies: they linger up to asyncLinger for other such commands, or ride
-// with the next call a flusher takes. then, if not nil, runs in the
-// flusher once they have their replies (it must not block). It reports
-// false, having sent nothing, if the pipeliner stopped: the caller then
-// sends them itself. Commands still lingering or queued when the
-// pipeliner stops are not sent.
+// send queues cmds for the next shared round trip without waiting for
+// their replies; then, if not nil, runs in the flusher once they have them
+// (it must not block). It reports false, having sent nothing, if the
+// queue is full or the pipeliner stopped: the caller then sends them
+// itself. Commands still queued when the pipeliner stops are not sent.
 func (p *pipeliner) send(cmds []redis.Cmder, then func()) bool {
+	c := &call{ctx: context.Background(), cmds: cmds, done: make(chan struct{}, 1), then: then}
 	select {
 	case <-p.quit:
 		return false
 	default:
 	}
-	p.amu.Lock()
-	first := len(p.async) == 0
-	p.async = append(p.async, cmds...)
-	if then != nil {
-		p.thens = append(p.thens, then)
-	}
-	full := len(p.async) >= asyncMax
-	if first && !full {
-		p.lingerer.Reset(asyncLinger)
-	}
-	p.amu.Unlock()
-	if full {
-		p.flushAsync()
-	}
-	return true
-}
-
-// takeAsync returns the lingering commands, and what to run once they
-// have their replies, as one call (nil if there are none).
-func (p *pipeliner) takeAsync() *call {
-	p.amu.Lock()
-	defer p.amu.Unlock()
-	if len(p.async) == 0 {
-		return nil
-	}
-	p.lingerer.Stop()
-	c := &call{ctx: context.Background(), cmds: p.async, done: make(chan struct{}, 1)}
-	if thens := p.thens; len(thens) > 0 {
-		c.then = func() {
-			for _, fn := range thens {
-				fn()
-			}
-		}
-	}
-	p.async, p.thens = nil, nil
-	return c
-}
-
-// flushAsync queues the lingering commands for a flusher. If the queue is
-// full it waits for room, unless the pipeliner stops.
-func (p *pipeliner) flushAsync() {
-	c := p.takeAsync()
-	if c == nil {
-		return
-	}
 	select {
 	case p.queue <- c:
-	case <-p.quit:
+		return true
+	default:
+		return false
 	}
 }
 
@@ -291,10 +230,6 @@ func (f *flusher) run() {
 			default:
 				break collect
 			}
-		}
-		if a := f.p.takeAsync(); a != nil {
-			f.batch = append(f.batch, a)
-			f.cmds = append(f.cmds, a.cmds...)
 		}
 		if len(f.cmds) == 0 {
 			continue
@@ -415,7 +350,6 @@ func (p *pipeliner) stop() {
 		p.mu.Lock()
 		p.closed = true
 		p.mu.Unlock()
-		p.lingerer.Stop()
 		close(p.quit)
 	})
 }

@@ -336,7 +336,7 @@ func (r *Redis) sendLater(op string, cmd redis.Cmder, ttl time.Duration, failed 
 	if r.pipe.send([]redis.Cmder{cmd}, then) {
 		return
 	}
-	// The store is closing: send it now (it fails at once once closed).
+	// The queue is full or the store is closing: send it now.
 	ctx, cancel := context.WithTimeout(context.Background(), asyncTimeout)
 	defer cancel()
 	if err := r.do(ctx, op, cmd); err != nil && failed != nil {

@@ -9,6 +9,8 @@ import (
 	"encoding/hex"
 	"errors"
 	"fmt"
+	"hash"
+	"sync"
 	"time"
 )
 
@@ -21,6 +23,7 @@ import (
 // a LinkKey instead.
 type Keys struct {
 	hash []byte
+	macs *sync.Pool // keyed HMACs of hash, reused (see sum)
 	aead cipher.AEAD
 }
 
@@ -41,20 +44,42 @@ func NewKeys(secret string) (Keys, error) {
 	if err != nil {
 		return Keys{}, fmt.Errorf("bot: seal key: %w", err)
 	}
-	return Keys{hash: derive("minqing/hash/v1"), aead: aead}, nil
+	h := derive("minqing/hash/v1")
+	return Keys{hash: h, macs: macPool(h), aead: aead}, nil
 }
 
 // Sum returns a hex keyed hash of the parts, 128 bits long.
-func (k Keys) Sum(domain string, parts ...string) string { return sum(k.hash, domain, parts) }
+func (k Keys) Sum(domain string, parts ...string) string { return sum(k.macs, k.hash, domain, parts) }
 
-func sum(key []byte, domain string, parts []string) string {
-	m := hmac.New(sha256.New, key)
+// macPool returns a pool of HMAC-SHA256s keyed with key: a keyed hash
+// Reset to its keyed state costs far less than a new one (which hashes
+// the key's pads again), and every message computes several.
+func macPool(key []byte) *sync.Pool {
+	return &sync.Pool{New: func() any { return hmac.New(sha256.New, key) }}
+}
+
+// sum is the hex of the first 16 bytes of HMAC-SHA256 under key of domain
+// and parts, each part preceded by a zero byte; macs, if not nil, holds
+// HMACs keyed with key.
+func sum(macs *sync.Pool, key []byte, domain string, parts []string) string {
+	var m hash.Hash
+	if macs != nil {
+		m = macs.Get().(hash.Hash)
+		m.Reset()
+	} else {
+		m = hmac.New(sha256.New, key)
+	}
 	m.Write([]byte(domain))
 	for _, p := range parts {
 		m.Write([]byte{0})
 		m.Write([]byte(p))
 	}
-	return hex.EncodeToString(m.Sum(nil)[:16])
+	var out [sha256.Size]byte
+	m.Sum(out[:0])
+	if macs != nil {
+		macs.Put(m)
+	}
+	return hex.EncodeToString(out[:16])
 }
 
 // Sender is the keyed hash that stands for a WeChat user wherever the
@@ -104,6 +129,7 @@ const LinkKeySize = 32
 // everybody, whoever holds the database, the secret and every backup.
 type LinkKey struct {
 	hash []byte
+	macs *sync.Pool // keyed HMACs of hash, reused (see sum)
 	aead cipher.AEAD
 	// Expires is when the state store forgets the key.
 	Expires time.Time
@@ -127,7 +153,8 @@ func NewLinkKey(raw []byte, expires time.Time) (LinkKey, error) {
 	if err != nil {
 		return LinkKey{}, fmt.Errorf("bot: link key: %w", err)
 	}
-	return LinkKey{hash: derive("minqing/link-hash/v1"), aead: aead, Expires: expires}, nil
+	h := derive("minqing/link-hash/v1")
+	return LinkKey{hash: h, macs: macPool(h), aead: aead, Expires: expires}, nil
 }
 
 // Dedup is the key under which the database records that in was processed:
@@ -136,7 +163,9 @@ func NewLinkKey(raw []byte, expires time.Time) (LinkKey, error) {
 func (k LinkKey) Dedup(in Inbound) string { return k.Sum("dedup", in.dedupSubject()) }
 
 // Sum returns a hex keyed hash of the parts under the link key.
-func (k LinkKey) Sum(domain string, parts ...string) string { return sum(k.hash, domain, parts) }
+func (k LinkKey) Sum(domain string, parts ...string) string {
+	return sum(k.macs, k.hash, domain, parts)
+}
 
 // Seal encrypts plaintext under the link key.
 func (k LinkKey) Seal(plaintext []byte) []byte { return seal(k.aead, plaintext) }

@@ -129,11 +129,9 @@ func (s *Server) wechatMessage(w http.ResponseWriter, r *http.Request) {
 		mode = "aes"
 	}
 	in := toInbound(msg)
-	out, outcome := s.process(r.Context(), in)
+	out, outcome := s.process(r.Context(), w, in, mode, start)
 	if outcome == outcomeLate {
-		writeSuccess(w)
-		s.observe(outcome, mode, start)
-		return
+		return // answered "success" at the budget; the reply is pushed
 	}
 	text := out.Reply.Text
 	if len(text) > maxPassiveReply {
@@ -268,63 +266,69 @@ func (s *Server) nonceTTL() time.Duration {
 	return 2*s.opts.MaxSkew + time.Minute
 }
 
-// process runs the bot within the reply budget. Past the budget it returns
-// outcomeLate: the caller answers "success", and the reply is pushed as a
-// customer-service message when the bot finishes.
-func (s *Server) process(ctx context.Context, in bot.Inbound) (bot.Outcome, string) {
-	type result struct {
-		out bot.Outcome
-		err error
-	}
+// process runs the bot on the request's goroutine within the reply budget.
+// Past the budget a timer answers WeChat "success" on w while the bot is
+// still working, and process returns outcomeLate once it is done: the
+// reply is then pushed as a customer-service message, in the background.
+//
+// w is written by exactly one side: the timer, if it wins the handoff
+// before the bot returns, or the caller, after process returns. When the
+// timer wins, process waits for its write to finish before it returns, so
+// the caller (and net/http after it) never touches w concurrently.
+func (s *Server) process(ctx context.Context, w http.ResponseWriter, in bot.Inbound, mode string, start time.Time) (bot.Outcome, string) {
 	const (
-		waiting   int32 = iota
-		taken           // the request took the result
-		abandoned       // the request gave up: the worker pushes the reply
+		waiting int32 = iota
+		taken         // the request answers with the result
+		late          // the timer answered "success": the reply is pushed
 	)
-	var handoff atomic.Int32
-	done := make(chan result, 1)
-
-	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
+	// The work counts as outliving its request from the start: it may,
+	// and Shutdown waits for it.
 	s.workers.Add(1)
-	go func() {
-		defer s.workers.Done()
-		defer cancel()
-		var res result
-		func() {
-			defer func() {
-				if v := recover(); v != nil {
-					res.err = fmt.Errorf("panic: %v", v)
-				}
-			}()
-			res.out, res.err = s.opts.Bot.Process(pctx, in)
-		}()
-		if handoff.CompareAndSwap(waiting, taken) {
-			done <- res
+	var handoff atomic.Int32
+	answered := make(chan struct{})
+	timer := time.AfterFunc(s.opts.ReplyBudget, func() {
+		if !handoff.CompareAndSwap(waiting, late) {
 			return
 		}
-		s.deliverLate(pctx, in, res.out, res.err)
-	}()
+		defer close(answered)
+		writeSuccessNow(w)
+		s.observe(outcomeLate, mode, start)
+	})
 
-	timer := time.NewTimer(s.opts.ReplyBudget)
-	defer timer.Stop()
-	var res result
-	select {
-	case res = <-done:
-	case <-timer.C:
-		if handoff.CompareAndSwap(waiting, abandoned) {
-			return bot.Outcome{}, outcomeLate
-		}
-		res = <-done
+	pctx, cancel := context.WithTimeout(context.WithoutCancel(ctx), processTimeout)
+	var (
+		out bot.Outcome
+		err error
+	)
+	func() {
+		defer func() {
+			if v := recover(); v != nil {
+				err = fmt.Errorf("panic: %v", v)
+			}
+		}()
+		out, err = s.opts.Bot.Process(pctx, in)
+	}()
+	if !handoff.CompareAndSwap(waiting, taken) {
+		<-answered
+		go func() {
+			defer s.workers.Done()
+			defer cancel()
+			s.deliverLate(pctx, in, out, err)
+		}()
+		return bot.Outcome{}, outcomeLate
 	}
-	if res.err != nil {
-		s.log.Error("process_failed", "kind", string(in.Kind), "err", res.err)
+	timer.Stop()
+	cancel()
+	s.workers.Done()
+	if err != nil {
+		s.log.Error("process_failed", "kind", string(in.Kind), "err", err)
 		return bot.Outcome{Reply: s.opts.Bot.FailureReply()}, outcomeError
 	}
-	if res.out.Duplicate != "" {
-		s.metrics.dedupHits.WithLabelValues(res.out.Duplicate).Inc()
-		return res.out, outcomeDuplicate
+	if out.Duplicate != "" {
+		s.metrics.dedupHits.WithLabelValues(out.Duplicate).Inc()
+		return out, outcomeDuplicate
 	}
-	return res.out, outcomeReplied
+	return out, outcomeReplied
 }
 
 // deliverLate pushes the reply of a message whose passive reply was given
@@ -428,6 +432,15 @@ func (s *Server) observe(outcome, mode string, start time.Time) {
 func writeSuccess(w http.ResponseWriter) {
 	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
 	io.WriteString(w, "success")
+}
+
+// writeSuccessNow answers "success" and sends it at once, complete (an
+// explicit Content-Length), while the handler is still working.
+func writeSuccessNow(w http.ResponseWriter) {
+	w.Header().Set("Content-Type", "text/plain; charset=utf-8")
+	w.Header().Set("Content-Length", "7")
+	io.WriteString(w, "success")
+	_ = http.NewResponseController(w).Flush()
 }
 
 func nonce() string {

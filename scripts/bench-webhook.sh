@@ -49,7 +49,7 @@ rate=${BENCH_RATE:-500}
 http_port=${BENCH_HTTP_PORT:-18080}
 admin_port=${BENCH_ADMIN_PORT:-19090}
 echo_port=${BENCH_ECHO_PORT:-18090}
-db=minqing_bench_$$
+db=${BENCH_DB:-minqing_bench_$$}
 
 bindir=$(mktemp -d)
 go build -o "$bindir/minqing" ./cmd/minqing

@@ -361,6 +361,9 @@ func (b *Bot) limitKeys(ctx context.Context, schoolID int64, openid, hash string
 // transaction that runs again, or one reserved ahead, asks nothing more).
 // A refusal says why the opinion may not be filed.
 func (b *Bot) reserveLimits(ctx context.Context, res *reservations, lk limits, set Settings) (refusal string, err error) {
+	if err := res.reserveBoth(ctx, b.state, lk.repeat, []byte(repeatPending), lk.ttl, lk.cap); err != nil {
+		return "", err
+	}
 	stored, existing, err := res.setNX(ctx, b.state, lk.repeat, []byte(repeatPending), lk.ttl)
 	if err != nil {
 		return "", err

@@ -319,6 +319,46 @@ func (r *reservations) setNX(ctx context.Context, s bot.State, key string, value
 	return stored, existing, nil
 }
 
+// limitReserver is a state store that takes a repeat slot and counts the
+// cap in one round trip (storage/state's Redis can): SetNX(key), and
+// Incr(counter) only if it stored (count 0 otherwise).
+type limitReserver interface {
+	ReserveLimit(ctx context.Context, key string, value []byte, ttl time.Duration, counter string, window time.Duration) (stored bool, existing []byte, count int64, err error)
+}
+
+// reserveBoth takes the slot key and counts counter in one round trip
+// where the store can, memoising both as setNX and increment would; the
+// calls to those that follow then ask nothing more. Elsewhere, or when
+// either is memoised already, it does nothing.
+func (r *reservations) reserveBoth(ctx context.Context, s bot.State, key string, value []byte, ttl time.Duration, counter string) error {
+	lr, ok := s.(limitReserver)
+	if !ok {
+		return nil
+	}
+	if _, ok := r.setnx[key]; ok {
+		return nil
+	}
+	if _, ok := r.incr[counter]; ok {
+		return nil
+	}
+	stored, existing, n, err := lr.ReserveLimit(ctx, key, value, ttl, counter, ttl)
+	if err != nil {
+		return fmt.Errorf("%w: %w", errLinkDown, err)
+	}
+	if r.setnx == nil {
+		r.setnx = map[string]setnxResult{}
+	}
+	r.setnx[key] = setnxResult{stored, existing}
+	if stored {
+		r.undo = append(r.undo, key)
+		if r.incr == nil {
+			r.incr = map[string]int64{}
+		}
+		r.incr[counter] = n
+	}
+	return nil
+}
+
 func (r *reservations) increment(ctx context.Context, s bot.State, key string, window time.Duration) (int64, error) {
 	if n, ok := r.incr[key]; ok {
 		return n, nil

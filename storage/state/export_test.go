@@ -15,12 +15,9 @@ func ClaimKey(r *Redis, key string) string { return r.key(nsClaim, key) }
 // CounterKey returns the Redis key of Incr's key.
 func CounterKey(r *Redis, key string) string { return r.key(nsCount, key) }
 
-// Digests of the scripts that Claim, Release and Incr run.
-var (
-	ClaimSHA   = claimSHA
-	ReleaseSHA = deleteIfEqualSHA
-	IncrSHA    = incrSHA
-)
+// ReleaseSHA is the digest of the script Release runs (Claim and Incr
+// are plain commands).
+var ReleaseSHA = deleteIfEqualSHA
 
 // ValueKey returns the Redis key of Get's and Set's key.
 func ValueKey(r *Redis, key string) string { return r.key(nsValue, key) }

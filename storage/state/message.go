@@ -36,8 +36,8 @@ func (m *Memory) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messa
 	return c, nil
 }
 
-// ClaimMessage implements bot.State with the claim and counter scripts and
-// the GETs sent together, in the pipeline shared with other calls (see
+// ClaimMessage implements bot.State with the claim (SET NX GET), the
+// counter (INCR, PEXPIRE NX) and the GETs sent together, in the pipeline shared with other calls (see
 // pipeline.go). Each command touches one key, so this also works on a
 // cluster (go-redis splits the pipeline by node).
 func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.MessageClaim, error) {
@@ -50,13 +50,13 @@ func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messag
 			return c, err
 		}
 	}
-	cmds := make([]redis.Cmder, 0, 2+len(k.Get))
-	claim := evalSHA(ctx, claimSHA, r.key(nsClaim, k.Claim), pendingMark, ceilMillis(k.ClaimTTL).Milliseconds())
+	cmds := make([]redis.Cmder, 0, 3+len(k.Get))
+	claim := setNXGet(ctx, r.key(nsClaim, k.Claim), pendingMark, k.ClaimTTL)
 	cmds = append(cmds, claim)
-	var count *redis.Cmd
+	var count, expire *redis.IntCmd
 	if k.Rate != "" {
-		count = evalSHA(ctx, incrSHA, r.key(nsCount, k.Rate), ceilMillis(k.RateWindow).Milliseconds())
-		cmds = append(cmds, count)
+		count, expire = incrCmds(ctx, r.key(nsCount, k.Rate), k.RateWindow)
+		cmds = append(cmds, count, expire)
 	}
 	gets := make([]*redis.StringCmd, len(k.Get))
 	for i, key := range k.Get {
@@ -66,17 +66,15 @@ func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messag
 	if err := r.pipe.do(ctx, cmds...); err != nil {
 		return c, wrap("claim message", err)
 	}
-	v, err := claim.Result()
-	if err != nil {
-		return c, wrap("claim message", err)
-	}
-	if c.Claimed, c.Done, c.Result, err = claimResult(v); err != nil {
+	var err error
+	if c.Claimed, c.Done, c.Result, err = claimResult(claim); err != nil {
 		return c, err
 	}
 	if count != nil {
-		if c.Count, err = count.Int64(); err != nil {
+		if err := errors.Join(count.Err(), expire.Err()); err != nil {
 			return c, wrap("claim message", err)
 		}
+		c.Count = count.Val()
 	}
 	c.Values = make([][]byte, len(gets))
 	for i, g := range gets {
@@ -91,18 +89,19 @@ func (r *Redis) ClaimMessage(ctx context.Context, k bot.MessageKeys) (bot.Messag
 	return c, nil
 }
 
-// claimResult interprets what the claim script returned.
-func claimResult(v any) (claimed, done bool, result []byte, err error) {
-	switch v := v.(type) {
-	case int64:
+// claimResult interprets a claim's SET NX GET: claimed (nothing was
+// there), pending, or done with its result.
+func claimResult(cmd *redis.StringCmd) (claimed, done bool, result []byte, err error) {
+	v, err := cmd.Result()
+	switch {
+	case errors.Is(err, redis.Nil):
 		return true, false, nil, nil
-	case string:
-		if v == pendingMark {
-			return false, false, nil, nil
-		}
-		if len(v) > 0 && v[:1] == doneMark {
-			return false, true, []byte(v[1:]), nil
-		}
+	case err != nil:
+		return false, false, nil, wrap("claim", err)
+	case v == pendingMark:
+		return false, false, nil, nil
+	case len(v) > 0 && v[:1] == doneMark:
+		return false, true, []byte(v[1:]), nil
 	}
 	return false, false, nil, fmt.Errorf("state: claim: unexpected stored value: %w", bot.ErrUnavailable)
 }

@@ -235,9 +235,7 @@ func TestRedisNoScript(t *testing.T) {
 		key string
 		sha string
 	}{
-		{state.ClaimKey(r, "m0"), state.ClaimSHA},
 		{state.ClaimKey(r, "m0"), state.ReleaseSHA},
-		{state.CounterKey(r, "shared"), state.IncrSHA},
 	}
 	for _, s := range scripts {
 		var node redis.Scripter = r.Client()

@@ -159,17 +159,12 @@ func (r *Redis) Close() error {
 }
 
 // Script sources. Each script touches one key, so they work on a cluster.
+// What a plain command can do is not scripted: a script costs the server
+// its EVALSHA and every command it calls. Claims and SetNX are one SET …
+// NX GET, a counter INCR with PEXPIRE … NX (both Redis 7.0).
 // They are sent as EVALSHA, and as EVAL when the server does not have them
 // (see pipeliner.retryNoScript).
 const (
-	// claimSource sets KEYS[1] to the pending marker ARGV[1] for ARGV[2] ms
-	// unless it exists; it returns 1 if it did, else the stored value.
-	claimSource = `
-if redis.call('SET', KEYS[1], ARGV[1], 'NX', 'PX', ARGV[2]) then
-	return 1
-end
-return redis.call('GET', KEYS[1])
-`
 	// deleteIfEqualSource deletes KEYS[1] if its value is ARGV[1].
 	deleteIfEqualSource = `
 if redis.call('GET', KEYS[1]) == ARGV[1] then
@@ -185,14 +180,13 @@ if redis.call('GET', KEYS[1]) == ARGV[1] then
 end
 return 0
 `
-	// incrSource increments KEYS[1] and, on the first increment (or if the
-	// counter somehow lost its expiry), makes it expire in ARGV[1] ms.
-	incrSource = `
-local n = redis.call('INCR', KEYS[1])
-if n == 1 or redis.call('PTTL', KEYS[1]) < 0 then
-	redis.call('PEXPIRE', KEYS[1], ARGV[1])
+	// decrIfExistsSource decrements KEYS[1] if it exists (keeping its
+	// expiry), so that a counter that expired is not recreated.
+	decrIfExistsSource = `
+if redis.call('EXISTS', KEYS[1]) == 1 then
+	return redis.call('DECR', KEYS[1])
 end
-return n
+return 0
 `
 	// scheduleSource adds member ARGV[2] with score ARGV[1] to the sorted
 	// set KEYS[1] and makes the set expire in ARGV[3] ms.
@@ -205,18 +199,16 @@ return 1
 
 // SHA1 digests of the scripts, for EVALSHA.
 var (
-	claimSHA         = redis.NewScript(claimSource).Hash()
 	deleteIfEqualSHA = redis.NewScript(deleteIfEqualSource).Hash()
-	incrSHA          = redis.NewScript(incrSource).Hash()
+	decrIfExistsSHA  = redis.NewScript(decrIfExistsSource).Hash()
 	scheduleSHA      = redis.NewScript(scheduleSource).Hash()
 	renewSHA         = redis.NewScript(renewSource).Hash()
 )
 
 // scriptSources maps each digest to its script.
 var scriptSources = map[string]string{
-	claimSHA:         claimSource,
 	deleteIfEqualSHA: deleteIfEqualSource,
-	incrSHA:          incrSource,
+	decrIfExistsSHA:  decrIfExistsSource,
 	scheduleSHA:      scheduleSource,
 	renewSHA:         renewSource,
 }
@@ -230,6 +222,33 @@ func evalSHA(ctx context.Context, sha, key string, args ...any) *redis.Cmd {
 // milliseconds), with extra options such as NX.
 func setPX(ctx context.Context, key string, value any, ttl time.Duration, opts ...any) *redis.StatusCmd {
 	return redis.NewStatusCmd(ctx, append([]any{"set", key, value, "px", ceilMillis(ttl).Milliseconds()}, opts...)...)
+}
+
+// setNXGet returns a SET of key to value expiring in ttl unless key
+// exists, replying with the value already there (redis.Nil: it stored
+// value). One command, atomic (Redis 7.0: SET … NX GET).
+func setNXGet(ctx context.Context, key string, value any, ttl time.Duration) *redis.StringCmd {
+	return redis.NewStringCmd(ctx, "set", key, value, "nx", "px", ceilMillis(ttl).Milliseconds(), "get")
+}
+
+// incrCmds returns the INCR of a fixed-window counter and the PEXPIRE …
+// NX that starts its window: only on the first increment, or if the
+// counter somehow lost its expiry. The two are sent in order in one
+// pipeline (on a cluster to the key's node).
+func incrCmds(ctx context.Context, key string, window time.Duration) (*redis.IntCmd, *redis.IntCmd) {
+	return redis.NewIntCmd(ctx, "incr", key), redis.NewIntCmd(ctx, "pexpire", key, ceilMillis(window).Milliseconds(), "nx")
+}
+
+// setNXResult interprets a setNXGet: stored, or the value already there.
+func setNXResult(op string, cmd *redis.StringCmd) (stored bool, existing []byte, err error) {
+	b, err := cmd.Bytes()
+	switch {
+	case errors.Is(err, redis.Nil):
+		return true, nil, nil
+	case err != nil:
+		return false, nil, wrap(op, err)
+	}
+	return false, b, nil
 }
 
 // Get implements bot.State.
@@ -259,18 +278,18 @@ func (r *Redis) Delete(ctx context.Context, key string) error {
 	return r.do(ctx, "delete", redis.NewIntCmd(ctx, "del", r.key(nsValue, key)))
 }
 
-// Claim implements bot.State with SET NX of a pending marker; a completed
+// Claim implements bot.State with SET NX GET of a pending marker; a completed
 // claim holds a one-byte done marker followed by the result. It returns an
 // error wrapping bot.ErrInvalid if ttl is not positive.
 func (r *Redis) Claim(ctx context.Context, key string, ttl time.Duration) (claimed, done bool, result []byte, err error) {
 	if err := checkTTL("claim", ttl); err != nil {
 		return false, false, nil, err
 	}
-	cmd := evalSHA(ctx, claimSHA, r.key(nsClaim, key), pendingMark, ceilMillis(ttl).Milliseconds())
-	if err := r.do(ctx, "claim", cmd); err != nil {
-		return false, false, nil, err
+	cmd := setNXGet(ctx, r.key(nsClaim, key), pendingMark, ttl)
+	if err := r.pipe.do(ctx, cmd); err != nil {
+		return false, false, nil, wrap("claim", err)
 	}
-	return claimResult(cmd.Val())
+	return claimResult(cmd)
 }
 
 // Complete implements bot.State. It returns an error wrapping bot.ErrInvalid
@@ -335,46 +354,75 @@ func (r *Redis) Release(ctx context.Context, key string) error {
 	return r.do(ctx, "release", evalSHA(ctx, deleteIfEqualSHA, r.key(nsClaim, key), pendingMark))
 }
 
-// Incr implements bot.State with INCR and PEXPIRE in one script. It returns
+// Incr implements bot.State with INCR and PEXPIRE NX in one round trip. It returns
 // an error wrapping bot.ErrInvalid if window is not positive.
 func (r *Redis) Incr(ctx context.Context, key string, window time.Duration) (int64, error) {
 	if err := checkTTL("incr", window); err != nil {
 		return 0, err
 	}
-	cmd := evalSHA(ctx, incrSHA, r.key(nsCount, key), ceilMillis(window).Milliseconds())
-	if err := r.do(ctx, "incr", cmd); err != nil {
-		return 0, err
+	incr, expire := incrCmds(ctx, r.key(nsCount, key), window)
+	if err := r.pipe.do(ctx, incr, expire); err != nil {
+		return 0, wrap("incr", err)
 	}
-	n, err := cmd.Int64()
+	n, err := incr.Result()
+	if err == nil {
+		err = expire.Err()
+	}
 	if err != nil {
 		return 0, wrap("incr", err)
 	}
 	return n, nil
 }
 
-// SetNX implements bot.State with the claim script (SET NX PX, else GET) on
-// the value namespace. It returns an error wrapping bot.ErrInvalid if ttl is
-// not positive.
+// SetNX implements bot.State with SET NX GET on the value namespace. It
+// returns an error wrapping bot.ErrInvalid if ttl is not positive.
 func (r *Redis) SetNX(ctx context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
 	if err := checkTTL("setnx", ttl); err != nil {
 		return false, nil, err
 	}
-	cmd := evalSHA(ctx, claimSHA, r.key(nsValue, key), value, ceilMillis(ttl).Milliseconds())
-	if err := r.do(ctx, "setnx", cmd); err != nil {
-		if errors.Is(err, bot.ErrNotFound) {
-			// The value expired between SET and GET: the script's GET
-			// is atomic with the SET, so this cannot happen; be safe.
-			return false, nil, fmt.Errorf("state: setnx: %w", bot.ErrUnavailable)
+	cmd := setNXGet(ctx, r.key(nsValue, key), value, ttl)
+	if err := r.pipe.do(ctx, cmd); err != nil {
+		return false, nil, wrap("setnx", err)
+	}
+	return setNXResult("setnx", cmd)
+}
+
+// ReserveLimit is SetNX(key, value, ttl) and, in the same round trip,
+// Incr(counter, window) when SetNX stored value: the repeat slot and the
+// daily cap of an opinion. The keys may be on different cluster nodes, so
+// the two are not one script: the counter is incremented either way, and
+// given back when nothing was stored (a second round trip, on the rare
+// repeat only). count is 0 then.
+func (r *Redis) ReserveLimit(ctx context.Context, key string, value []byte, ttl time.Duration, counter string, window time.Duration) (stored bool, existing []byte, count int64, err error) {
+	if err := checkTTL("reserve limit", ttl); err != nil {
+		return false, nil, 0, err
+	}
+	if err := checkTTL("reserve limit", window); err != nil {
+		return false, nil, 0, err
+	}
+	set := setNXGet(ctx, r.key(nsValue, key), value, ttl)
+	ckey := r.key(nsCount, counter)
+	incr, expire := incrCmds(ctx, ckey, window)
+	if err := r.pipe.do(ctx, set, incr, expire); err != nil {
+		return false, nil, 0, wrap("reserve limit", err)
+	}
+	if stored, existing, err = setNXResult("reserve limit", set); err != nil {
+		return false, nil, 0, err
+	}
+	if err := errors.Join(incr.Err(), expire.Err()); err != nil {
+		if stored {
+			return true, nil, 0, wrap("reserve limit", err)
 		}
-		return false, nil, err
+		return false, existing, 0, nil
 	}
-	switch v := cmd.Val().(type) {
-	case int64:
-		return true, nil, nil
-	case string:
-		return false, []byte(v), nil
+	if !stored {
+		// Give the count back: this opinion is not filed.
+		if err := r.do(ctx, "reserve limit", evalSHA(ctx, decrIfExistsSHA, ckey)); err != nil {
+			return false, nil, 0, err
+		}
+		return false, existing, 0, nil
 	}
-	return false, nil, fmt.Errorf("state: setnx: unexpected reply: %w", bot.ErrUnavailable)
+	return true, nil, incr.Val(), nil
 }
 
 // Schedule implements bot.State with ZADD and PEXPIRE in one script; due
@@ -447,25 +495,18 @@ func (r *Redis) RenewClaim(ctx context.Context, key string, ttl time.Duration) (
 }
 
 // SetOnce stores value under key for ttl unless key is already there (SET
-// NX, then GET, in one script); it reports whether it stored it and
+// NX GET); it reports whether it stored it and
 // otherwise returns the value stored first. It has a namespace of its own.
 // It returns an error wrapping bot.ErrInvalid if ttl is not positive.
 func (r *Redis) SetOnce(ctx context.Context, key string, value []byte, ttl time.Duration) (first bool, stored []byte, err error) {
 	if err := checkTTL("set once", ttl); err != nil {
 		return false, nil, err
 	}
-	cmd := evalSHA(ctx, claimSHA, r.key(nsOnce, key), value, ceilMillis(ttl).Milliseconds())
-	if err := r.do(ctx, "set once", cmd); err != nil {
-		return false, nil, err
+	cmd := setNXGet(ctx, r.key(nsOnce, key), value, ttl)
+	if err := r.pipe.do(ctx, cmd); err != nil {
+		return false, nil, wrap("set once", err)
 	}
-	switch v := cmd.Val().(type) {
-	case int64:
-		return true, nil, nil
-	case string:
-		return false, []byte(v), nil
-	default:
-		return false, nil, fmt.Errorf("state: set once: unexpected reply %T: %w", v, bot.ErrUnavailable)
-	}
+	return setNXResult("set once", cmd)
 }
 
 // do sends cmd through the pipeliner and returns its error, if any,

@@ -205,3 +205,42 @@ func TestClusterClaimMessageAcrossMasters(t *testing.T) {
 		}
 	}
 }
+
+// TestRedisReserveLimit checks ReserveLimit on a single node and on the
+// cluster (its two keys in different slots): the counter counts only
+// what was stored, a refused slot's count is given back, and the
+// counter's window starts with its first count.
+func TestRedisReserveLimit(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		open func(testing.TB) *state.Redis
+	}{{"single", statetest.Redis}, {"cluster", func(tb testing.TB) *state.Redis { statetest.ClusterURL(tb); return statetest.Cluster(tb) }}} {
+		t.Run(tc.name, func(t *testing.T) {
+			r := tc.open(t)
+			ctx := t.Context()
+			reserve := func(key string) (bool, string, int64) {
+				t.Helper()
+				stored, existing, n, err := r.ReserveLimit(ctx, key, []byte("?"), longTTL, "cap", longTTL)
+				if err != nil {
+					t.Fatalf("ReserveLimit(%s): %v", key, err)
+				}
+				return stored, string(existing), n
+			}
+			if stored, _, n := reserve("a"); !stored || n != 1 {
+				t.Fatalf("first = %v, %d; want stored, 1", stored, n)
+			}
+			if stored, existing, n := reserve("a"); stored || existing != "?" || n != 0 {
+				t.Fatalf("repeat = %v, %q, %d; want not stored, \"?\", 0", stored, existing, n)
+			}
+			if stored, _, n := reserve("b"); !stored || n != 2 {
+				t.Fatalf("second = %v, %d; want stored, 2 (the repeat given back)", stored, n)
+			}
+			if ttl := r.Client().PTTL(ctx, state.CounterKey(r, "cap")).Val(); ttl <= 0 || ttl > longTTL {
+				t.Errorf("counter PTTL = %v, want within (0, %v]", ttl, longTTL)
+			}
+			if _, _, _, err := r.ReserveLimit(ctx, "c", []byte("?"), 0, "cap", longTTL); !errors.Is(err, bot.ErrInvalid) {
+				t.Errorf("ttl 0: err = %v, want ErrInvalid", err)
+			}
+		})
+	}
+}

@@ -167,11 +167,11 @@ func TestNewMemoryDefaultBound(t *testing.T) {
 // entries go when the bytes would exceed it, and the count follows removals.
 func TestMemoryByteBudget(t *testing.T) {
 	ctx := context.Background()
-	per := int64(EntryOverhead + len(nsValue) + 1 + 10) // key "k" + 10-byte value
+	per := int64(EntryOverhead + len(nsValue) + 1 + 16) // key "k" + 16-byte value (a size class: no rounding)
 	m := newMemory(100, time.Now)
 	m.maxBytes = 3 * per
 	for _, k := range []string{"a", "b", "c", "d"} {
-		if err := m.Set(ctx, k, []byte("0123456789"), time.Hour); err != nil {
+		if err := m.Set(ctx, k, []byte("0123456789abcdef"), time.Hour); err != nil {
 			t.Fatal(err)
 		}
 	}

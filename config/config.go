@@ -50,8 +50,11 @@ type Config struct {
 	// AdminAddr is the listener of /metrics (and pprof); empty: none.
 	AdminAddr string
 	// Pprof serves net/http/pprof on the admin listener.
-	Pprof     bool
-	PublicURL string // how users' browsers and WeChat reach the service, e.g. https://mq.example.edu.cn
+	Pprof bool
+	// MemoryLimit is the Go runtime's soft memory limit in bytes
+	// (MINQING_MEMORY_LIMIT, in MiB); 0: none. GOMEMLIMIT wins over it.
+	MemoryLimit int64
+	PublicURL   string // how users' browsers and WeChat reach the service, e.g. https://mq.example.edu.cn
 
 	WeChat WeChat
 
@@ -105,10 +108,11 @@ type Getenv func(string) string
 func Load(getenv Getenv) (Config, error) {
 	l := loader{getenv: getenv}
 	c := Config{
-		HTTPAddr:  l.str("MINQING_HTTP_ADDR", DefaultHTTPAddr),
-		AdminAddr: l.str("MINQING_ADMIN_ADDR", DefaultAdminAddr),
-		Pprof:     l.boolean("MINQING_PPROF", false),
-		PublicURL: strings.TrimRight(l.str("MINQING_PUBLIC_URL", ""), "/"),
+		HTTPAddr:    l.str("MINQING_HTTP_ADDR", DefaultHTTPAddr),
+		AdminAddr:   l.str("MINQING_ADMIN_ADDR", DefaultAdminAddr),
+		Pprof:       l.boolean("MINQING_PPROF", false),
+		MemoryLimit: l.mebibytes("MINQING_MEMORY_LIMIT", 64),
+		PublicURL:   strings.TrimRight(l.str("MINQING_PUBLIC_URL", ""), "/"),
 		WeChat: WeChat{
 			AppID:   l.str("MINQING_WECHAT_APPID", ""),
 			Secret:  l.secret("MINQING_WECHAT_SECRET"),
@@ -332,6 +336,7 @@ func (c Config) LogValue() slog.Value {
 		slog.String("http_addr", c.HTTPAddr),
 		slog.String("admin_addr", c.AdminAddr),
 		slog.Bool("pprof", c.Pprof),
+		slog.Int64("memory_limit", c.MemoryLimit),
 		slog.String("public_url", c.PublicURL),
 		slog.String("wechat_appid", c.WeChat.AppID),
 		slog.String("wechat_secret", redact(c.WeChat.Secret)),
@@ -473,6 +478,20 @@ func (l *loader) boolean(name string, def bool) bool {
 		return def
 	}
 	return b
+}
+
+// mebibytes reads a whole number of MiB (def if unset) and returns bytes.
+func (l *loader) mebibytes(name string, def int64) int64 {
+	v := l.str(name, "")
+	if v == "" {
+		return def << 20
+	}
+	n, err := strconv.ParseInt(v, 10, 64)
+	if err != nil || n < 0 || n > 1<<20 {
+		l.problem("%s must be a whole number of MiB (0 = no limit), got %q", name, v)
+		return def << 20
+	}
+	return n << 20
 }
 
 func (l *loader) seconds(name string, def time.Duration) time.Duration {

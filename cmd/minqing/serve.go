@@ -7,6 +7,7 @@ import (
 	"log/slog"
 	"net"
 	"net/http"
+	"runtime/debug"
 	"time"
 
 	"minqing/bot"
@@ -25,8 +26,21 @@ import (
 // flight and late replies.
 const shutdownGrace = 20 * time.Second
 
-// memoryStateEntries bounds the in-process state store.
-const memoryStateEntries = 200_000
+// memoryStateEntries and memoryStateBytes bound the in-process state store
+// (the embedded default). The byte budget is what binds under load: every
+// message leaves a claim of about 300 bytes (state.EntryOverhead, the key
+// and the encoded reply) for the hour the bot keeps it, so 32 MiB hold the
+// last ~110,000 messages. WeChat retries a message within ~15 s, so a
+// retry is still recognised by the claim up to ~7,000 messages/s; past
+// that the least recently used claims go first, and a retry of a message
+// with side effects is still caught by the database's processed-message
+// record (one without them is at most answered twice).
+const (
+	memoryStateEntries = 200_000
+	memoryStateBytes   = 32 << 20
+	// memoryNonceBytes bounds the nonce store (plain mode only).
+	memoryNonceBytes = 8 << 20
+)
 
 // app is the wired service: every component, built from the configuration
 // and closed in reverse order.
@@ -58,6 +72,7 @@ func cmdServe(ctx context.Context, e *env, args []string) int {
 		return 2
 	}
 	log.Info("starting", "version", version, "config", cfg)
+	applyMemoryLimit(e, cfg, log)
 	a, err := openApp(ctx, cfg, log)
 	if err != nil {
 		log.Error("start_failed", "err", err)
@@ -118,7 +133,7 @@ func openApp(ctx context.Context, cfg config.Config, log *slog.Logger) (a *app, 
 			log.Warn("state_unavailable", "op", "start", "err", err)
 		}
 	} else {
-		a.state = state.NewMemory(memoryStateEntries)
+		a.state = state.NewMemorySized(memoryStateEntries, memoryStateBytes)
 	}
 	return a, nil
 }
@@ -195,7 +210,7 @@ func (a *app) serve(ctx context.Context) error {
 	// dedup claims.
 	var nonces handlers.NonceStore = a.state
 	if cfg.RedisURL == "" {
-		nonces = state.NewMemory(memoryStateEntries)
+		nonces = state.NewMemorySized(memoryStateEntries, memoryNonceBytes)
 	}
 	srv, err := handlers.New(handlers.Options{
 		Bot: proc, Notifier: a.api, Store: a.db, State: a.state, Nonces: nonces, Pprof: cfg.Pprof,
@@ -321,3 +336,15 @@ func (t touchingProcessor) Process(ctx context.Context, in bot.Inbound) (bot.Out
 }
 
 func (t touchingProcessor) FailureReply() bot.Reply { return t.next.FailureReply() }
+
+// applyMemoryLimit sets the Go runtime's soft memory limit from
+// MINQING_MEMORY_LIMIT, so that the garbage collector works harder as the
+// heap nears it instead of letting a burst double the heap. GOMEMLIMIT, if
+// set, wins: the runtime has read it already.
+func applyMemoryLimit(e *env, cfg config.Config, log *slog.Logger) {
+	if e.getenv("GOMEMLIMIT") != "" || cfg.MemoryLimit <= 0 {
+		return
+	}
+	debug.SetMemoryLimit(cfg.MemoryLimit)
+	log.Debug("memory_limit", "bytes", cfg.MemoryLimit)
+}

@@ -2,7 +2,6 @@ package state
 
 import (
 	"container/heap"
-	"container/list"
 	"context"
 	"crypto/rand"
 	"fmt"
@@ -23,42 +22,79 @@ var _ bot.State = (*Memory)(nil)
 // Memory is an in-process bot.State for a single instance of the service.
 //
 // It holds at most maxEntries entries (values, claims, counters and locks
-// together). When a new entry would exceed the bound, expired entries are
-// dropped first and then the least recently used ones (reading or writing an
-// entry uses it). In fact expired entries are removed at the start of every
-// call, so nothing outlives its TTL for longer than the next call, and there
-// is no background goroutine. An
-// evicted claim or lock is forgotten like an expired one, so the bound should
-// comfortably exceed the working set.
+// together) and, if it has a byte budget (NewMemorySized), at most about
+// maxBytes bytes of them: keys, values and the bookkeeping of each entry
+// (EntryOverhead), which is what the process's heap pays for them. When a
+// write would exceed either bound, expired entries are dropped first and
+// then the least recently used ones (reading or writing an entry uses it).
+// In fact expired entries are removed at the start of every call, so
+// nothing outlives its TTL for longer than the next call, and there is no
+// background goroutine. An evicted claim or lock is forgotten like an
+// expired one, so the bounds should comfortably exceed the working set.
 //
 // TTLs are honoured exactly: an entry written at t with ttl d is visible
 // before t+d and gone from t+d on. Memory is safe for concurrent use; every
 // method is atomic. Methods never block on I/O and ignore their context.
 type Memory struct {
-	mu      sync.Mutex
-	max     int
-	now     func() time.Time
-	entries map[string]*memEntry
-	lru     list.List // of *memEntry, most recently used at the front
-	expiry  expiryHeap
+	mu       sync.Mutex
+	max      int
+	maxBytes int64 // 0: no byte budget
+	bytes    int64 // the cost of every entry
+	now      func() time.Time
+	entries  map[string]*memEntry
+	// The least recently used list, threaded through the entries (no
+	// list element of its own per entry): most recently used at head.
+	head, tail *memEntry
+	expiry     expiryHeap
 }
 
-// memEntry is one key of any namespace.
+// memEntry is one key of any namespace. It is kept small: a webhook burst
+// leaves one claim per message in the store.
 type memEntry struct {
-	key     string               // namespaced
-	value   []byte               // value, claim result or lock token
-	done    bool                 // claims: Complete ran
-	count   int64                // counters
-	queue   map[string]time.Time // queues: member → due
-	expires time.Time
-	elem    *list.Element
-	index   int // in Memory.expiry
+	key        string               // namespaced
+	value      []byte               // value, claim result or lock token
+	queue      map[string]time.Time // queues: member → due
+	count      int64                // counters
+	expires    int64                // Unix nanoseconds
+	prev, next *memEntry            // the LRU list
+	index      int32                // in Memory.expiry
+	size       int32                // what the entry counts against maxBytes
+	done       bool                 // claims: Complete ran
 }
+
+// EntryOverhead is what an entry costs beyond its key and value bytes: the
+// entry itself, its slots in the map and the expiry heap, and the rounding
+// of allocations (measured on amd64 with a store of a hundred thousand
+// claims). The byte budget counts it for every entry.
+const EntryOverhead = 176
+
+// queueMemberOverhead is what a queue member costs beyond its bytes (its
+// map slot with the due time).
+const queueMemberOverhead = 64
 
 // NewMemory returns an empty Memory holding at most maxEntries entries
-// (DefaultMaxEntries if maxEntries < 1).
+// (DefaultMaxEntries if maxEntries < 1), with no byte budget.
 func NewMemory(maxEntries int) *Memory {
 	return newMemory(maxEntries, time.Now)
+}
+
+// NewMemorySized returns an empty Memory holding at most maxEntries entries
+// (DefaultMaxEntries if maxEntries < 1) and at most about maxBytes bytes
+// of them (no byte budget if maxBytes < 1). The byte budget is what bounds
+// the memory of a busy store: a claim costs a few hundred bytes, a dialog
+// more.
+func NewMemorySized(maxEntries int, maxBytes int64) *Memory {
+	m := newMemory(maxEntries, time.Now)
+	m.maxBytes = max(maxBytes, 0)
+	return m
+}
+
+// Bytes returns what the entries count against the byte budget, expired
+// ones included until the next call removes them.
+func (m *Memory) Bytes() int64 {
+	m.mu.Lock()
+	defer m.mu.Unlock()
+	return m.bytes
 }
 
 // NewMemoryClock is NewMemory on the given clock, for tests that move time
@@ -110,6 +146,7 @@ func (m *Memory) Set(_ context.Context, key string, value []byte, ttl time.Durat
 	now := m.begin()
 	e := m.store(nsValue+key, now.Add(ttl))
 	e.value = clone(value)
+	m.fit(e)
 	return nil
 }
 
@@ -141,6 +178,7 @@ func (m *Memory) Claim(_ context.Context, key string, ttl time.Duration) (claime
 	}
 	e := m.store(nsClaim+key, now.Add(ttl))
 	e.done, e.value = false, nil
+	m.fit(e)
 	return true, false, nil, nil
 }
 
@@ -170,6 +208,7 @@ func (m *Memory) Complete(_ context.Context, key string, result []byte, ttl time
 	now := m.begin()
 	e := m.store(nsClaim+key, now.Add(ttl))
 	e.done, e.value = true, clone(result)
+	m.fit(e)
 	return nil
 }
 
@@ -199,6 +238,7 @@ func (m *Memory) Incr(_ context.Context, key string, window time.Duration) (int6
 	}
 	e := m.store(nsCount+key, now.Add(window))
 	e.count = 1
+	m.fit(e)
 	return 1, nil
 }
 
@@ -216,6 +256,7 @@ func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Dur
 	}
 	e := m.store(nsValue+key, now.Add(ttl))
 	e.value = clone(value)
+	m.fit(e)
 	return true, nil, nil
 }
 
@@ -237,6 +278,7 @@ func (m *Memory) Schedule(_ context.Context, key, member string, due time.Time, 
 	}
 	// Redis keeps scores in milliseconds.
 	e.queue[member] = due.Truncate(time.Millisecond)
+	m.fit(e)
 	return nil
 }
 
@@ -276,6 +318,8 @@ func (m *Memory) Unschedule(_ context.Context, key, member string) error {
 		delete(e.queue, member)
 		if len(e.queue) == 0 {
 			m.remove(e)
+		} else {
+			m.fit(e)
 		}
 	}
 	return nil
@@ -296,6 +340,7 @@ func (m *Memory) Lock(_ context.Context, key string, ttl time.Duration) (string,
 	token := rand.Text()
 	e := m.store(nsLock+key, now.Add(ttl))
 	e.value = []byte(token)
+	m.fit(e)
 	return token, nil
 }
 
@@ -344,6 +389,7 @@ func (m *Memory) SetOnce(_ context.Context, key string, value []byte, ttl time.D
 	}
 	e := m.store(nsOnce+key, now.Add(ttl))
 	e.value = clone(value)
+	m.fit(e)
 	return true, nil, nil
 }
 
@@ -354,7 +400,8 @@ func (m *Memory) Ping(context.Context) error { return nil }
 // m.mu must be held.
 func (m *Memory) begin() time.Time {
 	now := m.now()
-	for len(m.expiry) > 0 && !now.Before(m.expiry[0].expires) {
+	n := now.UnixNano()
+	for len(m.expiry) > 0 && n >= m.expiry[0].expires {
 		m.remove(m.expiry[0])
 	}
 	return now
@@ -365,36 +412,88 @@ func (m *Memory) begin() time.Time {
 func (m *Memory) lookup(key string) *memEntry {
 	e := m.entries[key]
 	if e != nil {
-		m.lru.MoveToFront(e.elem)
+		m.touch(e)
 	}
 	return e
 }
 
 // store returns the entry for key, created if needed (evicting the least
 // recently used entry when full), marked used and expiring at expires. The
-// caller sets its payload. m.mu must be held and begin called.
+// caller sets its payload, then calls fit. m.mu must be held and begin
+// called.
 func (m *Memory) store(key string, expires time.Time) *memEntry {
 	if e := m.entries[key]; e != nil {
-		e.expires = expires
-		heap.Fix(&m.expiry, e.index)
-		m.lru.MoveToFront(e.elem)
+		e.expires = expires.UnixNano()
+		heap.Fix(&m.expiry, int(e.index))
+		m.touch(e)
 		return e
 	}
 	for len(m.entries) >= m.max {
-		m.remove(m.lru.Back().Value.(*memEntry))
+		m.remove(m.tail)
 	}
-	e := &memEntry{key: key, expires: expires}
-	e.elem = m.lru.PushFront(e)
+	e := &memEntry{key: key, expires: expires.UnixNano()}
+	m.pushFront(e)
 	heap.Push(&m.expiry, e)
 	m.entries[key] = e
 	return e
 }
 
+// fit counts e's payload, just written, against the byte budget and evicts
+// the least recently used other entries while the store is over it (e, the
+// most recently used, stays even if it alone is over). m.mu must be held.
+func (m *Memory) fit(e *memEntry) {
+	size := int64(EntryOverhead + len(e.key) + cap(e.value))
+	for member := range e.queue {
+		size += int64(queueMemberOverhead + len(member))
+	}
+	size = min(size, 1<<31-1)
+	m.bytes += size - int64(e.size)
+	e.size = int32(size)
+	for m.maxBytes > 0 && m.bytes > m.maxBytes && m.tail != e {
+		m.remove(m.tail)
+	}
+}
+
 // remove drops e from every index. m.mu must be held.
 func (m *Memory) remove(e *memEntry) {
 	delete(m.entries, e.key)
-	m.lru.Remove(e.elem)
-	heap.Remove(&m.expiry, e.index)
+	m.unlink(e)
+	heap.Remove(&m.expiry, int(e.index))
+	m.bytes -= int64(e.size)
+}
+
+// pushFront puts e, in no list, at the head of the LRU list.
+func (m *Memory) pushFront(e *memEntry) {
+	e.prev, e.next = nil, m.head
+	if m.head != nil {
+		m.head.prev = e
+	} else {
+		m.tail = e
+	}
+	m.head = e
+}
+
+// unlink takes e out of the LRU list.
+func (m *Memory) unlink(e *memEntry) {
+	if e.prev != nil {
+		e.prev.next = e.next
+	} else {
+		m.head = e.next
+	}
+	if e.next != nil {
+		e.next.prev = e.prev
+	} else {
+		m.tail = e.prev
+	}
+	e.prev, e.next = nil, nil
+}
+
+// touch marks e the most recently used.
+func (m *Memory) touch(e *memEntry) {
+	if m.head != e {
+		m.unlink(e)
+		m.pushFront(e)
+	}
 }
 
 // clone returns a copy of b that is never nil, so that an empty value or
@@ -407,16 +506,16 @@ func clone(b []byte) []byte {
 type expiryHeap []*memEntry
 
 func (h expiryHeap) Len() int           { return len(h) }
-func (h expiryHeap) Less(i, j int) bool { return h[i].expires.Before(h[j].expires) }
+func (h expiryHeap) Less(i, j int) bool { return h[i].expires < h[j].expires }
 func (h expiryHeap) Swap(i, j int) {
 	h[i], h[j] = h[j], h[i]
-	h[i].index = i
-	h[j].index = j
+	h[i].index = int32(i)
+	h[j].index = int32(j)
 }
 
 func (h *expiryHeap) Push(x any) {
 	e := x.(*memEntry)
-	e.index = len(*h)
+	e.index = int32(len(*h))
 	*h = append(*h, e)
 }
 

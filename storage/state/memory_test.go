@@ -162,3 +162,34 @@ func TestNewMemoryDefaultBound(t *testing.T) {
 		}
 	}
 }
+
+// TestMemoryByteBudget checks the byte budget: the least recently used
+// entries go when the bytes would exceed it, and the count follows removals.
+func TestMemoryByteBudget(t *testing.T) {
+	ctx := context.Background()
+	per := int64(EntryOverhead + len(nsValue) + 1 + 16) // key "k" + 16-byte value (a size class: no rounding)
+	m := newMemory(100, time.Now)
+	m.maxBytes = 3 * per
+	for _, k := range []string{"a", "b", "c", "d"} {
+		if err := m.Set(ctx, k, []byte("0123456789abcdef"), time.Hour); err != nil {
+			t.Fatal(err)
+		}
+	}
+	if _, err := m.Get(ctx, "a"); err == nil {
+		t.Errorf("a, the least recently used, survived a write over the byte budget")
+	}
+	for _, k := range []string{"b", "c", "d"} {
+		if _, err := m.Get(ctx, k); err != nil {
+			t.Errorf("Get(%q): %v", k, err)
+		}
+	}
+	if diff := cmp.Diff(3*per, m.Bytes()); diff != "" {
+		t.Errorf("Bytes mismatch (-want +got):\n%s", diff)
+	}
+	if err := m.Delete(ctx, "b"); err != nil {
+		t.Fatal(err)
+	}
+	if diff := cmp.Diff(2*per, m.Bytes()); diff != "" {
+		t.Errorf("Bytes after Delete mismatch (-want +got):\n%s", diff)
+	}
+}

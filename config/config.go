@@ -467,68 +467,57 @@ func (l *loader) secret(name string) string {
 	}
 }
 
-func (l *loader) boolean(name string, def bool) bool {
+// parsed reads name with parse (def if unset). A value parse rejects is a
+// problem, reported as "name must be <want>", and gives def.
+func parsed[T any](l *loader, name string, def T, want string, parse func(string) (T, error)) T {
 	v := l.str(name, "")
 	if v == "" {
 		return def
 	}
-	b, err := strconv.ParseBool(v)
+	x, err := parse(v)
 	if err != nil {
-		l.problem("%s must be true or false, got %q", name, v)
+		l.problem("%s must be %s, got %q", name, want, v)
 		return def
 	}
-	return b
+	return x
+}
+
+// errRange marks a number that parses but is outside what the setting allows.
+var errRange = errors.New("out of range")
+
+func (l *loader) boolean(name string, def bool) bool {
+	return parsed(l, name, def, "true or false", strconv.ParseBool)
 }
 
 // mebibytes reads a whole number of MiB (def if unset) and returns bytes.
 func (l *loader) mebibytes(name string, def int64) int64 {
-	v := l.str(name, "")
-	if v == "" {
-		return def << 20
-	}
-	n, err := strconv.ParseInt(v, 10, 64)
-	if err != nil || n < 0 || n > 1<<20 {
-		l.problem("%s must be a whole number of MiB (0 = no limit), got %q", name, v)
-		return def << 20
-	}
-	return n << 20
+	return parsed(l, name, def<<20, "a whole number of MiB (0 = no limit)", func(v string) (int64, error) {
+		n, err := strconv.ParseInt(v, 10, 64)
+		if err == nil && (n < 0 || n > 1<<20) {
+			err = errRange
+		}
+		return n << 20, err
+	})
 }
 
 func (l *loader) seconds(name string, def time.Duration) time.Duration {
-	v := l.str(name, "")
-	if v == "" {
-		return def
-	}
-	n, err := strconv.Atoi(v)
-	if err != nil || n < 0 {
-		l.problem("%s must be a whole number of seconds (0 = no check), got %q", name, v)
-		return def
-	}
-	return time.Duration(n) * time.Second
+	return parsed(l, name, def, "a whole number of seconds (0 = no check)", func(v string) (time.Duration, error) {
+		n, err := strconv.Atoi(v)
+		if err == nil && n < 0 {
+			err = errRange
+		}
+		return time.Duration(n) * time.Second, err
+	})
 }
 
 func (l *loader) duration(name string, def time.Duration) time.Duration {
-	v := l.str(name, "")
-	if v == "" {
-		return def
-	}
-	d, err := time.ParseDuration(v)
-	if err != nil {
-		l.problem("%s must be a duration such as 4.5s, got %q", name, v)
-		return def
-	}
-	return d
+	return parsed(l, name, def, "a duration such as 4.5s", time.ParseDuration)
 }
 
 func (l *loader) level(name string, def slog.Level) slog.Level {
-	v := l.str(name, "")
-	if v == "" {
-		return def
-	}
-	var lv slog.Level
-	if err := lv.UnmarshalText([]byte(v)); err != nil {
-		l.problem("%s must be debug, info, warn or error, got %q", name, v)
-		return def
-	}
-	return lv
+	return parsed(l, name, def, "debug, info, warn or error", func(v string) (slog.Level, error) {
+		var lv slog.Level
+		err := lv.UnmarshalText([]byte(v))
+		return lv, err
+	})
 }

@@ -3,6 +3,7 @@ package storage
 import (
 	"context"
 	"fmt"
+	"slices"
 	"time"
 
 	"minqing/bot"
@@ -30,6 +31,25 @@ type stmt struct {
 }
 
 func st(q string, args ...any) stmt { return stmt{q, args} }
+
+// schoolRecords are the tables of a school's records by school_id that
+// name its people, students and classes and that no other table names: a
+// merge moves their rows, a delete removes them first.
+var schoolRecords = []string{"visits", "observations", "talks", "study_checkins", "essays", "study_excuses", "study_prefs"}
+
+// personRows are the tables of what belongs to a person alone, by
+// person_id, removed with the person.
+var personRows = []string{"essay_drafts", "person_units", "wechat_bindings", "bind_codes"}
+
+// deleteFrom is one DELETE of the rows matching where (a condition with
+// one placeholder, for id) per table, in order.
+func deleteFrom(where string, id int64, tables ...string) []stmt {
+	stmts := make([]stmt, len(tables))
+	for i, table := range tables {
+		stmts[i] = st(`DELETE FROM `+table+` WHERE `+where, id)
+	}
+	return stmts
+}
 
 // MergeSchool implements bot.AdminTx.
 func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
@@ -100,17 +120,10 @@ func (t *tx) MergeSchool(ctx context.Context, from, into int64) error {
 	for i := len(gone) - 1; i >= 0; i-- {
 		stmts = append(stmts, st(`DELETE FROM org_units WHERE id = ?`, gone[i]))
 	}
+	for _, table := range slices.Concat([]string{"people", "students", "opinions"}, schoolRecords) {
+		stmts = append(stmts, st(`UPDATE `+table+` SET school_id = ? WHERE school_id = ?`, into, from))
+	}
 	stmts = append(stmts,
-		st(`UPDATE people SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE students SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE opinions SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE visits SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE observations SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE talks SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE study_checkins SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE essays SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE study_excuses SET school_id = ? WHERE school_id = ?`, into, from),
-		st(`UPDATE study_prefs SET school_id = ? WHERE school_id = ?`, into, from),
 		st(`UPDATE org_units SET parent_id = ? WHERE parent_id = ?`, into, from),
 		st(`DELETE FROM school_settings WHERE school_id = ?`, from),
 		st(`DELETE FROM org_units WHERE id = ?`, from),
@@ -169,30 +182,22 @@ func (t *tx) DeleteSchool(ctx context.Context, id int64) error {
 	if _, err := t.Unit(ctx, id); err != nil {
 		return err
 	}
-	return t.exec(ctx, "delete school",
-		// Visits, observations and talks first: they name the school's
-		// opinions, students, classes and people.
-		st(`DELETE FROM visits WHERE school_id = ?`, id),
-		st(`DELETE FROM observations WHERE school_id = ?`, id),
-		st(`DELETE FROM talks WHERE school_id = ?`, id),
-		st(`DELETE FROM study_checkins WHERE school_id = ?`, id),
-		st(`DELETE FROM essays WHERE school_id = ?`, id),
-		st(`DELETE FROM study_excuses WHERE school_id = ?`, id),
-		st(`DELETE FROM study_prefs WHERE school_id = ?`, id),
-		st(`DELETE FROM essay_drafts WHERE person_id IN (SELECT id FROM people WHERE school_id = ?)`, id),
+	// The school's records first: they name its opinions, students,
+	// classes and people.
+	stmts := deleteFrom(`school_id = ?`, id, schoolRecords...)
+	stmts = append(stmts,
 		st(`UPDATE opinions SET merged_into = NULL WHERE school_id = ?`, id),
 		st(`DELETE FROM opinion_events WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
 		st(`DELETE FROM opinions WHERE school_id = ?`, id),
-		st(`DELETE FROM students WHERE school_id = ?`, id),
-		st(`DELETE FROM person_units WHERE person_id IN (SELECT id FROM people WHERE school_id = ?)`, id),
-		st(`DELETE FROM wechat_bindings WHERE person_id IN (SELECT id FROM people WHERE school_id = ?)`, id),
-		st(`DELETE FROM bind_codes WHERE person_id IN (SELECT id FROM people WHERE school_id = ?)`, id),
+		st(`DELETE FROM students WHERE school_id = ?`, id))
+	stmts = append(stmts, deleteFrom(`person_id IN (SELECT id FROM people WHERE school_id = ?)`, id, personRows...)...)
+	stmts = append(stmts,
 		st(`DELETE FROM people WHERE school_id = ?`, id),
 		st(`DELETE FROM school_settings WHERE school_id = ?`, id),
 		st(`UPDATE org_units SET parent_id = NULL WHERE school_id = ? AND id <> ?`, id, id),
 		st(`DELETE FROM org_units WHERE school_id = ? AND id <> ?`, id, id),
-		st(`DELETE FROM org_units WHERE id = ?`, id),
-	)
+		st(`DELETE FROM org_units WHERE id = ?`, id))
+	return t.exec(ctx, "delete school", stmts...)
 }
 
 // DeletePerson implements bot.AdminTx.
@@ -213,15 +218,10 @@ func (t *tx) DeletePerson(ctx context.Context, id int64) error {
 	if n > 0 {
 		return fmt.Errorf("storage: delete person: %d ledger records name them: %w", n, bot.ErrConflict)
 	}
-	return t.exec(ctx, "delete person",
-		st(`DELETE FROM study_excuses WHERE person_id = ?`, id),
-		st(`DELETE FROM study_prefs WHERE person_id = ?`, id),
-		st(`DELETE FROM essay_drafts WHERE person_id = ?`, id),
-		st(`DELETE FROM person_units WHERE person_id = ?`, id),
-		st(`DELETE FROM wechat_bindings WHERE person_id = ?`, id),
-		st(`DELETE FROM bind_codes WHERE person_id = ?`, id),
-		st(`DELETE FROM people WHERE id = ?`, id),
-	)
+	// Their study excuses and settings go with them; any other record
+	// of theirs has stopped the delete above.
+	stmts := deleteFrom(`person_id = ?`, id, slices.Concat([]string{"study_excuses", "study_prefs"}, personRows)...)
+	return t.exec(ctx, "delete person", append(stmts, st(`DELETE FROM people WHERE id = ?`, id))...)
 }
 
 // AddAudit implements bot.AdminTx.

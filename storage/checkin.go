@@ -56,14 +56,10 @@ func (t *tx) AddCheckin(ctx context.Context, c bot.Checkin) (bot.Checkin, error)
 		c.Created = t.db.now()
 	}
 	c.Created = c.Created.UTC()
-	id, err := t.insertID(ctx, op, `
+	err := t.insert(ctx, &c.ID, op, `
 		INSERT INTO study_checkins (person_id, school_id, day, minutes, chars, title, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, c.PersonID, c.SchoolID, c.Day, c.Minutes, c.Chars, c.Title, c.Created)
-	if err != nil {
-		return c, err
-	}
-	c.ID = id
-	return c, nil
+	return c, err
 }
 
 // LastCheckin implements bot.CheckinTx.
@@ -143,15 +139,11 @@ func (t *tx) AddEssay(ctx context.Context, e bot.Essay) (bot.Essay, error) {
 		e.Created = t.db.now()
 	}
 	e.Created = e.Created.UTC()
-	id, err := t.insertID(ctx, op, `
+	err := t.insert(ctx, &e.ID, op, `
 		INSERT INTO essays (person_id, school_id, title, body, chars, similar_to, similar_person, similarity, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		e.PersonID, e.SchoolID, e.Title, e.Text, e.Chars, e.SimilarTo, e.SimilarPerson, e.Similarity, e.Created)
-	if err != nil {
-		return e, err
-	}
-	e.ID = id
-	return e, nil
+	return e, err
 }
 
 // SchoolEssays implements bot.CheckinTx.

@@ -386,18 +386,19 @@ func (d *DB) translate(op string, err error) error {
 	return scrub(fmt.Errorf("storage: %s: %w", op, err))
 }
 
-// insertID runs an INSERT of one row and returns the ID the database
-// gave it.
-func (t *tx) insertID(ctx context.Context, op, query string, args ...any) (int64, error) {
+// insert runs an INSERT of one row and sets *id to the ID the database
+// gave it; on an error *id is left as it was.
+func (t *tx) insert(ctx context.Context, id *int64, op, query string, args ...any) error {
 	res, err := t.tx.ExecContext(t.ctx(ctx), query, args...)
 	if err != nil {
-		return 0, t.db.translate(op, err)
+		return t.db.translate(op, err)
 	}
-	id, err := res.LastInsertId()
+	n, err := res.LastInsertId()
 	if err != nil {
-		return 0, t.db.translate(op, err)
+		return t.db.translate(op, err)
 	}
-	return id, nil
+	*id = n
+	return nil
 }
 
 // mustAffect translates the result of an UPDATE or DELETE that must touch a

@@ -59,13 +59,12 @@ func (t *tx) UnitByCode(ctx context.Context, code string) (bot.OrgUnit, error) {
 
 // CreateUnit implements bot.OrgTx.
 func (t *tx) CreateUnit(ctx context.Context, u bot.OrgUnit) (bot.OrgUnit, error) {
-	id, err := t.insertID(ctx, "create unit",
+	err := t.insert(ctx, &u.ID, "create unit",
 		`INSERT INTO org_units (parent_id, school_id, kind, name, code, created_at) VALUES (?, ?, ?, ?, ?, ?)`,
 		nullID(u.ParentID), nullID(u.SchoolID), u.Kind, u.Name, nullString(u.Code), t.db.now().UTC())
 	if err != nil {
 		return u, err
 	}
-	u.ID = id
 	if u.Kind == bot.UnitSchool {
 		u.SchoolID = u.ID
 		if _, err := t.tx.ExecContext(t.ctx(ctx), `UPDATE org_units SET school_id = id WHERE id = ?`, u.ID); err != nil {

@@ -90,14 +90,13 @@ func (t *tx) Staff(ctx context.Context, schoolID int64, all bool) ([]bot.Person,
 // CreatePerson implements bot.PeopleTx.
 func (t *tx) CreatePerson(ctx context.Context, p bot.Person) (bot.Person, error) {
 	now := t.db.now().UTC()
-	id, err := t.insertID(ctx, "create person", `
+	err := t.insert(ctx, &p.ID, "create person", `
 		INSERT INTO people (school_id, name, roles, title, phone_tail, staff_no, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		p.SchoolID, p.Name, joinRoles(p.Roles), p.Title, p.PhoneTail, p.StaffNo, p.Active, now, now)
 	if err != nil {
 		return p, err
 	}
-	p.ID = id
 	p.Created = now
 	return p, nil
 }
@@ -196,14 +195,10 @@ func (t *tx) Students(ctx context.Context, schoolID int64) ([]bot.Student, error
 // CreateStudent implements bot.PeopleTx.
 func (t *tx) CreateStudent(ctx context.Context, s bot.Student) (bot.Student, error) {
 	now := t.db.now().UTC()
-	id, err := t.insertID(ctx, "create student", `
+	err := t.insert(ctx, &s.ID, "create student", `
 		INSERT INTO students (school_id, class_id, name, student_no, active, created_at, updated_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?)`, s.SchoolID, s.ClassID, s.Name, s.StudentNo, s.Active, now, now)
-	if err != nil {
-		return s, err
-	}
-	s.ID = id
-	return s, nil
+	return s, err
 }
 
 // UpdateStudent implements bot.PeopleTx.

@@ -61,16 +61,12 @@ func (r visitRow) visit() bot.Visit {
 
 // CreateVisit implements bot.VisitTx.
 func (t *tx) CreateVisit(ctx context.Context, v bot.Visit) (bot.Visit, error) {
-	id, err := t.insertID(ctx, "create visit", `
+	err := t.insert(ctx, &v.ID, "create visit", `
 		INSERT INTO visits (school_id, teacher_id, class_id, student_id, class_name, student, day, mode, notes, follow_up, flagged, opinion_id, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		v.SchoolID, v.TeacherID, nullID(v.ClassID), nullID(v.StudentID), v.Class, v.Student, day(v.Day), v.Mode, v.Notes,
 		v.FollowUp, v.Flagged, nullID(v.OpinionID), v.Created.UTC())
-	if err != nil {
-		return v, err
-	}
-	v.ID = id
-	return v, nil
+	return v, err
 }
 
 // Visit implements bot.VisitTx.
@@ -193,16 +189,12 @@ func (r observationRow) observation() bot.Observation {
 
 // CreateObservation implements bot.VisitTx.
 func (t *tx) CreateObservation(ctx context.Context, o bot.Observation) (bot.Observation, error) {
-	id, err := t.insertID(ctx, "create observation", `
+	err := t.insert(ctx, &o.ID, "create observation", `
 		INSERT INTO observations (school_id, observer_id, campus_id, class_id, class_name, subject, teacher_id, teacher_name, day, notes, created_at)
 		VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?, ?)`,
 		o.SchoolID, o.ObserverID, nullID(o.CampusID), nullID(o.ClassID), o.Class, o.Subject, nullID(o.TeacherID), o.TeacherName,
 		day(o.Day), o.Notes, o.Created.UTC())
-	if err != nil {
-		return o, err
-	}
-	o.ID = id
-	return o, nil
+	return o, err
 }
 
 // ObservationsBy implements bot.VisitTx.
@@ -228,14 +220,10 @@ type talkRow struct {
 
 // CreateTalk implements bot.VisitTx.
 func (t *tx) CreateTalk(ctx context.Context, k bot.Talk) (bot.Talk, error) {
-	id, err := t.insertID(ctx, "create talk", `
+	err := t.insert(ctx, &k.ID, "create talk", `
 		INSERT INTO talks (school_id, leader_id, teacher_id, teacher_name, day, notes, created_at) VALUES (?, ?, ?, ?, ?, ?, ?)`,
 		k.SchoolID, k.LeaderID, nullID(k.TeacherID), k.TeacherName, day(k.Day), k.Notes, k.Created.UTC())
-	if err != nil {
-		return k, err
-	}
-	k.ID = id
-	return k, nil
+	return k, err
 }
 
 const talkColumns = `id, school_id, leader_id, teacher_id, teacher_name, day, notes, created_at`

@@ -47,8 +47,7 @@ func (e *env) fileWithID(school bot.OrgUnit, id int64, code, key string) func(tx
 // multi-row INSERTs: a batch costs at most three statements (opinions,
 // processed records, events) however many opinions it files.
 func testBatchOpinionsInOneInsert(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	var fns []func(bot.Tx) error
 	for i := range 30 {
 		fns = append(fns, e.fileWithID(school, int64(1<<41+i), fmt.Sprintf("B%03d", i), fmt.Sprintf("k-%d", i)))
@@ -66,11 +65,7 @@ func testBatchOpinionsInOneInsert(t *testing.T, e *env) {
 	if max := 3 * stats.Batches; statements > max {
 		t.Errorf("%d statements in %d batches, want at most %d (three multi-row INSERTs a batch)", statements, stats.Batches, max)
 	}
-	for table, want := range map[string]int{"opinions": 30, "opinion_events": 30, "processed_messages": 30} {
-		if n := storagetest.CountRows(t, db, table); n != want {
-			t.Errorf("%s: %d rows, want %d", table, n, want)
-		}
-	}
+	wantFiled(t, db, 30)
 }
 
 // Two opinions of one batch drew the same receipt code: the batch's INSERT
@@ -78,8 +73,7 @@ func testBatchOpinionsInOneInsert(t *testing.T, e *env) {
 // second filer gets ErrConflict (bot.CreateWithCode then draws another
 // code) while everything else commits.
 func testBatchDuplicateCode(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	var fns []func(bot.Tx) error
 	for i := range 8 {
 		code := fmt.Sprintf("D%03d", i)
@@ -103,19 +97,14 @@ func testBatchDuplicateCode(t *testing.T, e *env) {
 	if stats.Fallbacks == 0 {
 		t.Errorf("group commit %+v; want a fallback", stats)
 	}
-	for table, want := range map[string]int{"opinions": 7, "opinion_events": 7, "processed_messages": 7} {
-		if n := storagetest.CountRows(t, db, table); n != want {
-			t.Errorf("%s: %d rows, want %d", table, n, want)
-		}
-	}
+	wantFiled(t, db, 7)
 }
 
 // A function that only reads has written nothing (the bot then records
 // its reply in the state store only), and a batch of such functions runs
 // no statement but their reads; a write is seen as one, deferred or not.
 func testBatchNothingWritten(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	type wroter interface{ Wrote() bool }
 	var fns []func(bot.Tx) error
 	for i := range 10 {
@@ -236,9 +225,11 @@ func (e *env) hire(school bot.OrgUnit, name, key string) func(tx bot.Tx) error {
 	}
 }
 
-// schoolOn creates a school on db.
-func (e *env) schoolOn(db *storage.DB) bot.OrgUnit {
+// oneCommitter opens a new store with one committer, as queuedOn needs,
+// and creates a school on it.
+func (e *env) oneCommitter() (*storage.DB, bot.OrgUnit) {
 	e.t.Helper()
+	db, _ := e.newStore(e.t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
 	var s bot.OrgUnit
 	err := db.Update(e.ctx, func(tx bot.Tx) error {
 		var err error
@@ -248,12 +239,11 @@ func (e *env) schoolOn(db *storage.DB) bot.OrgUnit {
 	if err != nil {
 		e.t.Fatal(err)
 	}
-	return s
+	return db, s
 }
 
 func testBatchesForm(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	var fns []func(bot.Tx) error
 	var want []string
 	for i := range 20 {
@@ -279,8 +269,7 @@ var errBoom = errors.New("boom")
 // One function of a batch fails: it gets its own error and leaves nothing,
 // the others commit.
 func testBatchFallback(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	var fns []func(bot.Tx) error
 	var want []string
 	for i := range 10 {
@@ -320,8 +309,7 @@ func testBatchFallback(t *testing.T, e *env) {
 // Within a batch each function reads its own writes — the deferred rows
 // (events) included — and those of the functions before it.
 func testBatchReadYourWrites(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	var shared bot.Opinion
 	if err := db.Update(e.ctx, func(tx bot.Tx) error {
 		var err error
@@ -386,8 +374,7 @@ func testBatchReadYourWrites(t *testing.T, e *env) {
 // Two deliveries of one message in one batch: one commits, the other gets
 // ErrConflict and leaves nothing; the rest of the batch commits.
 func testBatchKeyTwice(t *testing.T, e *env) {
-	db, _ := e.newStore(t, storage.Options{Now: func() time.Time { return now }, Committers: 1})
-	school := e.schoolOn(db)
+	db, school := e.oneCommitter()
 	fns := []func(bot.Tx) error{e.hire(school, "dup-a", "dup"), e.hire(school, "dup-b", "dup")}
 	for i := range 4 {
 		name := fmt.Sprintf("p%02d", i)
@@ -427,49 +414,46 @@ func testBatchKeyTwice(t *testing.T, e *env) {
 func testOpinionsUnderGroupCommit(t *testing.T, e *env) {
 	school := e.school("测试学校", "TEST")
 	now := time.Now().UTC().Truncate(time.Second)
-	var wg sync.WaitGroup
-	errs := make([]error, 40)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = e.update(func(tx bot.Tx) error {
-				o, err := tx.CreateOpinion(e.ctx, bot.Opinion{ID: int64(1<<40 + i*7919), SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
-					Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
-				if err != nil {
-					return err
-				}
-				if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}); err != nil {
-					return err
-				}
-				if o.ID != int64(1<<40+i*7919) {
-					return fmt.Errorf("opinion ID %d, want the one given", o.ID)
-				}
-				evs, err := tx.OpinionEvents(e.ctx, o.ID)
-				if err != nil {
-					return err
-				}
-				if len(evs) != 1 {
-					return errors.New("the function does not see its own event")
-				}
-				return tx.RecordProcessed(e.ctx, fmt.Sprintf("key-%d", i), nil, now)
-			})
-		}()
-	}
-	wg.Wait()
+	errs := e.concurrently(40, func(tx bot.Tx, i int) error {
+		o, err := tx.CreateOpinion(e.ctx, bot.Opinion{ID: int64(1<<40 + i*7919), SchoolID: school.ID, Code: fmt.Sprintf("AAAA-%04d", i), Category: "other",
+			Text: "测试意见 😀", TextHash: "h", Source: bot.SourceText, Anonymous: true, Status: bot.StatusReceived, Created: now, Updated: now})
+		if err != nil {
+			return err
+		}
+		if err := tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: o.ID, Kind: "received", At: now}); err != nil {
+			return err
+		}
+		if o.ID != int64(1<<40+i*7919) {
+			return fmt.Errorf("opinion ID %d, want the one given", o.ID)
+		}
+		evs, err := tx.OpinionEvents(e.ctx, o.ID)
+		if err != nil {
+			return err
+		}
+		if len(evs) != 1 {
+			return errors.New("the function does not see its own event")
+		}
+		return tx.RecordProcessed(e.ctx, fmt.Sprintf("key-%d", i), nil, now)
+	})
 	for i, err := range errs {
 		if err != nil {
 			t.Errorf("update %d: %v", i, err)
 		}
 	}
-	for table, want := range map[string]int{"opinions": 40, "opinion_events": 40, "processed_messages": 40} {
-		var n int
-		if err := e.db.SQL().Get(&n, "SELECT COUNT(*) FROM "+table); err != nil || n != want {
-			t.Errorf("%s: %d rows, %v; want %d", table, n, err, want)
-		}
-	}
+	wantFiled(t, e.db, 40)
 	var text string
 	if err := e.db.SQL().Get(&text, `SELECT text FROM opinions WHERE code = 'AAAA-0001'`); err != nil || text != "测试意见 😀" {
 		t.Errorf("text = %q, %v (utf8mb4?)", text, err)
+	}
+}
+
+// wantFiled fails the test unless db holds n opinions, n events and n
+// message keys: n filings, each with its event and key.
+func wantFiled(t *testing.T, db *storage.DB, n int) {
+	t.Helper()
+	for _, table := range []string{"opinions", "opinion_events", "processed_messages"} {
+		if got := storagetest.CountRows(t, db, table); got != n {
+			t.Errorf("%s: %d rows, want %d", table, got, n)
+		}
 	}
 }

@@ -1,6 +1,8 @@
 package conformance
 
 import (
+	"context"
+	"fmt"
 	"slices"
 	"testing"
 	"time"
@@ -18,40 +20,17 @@ var bindingTests = []test{
 func testBindCodes(t *testing.T, e *env) {
 	school := e.school("一中", "YZ01")
 	a, b, c := e.person(school, "甲"), e.person(school, "乙"), e.person(school, "丙")
-	code := func(p bot.Person, hash string) bot.BindCode {
-		return bot.BindCode{PersonID: p.ID, Hash: hash, Sealed: []byte("sealed-" + hash), Expires: now.Add(72 * time.Hour), Created: now}
-	}
-	for _, s := range []struct {
-		name string
-		put  bot.BindCode
-		want error
-	}{
-		{"a's first code", code(a, "ha1"), nil},
-		{"b's first code", code(b, "hb1"), nil},
-		{"a's code replaced", code(a, "ha2"), nil},
-		{"a's code put again unchanged", code(a, "ha2"), nil},
-		{"c, who has none, takes b's hash", code(c, "hb1"), bot.ErrConflict},
-		{"a, who has one, takes b's hash", code(a, "hb1"), bot.ErrConflict},
-	} {
-		wantErr(t, s.name, e.update(func(tx bot.Tx) error { return tx.PutBindCode(e.ctx, s.put) }), s.want)
-	}
+	testOnePerPerson(t, e, a, b, c, onePerPerson[bot.BindCode]{
+		names:    [3]string{"PutBindCode", "BindCodeOf", "BindCodeByHash"},
+		put:      bot.Tx.PutBindCode,
+		byPerson: bot.Tx.BindCodeOf,
+		byKey:    bot.Tx.BindCodeByHash,
+		row: func(p bot.Person, hash string) bot.BindCode {
+			return bot.BindCode{PersonID: p.ID, Hash: hash, Sealed: []byte("sealed-" + hash), Expires: now.Add(72 * time.Hour), Created: now}
+		},
+		keys: [3]string{"ha1", "hb1", "ha2"},
+	})
 	e.must(func(tx bot.Tx) error {
-		for _, want := range []bot.BindCode{code(a, "ha2"), code(b, "hb1")} {
-			got, err := tx.BindCodeOf(e.ctx, want.PersonID)
-			wantErr(t, "BindCodeOf", err, nil)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("BindCodeOf(%d) mismatch (-want +got):\n%s", want.PersonID, diff)
-			}
-			got, err = tx.BindCodeByHash(e.ctx, want.Hash)
-			wantErr(t, "BindCodeByHash", err, nil)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("BindCodeByHash(%s) mismatch (-want +got):\n%s", want.Hash, diff)
-			}
-		}
-		_, err := tx.BindCodeOf(e.ctx, c.ID)
-		wantErr(t, "BindCodeOf(nobody's code)", err, bot.ErrNotFound)
-		_, err = tx.BindCodeByHash(e.ctx, "ha1")
-		wantErr(t, "BindCodeByHash(replaced hash)", err, bot.ErrNotFound)
 		wantErr(t, "MarkBindCodeUsed", tx.MarkBindCodeUsed(e.ctx, a.ID, now.Add(time.Hour)), nil)
 		wantErr(t, "MarkBindCodeUsed(no code)", tx.MarkBindCodeUsed(e.ctx, c.ID, now), bot.ErrNotFound)
 		got, err := tx.BindCodeOf(e.ctx, a.ID)
@@ -68,37 +47,15 @@ func testBindings(t *testing.T, e *env) {
 	binding := func(p bot.Person, openid string) bot.Binding {
 		return bot.Binding{PersonID: p.ID, OpenID: openid, Active: true, BoundAt: now}
 	}
-	for _, s := range []struct {
-		name string
-		put  bot.Binding
-		want error
-	}{
-		{"a binds", binding(a, "oA1"), nil},
-		{"b binds", binding(b, "oB"), nil},
-		{"a rebinds another WeChat", binding(a, "oA2"), nil},
-		{"a rebinds the same again", binding(a, "oA2"), nil},
-		{"c, unbound, takes b's openid", binding(c, "oB"), bot.ErrConflict},
-		{"a, bound, takes b's openid", binding(a, "oB"), bot.ErrConflict},
-	} {
-		wantErr(t, s.name, e.update(func(tx bot.Tx) error { return tx.PutBinding(e.ctx, s.put) }), s.want)
-	}
+	testOnePerPerson(t, e, a, b, c, onePerPerson[bot.Binding]{
+		names:    [3]string{"PutBinding", "BindingOf", "BindingByOpenID"},
+		put:      bot.Tx.PutBinding,
+		byPerson: bot.Tx.BindingOf,
+		byKey:    bot.Tx.BindingByOpenID,
+		row:      binding,
+		keys:     [3]string{"oA1", "oB", "oA2"},
+	})
 	e.must(func(tx bot.Tx) error {
-		for _, want := range []bot.Binding{binding(a, "oA2"), binding(b, "oB")} {
-			got, err := tx.BindingOf(e.ctx, want.PersonID)
-			wantErr(t, "BindingOf", err, nil)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("BindingOf(%d) mismatch (-want +got):\n%s", want.PersonID, diff)
-			}
-			got, err = tx.BindingByOpenID(e.ctx, want.OpenID)
-			wantErr(t, "BindingByOpenID", err, nil)
-			if diff := cmp.Diff(want, got); diff != "" {
-				t.Errorf("BindingByOpenID(%s) mismatch (-want +got):\n%s", want.OpenID, diff)
-			}
-		}
-		_, err := tx.BindingOf(e.ctx, c.ID)
-		wantErr(t, "BindingOf(unbound)", err, bot.ErrNotFound)
-		_, err = tx.BindingByOpenID(e.ctx, "oA1")
-		wantErr(t, "BindingByOpenID(replaced)", err, bot.ErrNotFound)
 		p, err := tx.PersonByOpenID(e.ctx, "oA2")
 		wantErr(t, "PersonByOpenID", err, nil)
 		if diff := cmp.Diff(a, p); diff != "" {
@@ -150,4 +107,57 @@ func testBindings(t *testing.T, e *env) {
 		return tx.PutBinding(e.ctx, binding(c, "oA2"))
 	})
 	boundOpenIDs("oA2", "oB")
+}
+
+// onePerPerson is a kind of row a person has at most one of, under a key no
+// two people share (a bind code under its hash, a binding under its
+// openid): how testOnePerPerson puts and reads it.
+type onePerPerson[T any] struct {
+	names    [3]string // of put, byPerson and byKey, for the reports
+	put      func(tx bot.Tx, ctx context.Context, row T) error
+	byPerson func(tx bot.Tx, ctx context.Context, personID int64) (T, error)
+	byKey    func(tx bot.Tx, ctx context.Context, key string) (T, error)
+	row      func(p bot.Person, key string) T // p's row under key
+	keys     [3]string                        // a's first key, b's, a's second
+}
+
+// testOnePerPerson: a and b each put a row, a replaces theirs and puts it
+// again unchanged, and neither c, who has none, nor a may take b's key
+// (ErrConflict). Read back by person and by key, a and b have the last row
+// they put; c has none and a's first key is nobody's (ErrNotFound).
+func testOnePerPerson[T any](t *testing.T, e *env, a, b, c bot.Person, k onePerPerson[T]) {
+	t.Helper()
+	put, of, by := k.names[0], k.names[1], k.names[2]
+	a1, b1, a2 := k.keys[0], k.keys[1], k.keys[2]
+	for _, s := range []struct {
+		name string
+		put  T
+		want error
+	}{
+		{"a's first", k.row(a, a1), nil},
+		{"b's first", k.row(b, b1), nil},
+		{"a's replaced", k.row(a, a2), nil},
+		{"a's put again unchanged", k.row(a, a2), nil},
+		{"c, who has none, takes b's key", k.row(c, b1), bot.ErrConflict},
+		{"a, who has one, takes b's key", k.row(a, b1), bot.ErrConflict},
+	} {
+		wantErr(t, put+": "+s.name, e.update(func(tx bot.Tx) error { return k.put(tx, e.ctx, s.put) }), s.want)
+	}
+	e.must(func(tx bot.Tx) error {
+		for _, w := range []struct {
+			p   bot.Person
+			key string
+		}{{a, a2}, {b, b1}} {
+			want := k.row(w.p, w.key)
+			got, err := k.byPerson(tx, e.ctx, w.p.ID)
+			wantRead(t, fmt.Sprintf("%s(%d)", of, w.p.ID), want, got, err)
+			got, err = k.byKey(tx, e.ctx, w.key)
+			wantRead(t, fmt.Sprintf("%s(%s)", by, w.key), want, got, err)
+		}
+		_, err := k.byPerson(tx, e.ctx, c.ID)
+		wantErr(t, of+"(nobody's)", err, bot.ErrNotFound)
+		_, err = k.byKey(tx, e.ctx, a1)
+		wantErr(t, by+"(replaced)", err, bot.ErrNotFound)
+		return nil
+	})
 }

@@ -16,8 +16,11 @@ import (
 	"errors"
 	"reflect"
 	"slices"
+	"sync"
 	"testing"
 	"time"
+
+	"github.com/google/go-cmp/cmp"
 
 	"minqing/bot"
 	"minqing/storage"
@@ -88,6 +91,18 @@ func (e *env) update(fn func(tx bot.Tx) error) error {
 	return e.db.Update(e.ctx, fn)
 }
 
+// concurrently runs n Updates at once, the i-th running fn(tx, i), and
+// returns their errors by i.
+func (e *env) concurrently(n int, fn func(tx bot.Tx, i int) error) []error {
+	var wg sync.WaitGroup
+	errs := make([]error, n)
+	for i := range errs {
+		wg.Go(func() { errs[i] = e.update(func(tx bot.Tx) error { return fn(tx, i) }) })
+	}
+	wg.Wait()
+	return errs
+}
+
 // must runs fn in one Update and fails the test if it returns an error.
 func (e *env) must(fn func(tx bot.Tx) error) {
 	e.t.Helper()
@@ -104,6 +119,18 @@ func wantErr(t *testing.T, what string, err, target error) {
 		t.Errorf("%s: %v, want success", what, err)
 	case target != nil && !errors.Is(err, target):
 		t.Errorf("%s: %v, want %v", what, err, target)
+	}
+}
+
+// wantRead fails the test unless a read (what) returned want and no error.
+func wantRead[T any](t *testing.T, what string, want, got T, err error) {
+	t.Helper()
+	if err != nil {
+		t.Errorf("%s: %v, want success", what, err)
+		return
+	}
+	if diff := cmp.Diff(want, got); diff != "" {
+		t.Errorf("%s mismatch (-want +got):\n%s", what, diff)
 	}
 }
 

@@ -1,7 +1,6 @@
 package conformance
 
 import (
-	"sync"
 	"testing"
 	"time"
 
@@ -42,21 +41,12 @@ func testProcessedMessages(t *testing.T, e *env) {
 // others see ErrConflict and roll back their side effects.
 func testRecordProcessedConcurrent(t *testing.T, e *env) {
 	school := e.school("一中", "YZ01")
-	var wg sync.WaitGroup
-	errs := make([]error, 8)
-	for i := range errs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			errs[i] = e.update(func(tx bot.Tx) error {
-				if _, err := tx.CreatePerson(e.ctx, bot.Person{SchoolID: school.ID, Name: "副作用", Active: true}); err != nil {
-					return err
-				}
-				return tx.RecordProcessed(e.ctx, "same", []byte("r"), now)
-			})
-		}()
-	}
-	wg.Wait()
+	errs := e.concurrently(8, func(tx bot.Tx, _ int) error {
+		if _, err := tx.CreatePerson(e.ctx, bot.Person{SchoolID: school.ID, Name: "副作用", Active: true}); err != nil {
+			return err
+		}
+		return tx.RecordProcessed(e.ctx, "same", []byte("r"), now)
+	})
 	ok := 0
 	for _, err := range errs {
 		switch {

@@ -5,8 +5,6 @@ import (
 	"testing"
 	"time"
 
-	"github.com/google/go-cmp/cmp"
-
 	"minqing/bot"
 )
 
@@ -75,12 +73,7 @@ func testVisits(t *testing.T, e *env) {
 	sem := [2]time.Time{d(9, 1), d(12, 31)}
 	err = db.Update(ctx, func(tx bot.Tx) error {
 		got, err := tx.Visit(ctx, v1.ID)
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff(v1, got); diff != "" {
-			t.Errorf("Visit mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "Visit", v1, got, err)
 		mine, err := tx.VisitsBy(ctx, teacher.ID, week[0], week[1])
 		if err != nil {
 			return err
@@ -89,33 +82,13 @@ func testVisits(t *testing.T, e *env) {
 			t.Errorf("VisitsBy(week) = %+v, want the visits of 17 and 20 Nov", mine)
 		}
 		ids, err := tx.VisitedStudents(ctx, school.ID, sem[0], sem[1])
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff([]int64{s1.ID, s3.ID}, ids); diff != "" {
-			t.Errorf("VisitedStudents mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "VisitedStudents", []int64{s1.ID, s3.ID}, ids, err)
 		counts, err := tx.VisitCounts(ctx, school.ID, week[0], week[1])
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff([]bot.PersonCount{{PersonID: teacher.ID, Count: 2}}, counts); diff != "" {
-			t.Errorf("VisitCounts mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "VisitCounts", []bot.PersonCount{{PersonID: teacher.ID, Count: 2}}, counts, err)
 		cov, err := tx.Coverage(ctx, school.ID, sem[0], sem[1])
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff([]bot.ClassCoverage{{ClassID: c1.ID, Visited: 1, Students: 2}, {ClassID: c2.ID, Visited: 1, Students: 1}}, cov); diff != "" {
-			t.Errorf("Coverage mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "Coverage", []bot.ClassCoverage{{ClassID: c1.ID, Visited: 1, Students: 2}, {ClassID: c2.ID, Visited: 1, Students: 1}}, cov, err)
 		lc, err := tx.LeaderCounts(ctx, school.ID, week[0], week[1])
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff([]bot.LeaderCount{{PersonID: leader.ID, Observations: 2, Talks: 1}}, lc); diff != "" {
-			t.Errorf("LeaderCounts mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "LeaderCounts", []bot.LeaderCount{{PersonID: leader.ID, Observations: 2, Talks: 1}}, lc, err)
 		obs, err := tx.ObservationsBy(ctx, leader.ID, week[0], week[1])
 		if err != nil {
 			return err
@@ -131,36 +104,16 @@ func testVisits(t *testing.T, e *env) {
 			t.Errorf("TalksBy = %+v", talks)
 		}
 		named, err := tx.StudentsNamed(ctx, school.ID, "张小明")
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff([]bot.Student{s1}, named); diff != "" {
-			t.Errorf("StudentsNamed mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "StudentsNamed", []bot.Student{s1}, named, err)
 		one, err := tx.Student(ctx, s3.ID)
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff(s3, one); diff != "" {
-			t.Errorf("Student mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "Student", s3, one, err)
 		if _, err := tx.Student(ctx, s3.ID+1000); !errors.Is(err, bot.ErrNotFound) {
 			t.Errorf("Student(missing) = %v, want ErrNotFound", err)
 		}
 		st, err := tx.SchoolTalks(ctx, school.ID, sem[0], sem[1])
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff(talks, st); diff != "" {
-			t.Errorf("SchoolTalks mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "SchoolTalks", talks, st, err)
 		so, err := tx.SchoolObservations(ctx, school.ID, week[0], week[1])
-		if err != nil {
-			return err
-		}
-		if diff := cmp.Diff(obs, so); diff != "" {
-			t.Errorf("SchoolObservations mismatch (-want +got):\n%s", diff)
-		}
+		wantRead(t, "SchoolObservations", obs, so, err)
 		all, err := tx.SchoolVisits(ctx, school.ID, sem[0], sem[1])
 		if err != nil {
 			return err

@@ -4,20 +4,13 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
-	"net/http/httptest"
 	"os"
 	"strconv"
 	"strings"
 	"testing"
 	"time"
 
-	"minqing/cmd/minqing-bench/internal/echo"
-)
-
-const (
-	token  = "pamtest"
-	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	appID  = "wxb11529c136998cb6"
+	"minqing/cmd/minqing-bench/internal/echo/echotest"
 )
 
 func TestUsage(t *testing.T) {
@@ -52,18 +45,12 @@ func TestUsage(t *testing.T) {
 func TestCompare(t *testing.T) {
 	var urls []string
 	for range 2 {
-		h, err := echo.NewHandler(token, appID, aesKey)
-		if err != nil {
-			t.Fatal(err)
-		}
-		srv := httptest.NewServer(h)
-		t.Cleanup(srv.Close)
-		urls = append(urls, srv.URL+"/wechat")
+		urls = append(urls, echotest.NewServer(t, echotest.AESKey).URL+"/wechat")
 	}
 	var out, errb bytes.Buffer
 	self := strconv.Itoa(os.Getpid())
 	code := run(context.Background(), []string{"loadtest", "-url", urls[0], "-baseline", urls[1], "-rounds", "1",
-		"-d", "400ms", "-warmup", "100ms", "-c", "4", "-token", token, "-appid", appID, "-aes-key", aesKey,
+		"-d", "400ms", "-warmup", "100ms", "-c", "4", "-token", echotest.Token, "-appid", echotest.AppID, "-aes-key", echotest.AESKey,
 		"-proc", "server=" + self, "-json"}, &out, &errb)
 	if code != 0 {
 		t.Fatalf("exit %d: %s", code, errb.String())
@@ -109,7 +96,7 @@ func TestEchoServes(t *testing.T) {
 	var out, errb bytes.Buffer
 	done := make(chan int)
 	go func() {
-		done <- run(ctx, []string{"echo", "-addr", "127.0.0.1:0", "-token", token, "-appid", appID}, &out, &errb)
+		done <- run(ctx, []string{"echo", "-addr", "127.0.0.1:0", "-token", echotest.Token, "-appid", echotest.AppID}, &out, &errb)
 	}()
 	time.Sleep(200 * time.Millisecond)
 	cancel()

@@ -167,21 +167,10 @@ func TestServers(t *testing.T) {
 			t.Fatal(err)
 		}
 		defer db.Close()
-		s := &Sampler{DB: db}
-		a, err := s.Take(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range 10 {
-			if _, err := db.ExecContext(ctx, "DO 1"); err != nil {
-				t.Fatal(err)
-			}
-		}
-		b, err := s.Take(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		pm := Diff(a, b, 10)
+		pm := costOf10(t, &Sampler{DB: db}, func() error {
+			_, err := db.ExecContext(ctx, "DO 1")
+			return err
+		})
 		if pm.Statements < 1 || pm.Com["do"] < 1 {
 			t.Errorf("10 DO statements: %.2f statements/msg, Com %v", pm.Statements, pm.Com)
 		}
@@ -193,20 +182,29 @@ func TestServers(t *testing.T) {
 		}
 		rdb := redis.NewClient(opt)
 		defer rdb.Close()
-		s := &Sampler{Redis: rdb}
-		a, err := s.Take(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		for range 10 {
-			rdb.Ping(ctx)
-		}
-		b, err := s.Take(ctx)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if pm := Diff(a, b, 10); pm.RedisCommands < 1 {
+		pm := costOf10(t, &Sampler{Redis: rdb}, func() error { return rdb.Ping(ctx).Err() })
+		if pm.RedisCommands < 1 {
 			t.Errorf("10 PINGs: %.2f commands/msg", pm.RedisCommands)
 		}
 	})
+}
+
+// costOf10 samples s before and after ten runs of do and returns the cost
+// of one run.
+func costOf10(t *testing.T, s *Sampler, do func() error) PerMessage {
+	t.Helper()
+	a, err := s.Take(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for range 10 {
+		if err := do(); err != nil {
+			t.Fatal(err)
+		}
+	}
+	b, err := s.Take(t.Context())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return Diff(a, b, 10)
 }

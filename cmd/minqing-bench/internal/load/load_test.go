@@ -13,24 +13,8 @@ import (
 	"time"
 
 	"minqing/cmd/minqing-bench/internal/echo"
+	"minqing/cmd/minqing-bench/internal/echo/echotest"
 )
-
-const (
-	token  = "pamtest"
-	aesKey = "abcdefghijklmnopqrstuvwxyz0123456789ABCDEFG"
-	appID  = "wxb11529c136998cb6"
-)
-
-func echoServer(t *testing.T) *httptest.Server {
-	t.Helper()
-	h, err := echo.NewHandler(token, appID, aesKey)
-	if err != nil {
-		t.Fatal(err)
-	}
-	srv := httptest.NewServer(h)
-	t.Cleanup(srv.Close)
-	return srv
-}
 
 // checkConsistent checks that a report adds up.
 func checkConsistent(t *testing.T, r Report) {
@@ -55,19 +39,19 @@ func checkConsistent(t *testing.T, r Report) {
 }
 
 func TestRunEcho(t *testing.T) {
-	srv := echoServer(t)
+	srv := echotest.NewServer(t, echotest.AESKey)
 	tests := []struct {
 		name string
 		o    Options
 	}{
-		{"closed loop, aes", Options{Concurrency: 8, Duration: 700 * time.Millisecond, Warmup: 200 * time.Millisecond, Senders: 10, EncodingAESKey: aesKey}},
-		{"open loop, aes", Options{Concurrency: 8, Rate: 200, Duration: 700 * time.Millisecond, Warmup: 200 * time.Millisecond, Senders: 10, EncodingAESKey: aesKey}},
+		{"closed loop, aes", Options{Concurrency: 8, Duration: 700 * time.Millisecond, Warmup: 200 * time.Millisecond, Senders: 10, EncodingAESKey: echotest.AESKey}},
+		{"open loop, aes", Options{Concurrency: 8, Rate: 200, Duration: 700 * time.Millisecond, Warmup: 200 * time.Millisecond, Senders: 10, EncodingAESKey: echotest.AESKey}},
 		{"closed loop, plain", Options{Concurrency: 4, Duration: 300 * time.Millisecond}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
 			o := tt.o
-			o.URL, o.Token, o.AppID = srv.URL+"/wechat", token, appID
+			o.URL, o.Token, o.AppID = srv.URL+"/wechat", echotest.Token, echotest.AppID
 			r, err := Run(context.Background(), o)
 			if err != nil {
 				t.Fatalf("Run: %v", err)
@@ -111,7 +95,7 @@ func TestRunFailures(t *testing.T) {
 			srv := httptest.NewServer(tt.h)
 			defer srv.Close()
 			r, err := Run(context.Background(), Options{
-				URL: srv.URL, Token: token, AppID: appID, EncodingAESKey: aesKey,
+				URL: srv.URL, Token: echotest.Token, AppID: echotest.AppID, EncodingAESKey: echotest.AESKey,
 				Concurrency: 2, Duration: 250 * time.Millisecond, Timeout: tt.timeout,
 			})
 			if err != nil {
@@ -137,7 +121,7 @@ func TestRunOpenLoopStall(t *testing.T) {
 	srv := httptest.NewServer(h)
 	defer srv.Close()
 	r, err := Run(context.Background(), Options{
-		URL: srv.URL, Token: token, AppID: appID,
+		URL: srv.URL, Token: echotest.Token, AppID: echotest.AppID,
 		Concurrency: 1, Rate: 100, Duration: 600 * time.Millisecond,
 	})
 	if err != nil {
@@ -158,7 +142,7 @@ func TestRunOpenLoopStall(t *testing.T) {
 	}))
 	defer slow.Close()
 	r, err = Run(context.Background(), Options{
-		URL: slow.URL, Token: token, AppID: appID,
+		URL: slow.URL, Token: echotest.Token, AppID: echotest.AppID,
 		Concurrency: 1, Rate: 100, Duration: 500 * time.Millisecond,
 	})
 	if err != nil {
@@ -171,11 +155,11 @@ func TestRunOpenLoopStall(t *testing.T) {
 }
 
 func TestRunCancel(t *testing.T) {
-	srv := echoServer(t)
+	srv := echotest.NewServer(t, echotest.AESKey)
 	ctx, cancel := context.WithTimeout(context.Background(), 200*time.Millisecond)
 	defer cancel()
 	start := time.Now()
-	r, err := Run(ctx, Options{URL: srv.URL, Token: token, AppID: appID, EncodingAESKey: aesKey, Concurrency: 2, Duration: time.Minute})
+	r, err := Run(ctx, Options{URL: srv.URL, Token: echotest.Token, AppID: echotest.AppID, EncodingAESKey: echotest.AESKey, Concurrency: 2, Duration: time.Minute})
 	if err == nil || time.Since(start) > 5*time.Second {
 		t.Fatalf("Run after cancel: %v after %v", err, time.Since(start))
 	}
@@ -198,7 +182,7 @@ func TestRunOptions(t *testing.T) {
 // TestRunTexts checks that Texts are sent in turn: the echo baseline
 // answers each with its own content.
 func TestRunTexts(t *testing.T) {
-	h, err := echo.NewHandler(token, appID, "")
+	h, err := echo.NewHandler(echotest.Token, echotest.AppID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -218,7 +202,7 @@ func TestRunTexts(t *testing.T) {
 		w.Write(rec.Body.Bytes())
 	}))
 	t.Cleanup(srv.Close)
-	r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: token, AppID: appID, Concurrency: 2,
+	r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: echotest.Token, AppID: echotest.AppID, Concurrency: 2,
 		Duration: 300 * time.Millisecond, Texts: Mix})
 	if err != nil || r.OK == 0 || r.HasFailures() {
 		t.Fatalf("Run = %+v, %v", r, err)
@@ -233,7 +217,7 @@ func TestRunTexts(t *testing.T) {
 // TestRunFreshSenders checks that FreshSenders runs share no openid, and
 // that runs without it reuse the same ones.
 func TestRunFreshSenders(t *testing.T) {
-	h, err := echo.NewHandler(token, appID, "")
+	h, err := echo.NewHandler(echotest.Token, echotest.AppID, "")
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -254,7 +238,7 @@ func TestRunFreshSenders(t *testing.T) {
 		mu.Lock()
 		from = nil
 		mu.Unlock()
-		r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: token, AppID: appID, Concurrency: 2,
+		r, err := Run(context.Background(), Options{URL: srv.URL + "/wechat", Token: echotest.Token, AppID: echotest.AppID, Concurrency: 2,
 			Duration: 100 * time.Millisecond, Senders: 3, FreshSenders: fresh})
 		if err != nil || r.HasFailures() {
 			t.Fatalf("Run = %+v, %v", r, err)

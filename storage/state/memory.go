@@ -245,19 +245,7 @@ func (m *Memory) Incr(_ context.Context, key string, window time.Duration) (int6
 // SetNX implements bot.State. It returns an error wrapping bot.ErrInvalid if
 // ttl is not positive.
 func (m *Memory) SetNX(_ context.Context, key string, value []byte, ttl time.Duration) (bool, []byte, error) {
-	if err := checkTTL("setnx", ttl); err != nil {
-		return false, nil, err
-	}
-	m.mu.Lock()
-	defer m.mu.Unlock()
-	now := m.begin()
-	if e := m.lookup(nsValue + key); e != nil {
-		return false, clone(e.value), nil
-	}
-	e := m.store(nsValue+key, now.Add(ttl))
-	e.value = clone(value)
-	m.fit(e)
-	return true, nil, nil
+	return m.setFirst("setnx", nsValue+key, value, ttl)
 }
 
 // Schedule implements bot.State. It returns an error wrapping
@@ -378,16 +366,22 @@ func (m *Memory) RenewClaim(_ context.Context, key string, ttl time.Duration) (b
 // first. It has a namespace of its own. It returns an error wrapping
 // bot.ErrInvalid if ttl is not positive.
 func (m *Memory) SetOnce(_ context.Context, key string, value []byte, ttl time.Duration) (first bool, stored []byte, err error) {
-	if err := checkTTL("set once", ttl); err != nil {
+	return m.setFirst("set once", nsOnce+key, value, ttl)
+}
+
+// setFirst stores value under the namespaced key k for ttl unless k is
+// already there, as SetNX and SetOnce do in their namespaces.
+func (m *Memory) setFirst(op, k string, value []byte, ttl time.Duration) (bool, []byte, error) {
+	if err := checkTTL(op, ttl); err != nil {
 		return false, nil, err
 	}
 	m.mu.Lock()
 	defer m.mu.Unlock()
 	now := m.begin()
-	if e := m.lookup(nsOnce + key); e != nil {
+	if e := m.lookup(k); e != nil {
 		return false, clone(e.value), nil
 	}
-	e := m.store(nsOnce+key, now.Add(ttl))
+	e := m.store(k, now.Add(ttl))
 	e.value = clone(value)
 	m.fit(e)
 	return true, nil, nil

@@ -17,6 +17,15 @@ var adminTests = []test{
 	{"Audit", []string{"AddAudit", "AuditTrail"}, testAudit},
 }
 
+// placeAndBind puts p in units and binds them to openid: what a merge
+// must carry over to the person kept and a delete must remove.
+func (e *env) placeAndBind(tx bot.Tx, p bot.Person, openid string, units ...int64) error {
+	if err := tx.SetPersonUnits(e.ctx, p.ID, units); err != nil {
+		return err
+	}
+	return tx.PutBinding(e.ctx, bot.Binding{PersonID: p.ID, OpenID: openid, Active: true, BoundAt: now})
+}
+
 func testRenameUnit(t *testing.T, e *env) {
 	school := e.school("一中", "YZ01")
 	a, b := e.unit(school, bot.UnitDepartment, "教务处"), e.unit(school, bot.UnitDepartment, "总务处")
@@ -41,16 +50,13 @@ func testMergeSchool(t *testing.T, e *env) {
 	kept, twin, moved := e.person(right, "罗明"), e.person(typo, "罗明"), e.person(typo, "王五")
 	os := e.create(opinion(typo, "MMMM-0001", 0))
 	e.must(func(tx bot.Tx) error {
-		if err := tx.SetPersonUnits(e.ctx, twin.ID, []int64{typoDept.ID}); err != nil {
+		if err := e.placeAndBind(tx, twin, "o-twin", typoDept.ID); err != nil {
 			return err
 		}
 		if err := tx.SetPersonUnits(e.ctx, kept.ID, []int64{rightDept.ID}); err != nil {
 			return err
 		}
 		if err := tx.SetPersonUnits(e.ctx, moved.ID, []int64{typoDept.ID, typoOnly.ID}); err != nil {
-			return err
-		}
-		if err := tx.PutBinding(e.ctx, bot.Binding{PersonID: twin.ID, OpenID: "o-twin", Active: true, BoundAt: now}); err != nil {
 			return err
 		}
 		if _, err := tx.CreateStudent(e.ctx, bot.Student{SchoolID: typo.ID, ClassID: typoClass.ID, Name: "张小明", Active: true}); err != nil {
@@ -124,10 +130,7 @@ func testDeleteSchool(t *testing.T, e *env) {
 	p, q := e.person(gone, "林志远"), e.person(stays, "李老师")
 	os := e.create(opinion(gone, "DDDD-0001", 0), opinion(gone, "DDDD-0002", 1), opinion(stays, "DDDD-0003", 2))
 	e.must(func(tx bot.Tx) error {
-		if err := tx.SetPersonUnits(e.ctx, p.ID, []int64{dept.ID}); err != nil {
-			return err
-		}
-		if err := tx.PutBinding(e.ctx, bot.Binding{PersonID: p.ID, OpenID: "o-gone", Active: true, BoundAt: now}); err != nil {
+		if err := e.placeAndBind(tx, p, "o-gone", dept.ID); err != nil {
 			return err
 		}
 		if _, err := tx.CreateStudent(e.ctx, bot.Student{SchoolID: gone.ID, ClassID: class.ID, Name: "张小明", Active: true}); err != nil {
@@ -196,10 +199,7 @@ func testDeletePerson(t *testing.T, e *env) {
 	mistake, actor := e.person(school, "误导入"), e.person(school, "校长")
 	os := e.create(opinion(school, "PPPP-0001", 0))
 	e.must(func(tx bot.Tx) error {
-		if err := tx.SetPersonUnits(e.ctx, mistake.ID, []int64{dept.ID}); err != nil {
-			return err
-		}
-		if err := tx.PutBinding(e.ctx, bot.Binding{PersonID: mistake.ID, OpenID: "o-mistake", Active: true, BoundAt: now}); err != nil {
+		if err := e.placeAndBind(tx, mistake, "o-mistake", dept.ID); err != nil {
 			return err
 		}
 		return tx.AddOpinionEvent(e.ctx, bot.OpinionEvent{OpinionID: os[0].ID, Kind: "assigned", ActorID: actor.ID, At: now})

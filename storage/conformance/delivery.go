@@ -135,34 +135,32 @@ func testDeliveryLifecycle(t *testing.T, e *env) {
 
 func testDeliveryErrors(t *testing.T, e *env) {
 	long := strings.Repeat("错", 300)
+	claim := func(kind, period string, max int) func(tx bot.Tx) error {
+		return func(tx bot.Tx) error {
+			_, _, err := tx.ClaimDelivery(e.ctx, kind, 9, period, now, now, max)
+			return err
+		}
+	}
+	finish := func(status bot.DeliveryStatus, msg string) func(tx bot.Tx) error {
+		return func(tx bot.Tx) error {
+			return tx.FinishDelivery(e.ctx, bot.Delivery{Kind: "digest", PersonID: 9, Period: "2026-W48", Status: status, Error: msg, Updated: now})
+		}
+	}
 	for _, c := range []struct {
 		name string
 		fn   func(tx bot.Tx) error
 		want error
 	}{
-		{"finish without a record", func(tx bot.Tx) error {
-			return tx.FinishDelivery(e.ctx, bot.Delivery{Kind: "digest", PersonID: 9, Period: "2026-W48", Status: bot.DeliverySent, Updated: now})
-		}, bot.ErrNotFound},
-		{"claim without a kind", func(tx bot.Tx) error {
-			_, _, err := tx.ClaimDelivery(e.ctx, "", 9, "2026-W48", now, now, 3)
-			return err
-		}, bot.ErrInvalid},
-		{"claim with a period too long", func(tx bot.Tx) error {
-			_, _, err := tx.ClaimDelivery(e.ctx, "digest", 9, strings.Repeat("9", 17), now, now, 3)
-			return err
-		}, bot.ErrInvalid},
-		{"claim with no attempts allowed", func(tx bot.Tx) error {
-			_, _, err := tx.ClaimDelivery(e.ctx, "digest", 9, "2026-W48", now, now, 0)
-			return err
-		}, bot.ErrInvalid},
-		{"finish with an unknown status", func(tx bot.Tx) error {
-			return tx.FinishDelivery(e.ctx, bot.Delivery{Kind: "digest", PersonID: 9, Period: "2026-W48", Status: "lost", Updated: now})
-		}, bot.ErrInvalid},
+		{"finish without a record", finish(bot.DeliverySent, ""), bot.ErrNotFound},
+		{"claim without a kind", claim("", "2026-W48", 3), bot.ErrInvalid},
+		{"claim with a period too long", claim("digest", strings.Repeat("9", 17), 3), bot.ErrInvalid},
+		{"claim with no attempts allowed", claim("digest", "2026-W48", 0), bot.ErrInvalid},
+		{"finish with an unknown status", finish("lost", ""), bot.ErrInvalid},
 		{"a long error is cut, not refused", func(tx bot.Tx) error {
-			if _, _, err := tx.ClaimDelivery(e.ctx, "digest", 9, "2026-W48", now, now, 3); err != nil {
+			if err := claim("digest", "2026-W48", 3)(tx); err != nil {
 				return err
 			}
-			return tx.FinishDelivery(e.ctx, bot.Delivery{Kind: "digest", PersonID: 9, Period: "2026-W48", Status: bot.DeliveryFailed, Error: long, Updated: now})
+			return finish(bot.DeliveryFailed, long)(tx)
 		}, nil},
 	} {
 		wantErr(t, c.name, e.update(c.fn), c.want)

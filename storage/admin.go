@@ -182,22 +182,25 @@ func (t *tx) DeleteSchool(ctx context.Context, id int64) error {
 	if _, err := t.Unit(ctx, id); err != nil {
 		return err
 	}
-	// The school's records first: they name its opinions, students,
-	// classes and people.
-	stmts := deleteFrom(`school_id = ?`, id, schoolRecords...)
-	stmts = append(stmts,
-		st(`UPDATE opinions SET merged_into = NULL WHERE school_id = ?`, id),
-		st(`DELETE FROM opinion_events WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
-		st(`DELETE FROM opinions WHERE school_id = ?`, id),
-		st(`DELETE FROM students WHERE school_id = ?`, id))
-	stmts = append(stmts, deleteFrom(`person_id IN (SELECT id FROM people WHERE school_id = ?)`, id, personRows...)...)
-	stmts = append(stmts,
-		st(`DELETE FROM people WHERE school_id = ?`, id),
-		st(`DELETE FROM school_settings WHERE school_id = ?`, id),
-		st(`UPDATE org_units SET parent_id = NULL WHERE school_id = ? AND id <> ?`, id, id),
-		st(`DELETE FROM org_units WHERE school_id = ? AND id <> ?`, id, id),
-		st(`DELETE FROM org_units WHERE id = ?`, id))
-	return t.exec(ctx, "delete school", stmts...)
+	return t.exec(ctx, "delete school", slices.Concat(
+		// The school's records first: they name its opinions, students,
+		// classes and people.
+		deleteFrom(`school_id = ?`, id, schoolRecords...),
+		[]stmt{
+			st(`UPDATE opinions SET merged_into = NULL WHERE school_id = ?`, id),
+			st(`DELETE FROM opinion_events WHERE opinion_id IN (SELECT id FROM opinions WHERE school_id = ?)`, id),
+			st(`DELETE FROM opinions WHERE school_id = ?`, id),
+			st(`DELETE FROM students WHERE school_id = ?`, id),
+		},
+		deleteFrom(`person_id IN (SELECT id FROM people WHERE school_id = ?)`, id, personRows...),
+		[]stmt{
+			st(`DELETE FROM people WHERE school_id = ?`, id),
+			st(`DELETE FROM school_settings WHERE school_id = ?`, id),
+			st(`UPDATE org_units SET parent_id = NULL WHERE school_id = ? AND id <> ?`, id, id),
+			st(`DELETE FROM org_units WHERE school_id = ? AND id <> ?`, id, id),
+			st(`DELETE FROM org_units WHERE id = ?`, id),
+		},
+	)...)
 }
 
 // DeletePerson implements bot.AdminTx.

@@ -225,6 +225,17 @@ func (e *env) hire(school bot.OrgUnit, name, key string) func(tx bot.Tx) error {
 	}
 }
 
+// hires returns n functions, the i-th hiring pNN (NN = i) in school with
+// the message key k-pNN, and the names.
+func (e *env) hires(school bot.OrgUnit, n int) (fns []func(bot.Tx) error, names []string) {
+	for i := range n {
+		name := fmt.Sprintf("p%02d", i)
+		fns = append(fns, e.hire(school, name, "k-"+name))
+		names = append(names, name)
+	}
+	return fns, names
+}
+
 // oneCommitter opens a new store with one committer, as queuedOn needs,
 // and creates a school on it.
 func (e *env) oneCommitter() (*storage.DB, bot.OrgUnit) {
@@ -244,13 +255,7 @@ func (e *env) oneCommitter() (*storage.DB, bot.OrgUnit) {
 
 func testBatchesForm(t *testing.T, e *env) {
 	db, school := e.oneCommitter()
-	var fns []func(bot.Tx) error
-	var want []string
-	for i := range 20 {
-		name := fmt.Sprintf("p%02d", i)
-		fns = append(fns, e.hire(school, name, "k-"+name))
-		want = append(want, name)
-	}
+	fns, want := e.hires(school, 20)
 	errs, stats := e.queuedOn(db, fns)
 	for i, err := range errs {
 		wantErr(t, fmt.Sprintf("Update %d", i), err, nil)
@@ -270,23 +275,15 @@ var errBoom = errors.New("boom")
 // the others commit.
 func testBatchFallback(t *testing.T, e *env) {
 	db, school := e.oneCommitter()
-	var fns []func(bot.Tx) error
-	var want []string
-	for i := range 10 {
-		name := fmt.Sprintf("p%02d", i)
-		hire := e.hire(school, name, "k-"+name)
-		if i == 4 {
-			fns = append(fns, func(tx bot.Tx) error {
-				if err := hire(tx); err != nil {
-					return err
-				}
-				return errBoom
-			})
-			continue
+	fns, names := e.hires(school, 10)
+	hire := fns[4]
+	fns[4] = func(tx bot.Tx) error {
+		if err := hire(tx); err != nil {
+			return err
 		}
-		fns = append(fns, hire)
-		want = append(want, name)
+		return errBoom
 	}
+	want := slices.Delete(names, 4, 5)
 	errs, stats := e.queuedOn(db, fns)
 	for i, err := range errs {
 		if i == 4 {

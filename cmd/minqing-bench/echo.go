@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"errors"
 	"flag"
 	"fmt"
 	"io"
@@ -20,23 +19,12 @@ func cmdEcho(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fs := flag.NewFlagSet("echo", flag.ContinueOnError)
 	fs.SetOutput(stderr)
 	addr := fs.String("addr", ":8090", "listen address")
-	token := fs.String("token", "", "account Token (default $MINQING_WECHAT_TOKEN)")
-	appID := fs.String("appid", "", "account AppID (default $MINQING_WECHAT_APPID)")
-	aesKey := fs.String("aes-key", "", "EncodingAESKey; empty = plain mode only (default $MINQING_WECHAT_AES_KEY)")
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	var token, appID, aesKey string
+	accountFlags(fs, &token, &appID, &aesKey, "EncodingAESKey; empty = plain mode only")
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "echo: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	stringFlagFromEnv(fs, "token", token, "MINQING_WECHAT_TOKEN")
-	stringFlagFromEnv(fs, "appid", appID, "MINQING_WECHAT_APPID")
-	stringFlagFromEnv(fs, "aes-key", aesKey, "MINQING_WECHAT_AES_KEY")
-	h, err := echo.NewHandler(*token, *appID, *aesKey)
+	h, err := echo.NewHandler(token, appID, aesKey)
 	if err != nil {
 		fmt.Fprintf(stderr, "echo: %v\n", err)
 		return 2

@@ -8,7 +8,6 @@ import (
 	"flag"
 	"fmt"
 	"io"
-	"os"
 	"slices"
 	"strings"
 	"time"
@@ -43,11 +42,7 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		checkins  bool
 	)
 	fs.StringVar(&o.URL, "url", "", "webhook URL (required)")
-	// Secrets default from the environment after parsing, so that -h
-	// never prints them.
-	fs.StringVar(&o.Token, "token", "", "account Token (default $MINQING_WECHAT_TOKEN)")
-	fs.StringVar(&o.AppID, "appid", "", "account AppID (default $MINQING_WECHAT_APPID)")
-	fs.StringVar(&o.EncodingAESKey, "aes-key", "", "EncodingAESKey; empty = plain mode (default $MINQING_WECHAT_AES_KEY)")
+	accountFlags(fs, &o.Token, &o.AppID, &o.EncodingAESKey, "EncodingAESKey; empty = plain mode")
 	fs.IntVar(&o.Concurrency, "c", 64, "concurrent requests")
 	fs.Float64Var(&o.Rate, "rate", 0, "messages per second, open loop (latency from each message's scheduled send time); 0 = as fast as -c allows")
 	fs.DurationVar(&o.Duration, "d", 10*time.Second, "measured duration")
@@ -67,19 +62,9 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		procFlags = append(procFlags, v)
 		return nil
 	})
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
+	if code, ok := parseFlags(fs, args, stderr); !ok {
+		return code
 	}
-	if fs.NArg() > 0 {
-		fmt.Fprintf(stderr, "loadtest: unexpected arguments %q\n", fs.Args())
-		return 2
-	}
-	stringFlagFromEnv(fs, "token", &o.Token, "MINQING_WECHAT_TOKEN")
-	stringFlagFromEnv(fs, "appid", &o.AppID, "MINQING_WECHAT_APPID")
-	stringFlagFromEnv(fs, "aes-key", &o.EncodingAESKey, "MINQING_WECHAT_AES_KEY")
 	if o.URL == "" {
 		fmt.Fprintln(stderr, "loadtest: -url is required")
 		fs.Usage()
@@ -155,16 +140,6 @@ func cmdLoadtest(ctx context.Context, args []string, stdout, stderr io.Writer) i
 		return 1
 	}
 	return 0
-}
-
-// stringFlagFromEnv sets *v from the environment variable env unless the flag
-// name was given on the command line.
-func stringFlagFromEnv(fs *flag.FlagSet, name string, v *string, env string) {
-	set := false
-	fs.Visit(func(f *flag.Flag) { set = set || f.Name == name })
-	if !set {
-		*v = os.Getenv(env)
-	}
 }
 
 // result is one measured run: the load report and its cost per message.

@@ -372,11 +372,8 @@ func testBatchReadYourWrites(t *testing.T, e *env) {
 // ErrConflict and leaves nothing; the rest of the batch commits.
 func testBatchKeyTwice(t *testing.T, e *env) {
 	db, school := e.oneCommitter()
-	fns := []func(bot.Tx) error{e.hire(school, "dup-a", "dup"), e.hire(school, "dup-b", "dup")}
-	for i := range 4 {
-		name := fmt.Sprintf("p%02d", i)
-		fns = append(fns, e.hire(school, name, "k-"+name))
-	}
+	others, _ := e.hires(school, 4)
+	fns := append([]func(bot.Tx) error{e.hire(school, "dup-a", "dup"), e.hire(school, "dup-b", "dup")}, others...)
 	errs, stats := e.queuedOn(db, fns)
 	var winner string
 	switch {

@@ -3,11 +3,9 @@ package chat_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +16,7 @@ import (
 
 	"minqing/bot"
 	"minqing/bot/chat"
+	"minqing/internal/linktest"
 	"minqing/storage"
 	"minqing/storage/state"
 	"minqing/storage/state/statetest"
@@ -196,22 +195,7 @@ func opinionID(t *testing.T, db *storage.DB, code string) int64 {
 // senderFromState opens an opinion's link as someone holding the live
 // state store (and nothing else) could.
 func senderFromState(st bot.State, id int64) (string, error) {
-	ctx := context.Background()
-	rec, err := st.Get(ctx, "link:"+strconv.FormatInt(id, 10))
-	if err != nil {
-		return "", err
-	}
-	name, sealed, _ := strings.Cut(string(rec), "\n")
-	raw, err := st.Get(ctx, name)
-	if err != nil {
-		return "", err
-	}
-	k, err := bot.NewLinkKey(raw[8:], time.UnixMilli(int64(binary.BigEndian.Uint64(raw[:8]))))
-	if err != nil {
-		return "", err
-	}
-	openid, err := k.Open([]byte(sealed))
-	return string(openid), err
+	return linktest.Sender(func(key string) ([]byte, error) { return st.Get(context.Background(), key) }, id)
 }
 
 // TestLinkExpiresWithTheWindow: given the live state store, the sender of

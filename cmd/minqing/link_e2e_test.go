@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"minqing/bot"
 	"minqing/handlers/wechat"
+	"minqing/internal/linktest"
 	"minqing/storage"
 	"minqing/storage/storagetest"
 )
@@ -440,22 +440,7 @@ func redisOf(t *testing.T, env map[string]string) *redis.Client {
 // senderInRedis opens the link of an opinion the way the service does:
 // the record names the key of the hour, which lives beside it.
 func senderInRedis(rdb *redis.Client, prefix string, opinionID int64) (string, error) {
-	ctx := context.Background()
-	rec, err := rdb.Get(ctx, fmt.Sprintf("%sv:link:%d", prefix, opinionID)).Bytes()
-	if err != nil {
-		return "", err
-	}
-	name, sealed, _ := strings.Cut(string(rec), "\n")
-	raw, err := rdb.Get(ctx, prefix+"v:"+name).Bytes()
-	if err != nil {
-		return "", err
-	}
-	k, err := bot.NewLinkKey(raw[8:], time.UnixMilli(int64(binary.BigEndian.Uint64(raw[:8]))))
-	if err != nil {
-		return "", err
-	}
-	openid, err := k.Open([]byte(sealed))
-	return string(openid), err
+	return linktest.Sender(func(key string) ([]byte, error) { return rdb.Get(context.Background(), prefix+"v:"+key).Bytes() }, opinionID)
 }
 
 // TestLinkRecordsExpireWithinTheWindow: every Redis key the service

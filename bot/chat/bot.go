@@ -44,6 +44,24 @@ type Config struct {
 	PublicURL string
 }
 
+// WithDefaults returns c with the optional fields left unset filled in:
+// time.Now, UTC, a logger that discards, a flood limit of 30.
+func (c Config) WithDefaults() Config {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.FloodLimit <= 0 {
+		c.FloodLimit = 30
+	}
+	return c
+}
+
 // Bot handles inbound messages. It is safe for concurrent use.
 type Bot struct {
 	store    bot.Store
@@ -70,24 +88,12 @@ func New(c Config) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{
+	c = c.WithDefaults()
+	return &Bot{
 		store: c.Store, state: c.State, notifier: c.Notifier, keys: k,
 		now: c.Now, loc: c.Location, log: c.Logger, flood: c.FloodLimit,
 		publicURL: strings.TrimRight(c.PublicURL, "/"),
-	}
-	if b.now == nil {
-		b.now = time.Now
-	}
-	if b.loc == nil {
-		b.loc = time.UTC
-	}
-	if b.log == nil {
-		b.log = slog.New(slog.DiscardHandler)
-	}
-	if b.flood <= 0 {
-		b.flood = 30
-	}
-	return b, nil
+	}, nil
 }
 
 const (

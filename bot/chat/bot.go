@@ -529,40 +529,9 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		p = parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
 	}
 
-	// A flow in progress sees the message first.
-	switch t.dialog.Flow {
-	case flowDraft:
-		if r, handled, err := b.continueDraft(ctx, tx, t, p, text); handled || err != nil {
-			return r, err
-		}
-	case flowConfirmOpinion:
-		if r, handled, err := b.continueConfirm(ctx, tx, t, p); handled || err != nil {
-			return r, err
-		}
-	case flowStudyAsk:
-		if r, handled, err := b.continueStudyAsk(ctx, tx, t, p, text); handled || err != nil {
-			return r, err
-		}
-	case flowStudyConfirm:
-		if r, handled, err := b.continueStudyConfirm(ctx, tx, t, p); handled || err != nil {
-			return r, err
-		}
-	case flowEssay:
-		if r, handled, err := b.continueEssay(ctx, tx, t, p, text); handled || err != nil {
-			return r, err
-		}
-	case flowVisit:
-		return b.continueVisit(ctx, tx, t, p, text)
-	case flowVisitPick:
-		return b.continueVisitPick(ctx, tx, t, p, text)
-	case flowStaffPick:
-		return b.continueStaffPick(ctx, tx, t, p, text)
-	case flowChooseSchool:
-		if p.Intent == parse.IntentCancel {
-			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
-			return bot.Text(textChooseSchoolCancelled), nil
-		}
-		if r, handled, err := b.continueChooseSchool(ctx, tx, t, p, text); handled || err != nil {
+	// A flow in progress sees the message first (dialog.go).
+	if resume, ok := flows[t.dialog.Flow]; ok {
+		if r, handled, err := resume(b, ctx, tx, t, p, text); handled || err != nil {
 			return r, err
 		}
 	}

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,28 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"minqing/bot"
+	"minqing/internal/goldentest"
 	"minqing/storage"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the digest tests")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
-}
 
 func fixedClock() time.Time { return digestNow }
 
@@ -80,8 +61,8 @@ func TestDigestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden(t, "digest_"+c.name+".txt", []byte(d.Text(shanghai)))
-				golden(t, "digest_"+c.name+".json", normalizeIDs(t, js))
+				goldentest.Check(t, "digest_"+c.name+".txt", []byte(d.Text(shanghai)), *update)
+				goldentest.Check(t, "digest_"+c.name+".json", normalizeIDs(t, js), *update)
 			})
 		}
 	})

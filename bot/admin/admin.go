@@ -40,17 +40,8 @@ func NewAdmin(c chat.Config) (*Admin, error) {
 	if err != nil {
 		return nil, err
 	}
-	a := &Admin{store: c.Store, state: c.State, keys: k, now: c.Now, log: c.Logger, loc: c.Location}
-	if a.loc == nil {
-		a.loc = time.UTC
-	}
-	if a.now == nil {
-		a.now = time.Now
-	}
-	if a.log == nil {
-		a.log = slog.New(slog.DiscardHandler)
-	}
-	return a, nil
+	c = c.WithDefaults()
+	return &Admin{store: c.Store, state: c.State, keys: k, now: c.Now, log: c.Logger, loc: c.Location}, nil
 }
 
 // School finds a school by name or code; ErrNotFound if there is none.

@@ -276,43 +276,43 @@ func findStaff(ctx context.Context, tx bot.Tx, schoolID int64, who string, inact
 // RemoveStaff deletes a staff member imported by mistake. Someone who
 // already acted in the ledger cannot be deleted: deactivate them instead.
 func (a *Admin) RemoveStaff(ctx context.Context, schoolID int64, who string) (bot.Person, error) {
-	var p bot.Person
-	err := a.store.Update(ctx, func(tx bot.Tx) error {
-		var err error
-		if p, err = findStaff(ctx, tx, schoolID, who, true); err != nil {
-			return err
+	return a.changeStaff(ctx, schoolID, who, true, "staff remove", func(tx bot.Tx, p *bot.Person) error {
+		err := tx.DeletePerson(ctx, p.ID)
+		if errors.Is(err, bot.ErrConflict) {
+			return problem(err, textStaffHasHistory, p.Name)
 		}
-		if err := tx.DeletePerson(ctx, p.ID); err != nil {
-			if errors.Is(err, bot.ErrConflict) {
-				return problem(err, textStaffHasHistory, p.Name)
-			}
-			return err
-		}
-		return a.audit(ctx, tx, "staff remove", schoolID, fmt.Sprintf("%s（%s）", p.Name, p.Title))
+		return err
 	})
-	if err == nil {
-		chat.TouchBindingsVersion(ctx, a.state, a.log)
-	}
-	return p, err
 }
 
 // DeactivateStaff marks a staff member who left as inactive and removes
 // their WeChat binding; their records stay.
 func (a *Admin) DeactivateStaff(ctx context.Context, schoolID int64, who string) (bot.Person, error) {
+	return a.changeStaff(ctx, schoolID, who, false, "staff deactivate", func(tx bot.Tx, p *bot.Person) error {
+		p.Active = false
+		if err := tx.UpdatePerson(ctx, *p); err != nil {
+			return err
+		}
+		return tx.DeleteBinding(ctx, p.ID)
+	})
+}
+
+// changeStaff finds who among the school's staff (inactive ones too when
+// inactive is set), applies change to them and records command in the
+// audit trail, in one transaction; once that is committed, the bots
+// reload their bindings.
+func (a *Admin) changeStaff(ctx context.Context, schoolID int64, who string, inactive bool, command string,
+	change func(tx bot.Tx, p *bot.Person) error) (bot.Person, error) {
 	var p bot.Person
 	err := a.store.Update(ctx, func(tx bot.Tx) error {
 		var err error
-		if p, err = findStaff(ctx, tx, schoolID, who, false); err != nil {
+		if p, err = findStaff(ctx, tx, schoolID, who, inactive); err != nil {
 			return err
 		}
-		p.Active = false
-		if err := tx.UpdatePerson(ctx, p); err != nil {
+		if err := change(tx, &p); err != nil {
 			return err
 		}
-		if err := tx.DeleteBinding(ctx, p.ID); err != nil {
-			return err
-		}
-		return a.audit(ctx, tx, "staff deactivate", schoolID, fmt.Sprintf("%s（%s）", p.Name, p.Title))
+		return a.audit(ctx, tx, command, schoolID, fmt.Sprintf("%s（%s）", p.Name, p.Title))
 	})
 	if err == nil {
 		chat.TouchBindingsVersion(ctx, a.state, a.log)

@@ -58,29 +58,13 @@ func yesNo(b bool) string {
 	return textNo
 }
 
-// names maps the school's staff (inactive ones too) to their names.
-func staffNames(ctx context.Context, tx bot.Tx, schoolID int64) (map[int64]bot.Person, error) {
-	staff, err := tx.Staff(ctx, schoolID, true)
-	if err != nil {
-		return nil, err
+// byID maps xs by their IDs.
+func byID[T any](xs []T, id func(T) int64) map[int64]T {
+	m := make(map[int64]T, len(xs))
+	for _, x := range xs {
+		m[id(x)] = x
 	}
-	m := make(map[int64]bot.Person, len(staff))
-	for _, p := range staff {
-		m[p.ID] = p
-	}
-	return m, nil
-}
-
-func unitMap(ctx context.Context, tx bot.Tx, schoolID int64) (map[int64]bot.OrgUnit, error) {
-	us, err := tx.UnitsOfSchool(ctx, schoolID)
-	if err != nil {
-		return nil, err
-	}
-	m := make(map[int64]bot.OrgUnit, len(us))
-	for _, u := range us {
-		m[u.ID] = u
-	}
-	return m, nil
+	return m
 }
 
 func campusName(units map[int64]bot.OrgUnit, id int64) string {
@@ -111,15 +95,16 @@ func (a *Admin) semesterTables(ctx context.Context, schoolID int64, semester str
 			return err
 		}
 		sem = s
-		staff, err := staffNames(ctx, tx, schoolID)
+		staff, err := tx.Staff(ctx, schoolID, true) // inactive ones too
 		if err != nil {
 			return err
 		}
-		units, err := unitMap(ctx, tx, schoolID)
+		units, err := tx.UnitsOfSchool(ctx, schoolID)
 		if err != nil {
 			return err
 		}
-		out, err = build(tx, from, to, staff, units)
+		out, err = build(tx, from, to, byID(staff, func(p bot.Person) int64 { return p.ID }),
+			byID(units, func(u bot.OrgUnit) int64 { return u.ID }))
 		return err
 	})
 	return out, sem, err

@@ -44,6 +44,24 @@ type Config struct {
 	PublicURL string
 }
 
+// WithDefaults returns c with the optional fields left unset filled in:
+// time.Now, UTC, a logger that discards, a flood limit of 30.
+func (c Config) WithDefaults() Config {
+	if c.Now == nil {
+		c.Now = time.Now
+	}
+	if c.Location == nil {
+		c.Location = time.UTC
+	}
+	if c.Logger == nil {
+		c.Logger = slog.New(slog.DiscardHandler)
+	}
+	if c.FloodLimit <= 0 {
+		c.FloodLimit = 30
+	}
+	return c
+}
+
 // Bot handles inbound messages. It is safe for concurrent use.
 type Bot struct {
 	store    bot.Store
@@ -70,24 +88,12 @@ func New(c Config) (*Bot, error) {
 	if err != nil {
 		return nil, err
 	}
-	b := &Bot{
+	c = c.WithDefaults()
+	return &Bot{
 		store: c.Store, state: c.State, notifier: c.Notifier, keys: k,
 		now: c.Now, loc: c.Location, log: c.Logger, flood: c.FloodLimit,
 		publicURL: strings.TrimRight(c.PublicURL, "/"),
-	}
-	if b.now == nil {
-		b.now = time.Now
-	}
-	if b.loc == nil {
-		b.loc = time.UTC
-	}
-	if b.log == nil {
-		b.log = slog.New(slog.DiscardHandler)
-	}
-	if b.flood <= 0 {
-		b.flood = 30
-	}
-	return b, nil
+	}, nil
 }
 
 const (
@@ -523,40 +529,9 @@ func (b *Bot) onText(ctx context.Context, tx bot.Tx, t *turn, text string) (bot.
 		p = parse.Parse(text, parse.ParseContext{Today: t.now.In(b.loc)})
 	}
 
-	// A flow in progress sees the message first.
-	switch t.dialog.Flow {
-	case flowDraft:
-		if r, handled, err := b.continueDraft(ctx, tx, t, p, text); handled || err != nil {
-			return r, err
-		}
-	case flowConfirmOpinion:
-		if r, handled, err := b.continueConfirm(ctx, tx, t, p); handled || err != nil {
-			return r, err
-		}
-	case flowStudyAsk:
-		if r, handled, err := b.continueStudyAsk(ctx, tx, t, p, text); handled || err != nil {
-			return r, err
-		}
-	case flowStudyConfirm:
-		if r, handled, err := b.continueStudyConfirm(ctx, tx, t, p); handled || err != nil {
-			return r, err
-		}
-	case flowEssay:
-		if r, handled, err := b.continueEssay(ctx, tx, t, p, text); handled || err != nil {
-			return r, err
-		}
-	case flowVisit:
-		return b.continueVisit(ctx, tx, t, p, text)
-	case flowVisitPick:
-		return b.continueVisitPick(ctx, tx, t, p, text)
-	case flowStaffPick:
-		return b.continueStaffPick(ctx, tx, t, p, text)
-	case flowChooseSchool:
-		if p.Intent == parse.IntentCancel {
-			t.setDialog(Dialog{LastCode: t.dialog.LastCode})
-			return bot.Text(textChooseSchoolCancelled), nil
-		}
-		if r, handled, err := b.continueChooseSchool(ctx, tx, t, p, text); handled || err != nil {
+	// A flow in progress sees the message first (dialog.go).
+	if resume, ok := flows[t.dialog.Flow]; ok {
+		if r, handled, err := resume(b, ctx, tx, t, p, text); handled || err != nil {
 			return r, err
 		}
 	}

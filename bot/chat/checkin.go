@@ -76,7 +76,7 @@ func (b *Bot) continueStudyAsk(ctx context.Context, tx bot.Tx, t *turn, p parse.
 }
 
 // continueStudyConfirm reads the answer to "is this another check-in?".
-func (b *Bot) continueStudyConfirm(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, bool, error) {
+func (b *Bot) continueStudyConfirm(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, _ string) (bot.Reply, bool, error) {
 	d := t.dialog.Data
 	t.setDialog(Dialog{LastCode: t.dialog.LastCode})
 	switch p.Intent {

@@ -7,6 +7,7 @@ import (
 	"time"
 
 	"minqing/bot"
+	"minqing/bot/parse"
 )
 
 // Dialog is where a sender is in a multi-step flow (the 我要建议 menu flow,
@@ -26,6 +27,32 @@ type Dialog struct {
 
 // empty reports whether there is nothing to keep.
 func (d Dialog) empty() bool { return d.Flow == "" && d.LastCode == "" && d.Shown == "" }
+
+// continuation reads the next message of a sender in a flow;
+// handled=false lets the message through to the commands, the flow
+// staying where it was.
+type continuation func(b *Bot, ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (r bot.Reply, handled bool, err error)
+
+// flows are the continuations of the flows, by Dialog.Flow.
+var flows = map[string]continuation{
+	flowDraft:          (*Bot).continueDraft,
+	flowConfirmOpinion: (*Bot).continueConfirm,
+	flowStudyAsk:       (*Bot).continueStudyAsk,
+	flowStudyConfirm:   (*Bot).continueStudyConfirm,
+	flowEssay:          (*Bot).continueEssay,
+	flowChooseSchool:   (*Bot).continueChooseSchool,
+	flowVisit:          handlesAll((*Bot).continueVisit),
+	flowVisitPick:      handlesAll((*Bot).continueVisitPick),
+	flowStaffPick:      handlesAll((*Bot).continueStaffPick),
+}
+
+// handlesAll is the continuation of a flow that lets no message through.
+func handlesAll(f func(b *Bot, ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (bot.Reply, error)) continuation {
+	return func(b *Bot, ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (bot.Reply, bool, error) {
+		r, err := f(b, ctx, tx, t, p, text)
+		return r, true, err
+	}
+}
 
 // DialogTTL is how long a dialog waits for the sender's next message.
 const DialogTTL = 30 * time.Minute

@@ -27,8 +27,10 @@ func twoInstances(t *testing.T, fn func(t *testing.T, a, b *storage.DB)) {
 	})
 }
 
-// bindReaders binds the seed's readers (and the teacher) to openids.
-func bindReaders(t *testing.T, db *storage.DB, s *seeded) map[int64]string {
+// seedReaders seeds the digest school and binds its readers (and the
+// teacher) to openids.
+func seedReaders(t *testing.T, db *storage.DB) *seeded {
+	s := seedDigestSchool(t, db)
 	ctx := context.Background()
 	ids := map[int64]string{s.principal.ID: "oPrincipal", s.secretary.ID: "oSecretary", s.discipline.ID: "oDiscipline", s.teacher.ID: "oTeacher", s.bureauStaff.ID: "oBureau"}
 	if err := db.Update(ctx, func(tx bot.Tx) error {
@@ -41,7 +43,7 @@ func bindReaders(t *testing.T, db *storage.DB, s *seeded) map[int64]string {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	return ids
+	return s
 }
 
 // sendAt is Monday 23 November 2026 at the given local time.
@@ -73,8 +75,7 @@ var allReaders = []string{"oBureau", "oDiscipline", "oPrincipal", "oSecretary"}
 
 func TestDigestDeliveryExactlyOnceAcrossInstances(t *testing.T) {
 	twoInstances(t, func(t *testing.T, dbA, dbB *storage.DB) {
-		s := seedDigestSchool(t, dbA)
-		bindReaders(t, dbA, s)
+		seedReaders(t, dbA)
 		rec := &recorder{}
 		c := &clock{t: sendAt("07:29")}
 		a, b := newDigestBot(t, dbA, rec, c.now), newDigestBot(t, dbB, rec, c.now)
@@ -114,8 +115,7 @@ func TestDigestDeliveryExactlyOnceAcrossInstances(t *testing.T) {
 
 func TestDigestDeliveryCrashMidRun(t *testing.T) {
 	twoInstances(t, func(t *testing.T, dbA, dbB *storage.DB) {
-		s := seedDigestSchool(t, dbA)
-		bindReaders(t, dbA, s)
+		s := seedReaders(t, dbA)
 		rec := &recorder{}
 		c := &clock{t: sendAt("07:30")}
 		ctx := context.Background()
@@ -149,8 +149,7 @@ func TestDigestDeliveryCrashMidRun(t *testing.T) {
 
 func TestDigestDeliveryRetried(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		s := seedDigestSchool(t, db)
-		bindReaders(t, db, s)
+		seedReaders(t, db)
 		rec := &recorder{textErr: bot.ErrUnavailable, textFails: 1}
 		c := &clock{t: sendAt("07:30")}
 		b := newDigestBot(t, db, rec, c.now)
@@ -218,8 +217,7 @@ func deliveriesOf(t *testing.T, db *storage.DB, period string) []bot.Delivery {
 
 func TestDigestDeliveryChannels(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		s := seedDigestSchool(t, db)
-		bindReaders(t, db, s)
+		s := seedReaders(t, db)
 		ctx := context.Background()
 		if err := db.Update(ctx, func(tx bot.Tx) error {
 			return tx.PutSchoolSettings(ctx, s.school.ID, []byte(`{"digest":{"template_id":"TPL-DIGEST","send_at":"Mon 07:00","link_days":7}}`))
@@ -286,8 +284,7 @@ func TestDigestDeliveryChannels(t *testing.T) {
 // TestDigestInChat asks for the digest in chat, through Process.
 func TestDigestInChat(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		s := seedDigestSchool(t, db)
-		bindReaders(t, db, s)
+		seedReaders(t, db)
 		c := &clock{t: digestNow}
 		b := newDigestBot(t, db, nil, c.now)
 		ctx := context.Background()

@@ -4,8 +4,6 @@ import (
 	"context"
 	"encoding/json"
 	"flag"
-	"os"
-	"path/filepath"
 	"strings"
 	"testing"
 	"time"
@@ -13,28 +11,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 
 	"minqing/bot"
+	"minqing/internal/goldentest"
 	"minqing/storage"
 )
 
 var update = flag.Bool("update", false, "rewrite the golden files of the digest tests")
-
-func golden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name)
-	if *update {
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run with -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", name, diff)
-	}
-}
 
 func fixedClock() time.Time { return digestNow }
 
@@ -80,8 +61,8 @@ func TestDigestGolden(t *testing.T) {
 				if err != nil {
 					t.Fatal(err)
 				}
-				golden(t, "digest_"+c.name+".txt", []byte(d.Text(shanghai)))
-				golden(t, "digest_"+c.name+".json", normalizeIDs(t, js))
+				goldentest.Check(t, "digest_"+c.name+".txt", []byte(d.Text(shanghai)), *update)
+				goldentest.Check(t, "digest_"+c.name+".json", normalizeIDs(t, js), *update)
 			})
 		}
 	})
@@ -230,22 +211,21 @@ func TestDigestWeekAsked(t *testing.T) {
 	now := digestNow // Monday of W48
 	for _, c := range []struct {
 		text string
-		want string
-		ok   bool
+		want string // "" when the text asks for no week
 	}{
-		{"周报", "2026-W47", true},
-		{"上周周报", "2026-W47", true},
-		{"本周周报", "2026-W48", true},
-		{"第47周周报", "2026-W47", true},
-		{"第四十六周周报", "2026-W46", true},
-		{"第 2 周周报", "2026-W02", true},
-		{"第50周周报", "2025-W50", true},
-		{"2026-W40周报", "2026-W40", true},
-		{"孩子的周报怎么没有发下来，老师能不能每周发一次周报给家长看看", "", false},
+		{"周报", "2026-W47"},
+		{"上周周报", "2026-W47"},
+		{"本周周报", "2026-W48"},
+		{"第47周周报", "2026-W47"},
+		{"第四十六周周报", "2026-W46"},
+		{"第 2 周周报", "2026-W02"},
+		{"第50周周报", "2025-W50"},
+		{"2026-W40周报", "2026-W40"},
+		{"孩子的周报怎么没有发下来，老师能不能每周发一次周报给家长看看", ""},
 	} {
 		a, ok := digestWeekAsked(c.text)
-		if ok != c.ok {
-			t.Errorf("%q: ok = %v, want %v", c.text, ok, c.ok)
+		if want := c.want != ""; ok != want {
+			t.Errorf("%q: ok = %v, want %v", c.text, ok, want)
 			continue
 		}
 		if !ok {

@@ -128,9 +128,14 @@ func schoolPick(schools []bot.OrgUnit, text string) (bot.OrgUnit, bool) {
 }
 
 // continueChooseSchool reads the sender's pick and carries on with what
-// they were doing. A new opinion replaces the one waiting; any other
-// command passes through (handled=false) and the question stays.
+// they were doing. 取消 leaves the question; a new opinion replaces the
+// one waiting; any other command passes through (handled=false) and the
+// question stays.
 func (b *Bot) continueChooseSchool(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, text string) (bot.Reply, bool, error) {
+	if p.Intent == parse.IntentCancel {
+		t.setDialog(Dialog{LastCode: t.dialog.LastCode})
+		return bot.Text(textChooseSchoolCancelled), true, nil
+	}
 	schools, err := b.schools(ctx, tx)
 	if err != nil {
 		return bot.Reply{}, true, err
@@ -226,7 +231,7 @@ func (b *Bot) schoolOrAsk(ctx context.Context, tx bot.Tx, t *turn, then, text, s
 }
 
 // continueConfirm reads the answer to "is this an opinion?".
-func (b *Bot) continueConfirm(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed) (bot.Reply, bool, error) {
+func (b *Bot) continueConfirm(ctx context.Context, tx bot.Tx, t *turn, p parse.Parsed, _ string) (bot.Reply, bool, error) {
 	data := t.dialog.Data
 	switch p.Intent {
 	case parse.IntentYes:

@@ -486,13 +486,20 @@ func (b *Bot) pushToSender(ctx context.Context, opinionID int64, openid, text st
 		kind, note = "push_failed", "WeChat API unavailable; shown on 查询"
 		b.log.Warn("push_failed", "what", "answer", "err", err)
 	}
+	b.recordPush(ctx, opinionID, kind, note)
+	return kind == "pushed"
+}
+
+// recordPush records, in a transaction of its own, whether the answer of
+// an opinion was pushed (kind "pushed" or "push_failed"). The push is
+// done either way: a failure to record it is logged, not returned.
+func (b *Bot) recordPush(ctx context.Context, opinionID int64, kind, note string) {
 	now := b.now().UTC()
 	if err := b.store.Update(ctx, func(tx bot.Tx) error {
 		return tx.AddOpinionEvent(ctx, bot.OpinionEvent{OpinionID: opinionID, Kind: kind, Note: note, At: now})
 	}); err != nil {
 		b.log.Error("event_failed", "kind", kind, "err", err)
 	}
-	return kind == "pushed"
 }
 
 // onMerge marks an opinion as a repeat of another.

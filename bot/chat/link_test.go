@@ -3,11 +3,9 @@ package chat_test
 import (
 	"context"
 	"crypto/rand"
-	"encoding/binary"
 	"errors"
 	"fmt"
 	"log/slog"
-	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -18,6 +16,7 @@ import (
 
 	"minqing/bot"
 	"minqing/bot/chat"
+	"minqing/internal/linktest"
 	"minqing/storage"
 	"minqing/storage/state"
 	"minqing/storage/state/statetest"
@@ -113,6 +112,13 @@ func newRig(t *testing.T, db *storage.DB, st bot.State, c *clock) *rig {
 	return r
 }
 
+// newMemoryRig is a rig on an in-process state store, with a clock at
+// 2026-12-01 09:30 UTC.
+func newMemoryRig(t *testing.T, db *storage.DB) *rig {
+	c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
+	return newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+}
+
 func (r *rig) bot() *chat.Bot {
 	r.t.Helper()
 	b, err := chat.New(chat.Config{Store: r.db, State: r.state, Notifier: r.pushes, Secret: testSecret, Now: r.clock.Now,
@@ -189,22 +195,7 @@ func opinionID(t *testing.T, db *storage.DB, code string) int64 {
 // senderFromState opens an opinion's link as someone holding the live
 // state store (and nothing else) could.
 func senderFromState(st bot.State, id int64) (string, error) {
-	ctx := context.Background()
-	rec, err := st.Get(ctx, "link:"+strconv.FormatInt(id, 10))
-	if err != nil {
-		return "", err
-	}
-	name, sealed, _ := strings.Cut(string(rec), "\n")
-	raw, err := st.Get(ctx, name)
-	if err != nil {
-		return "", err
-	}
-	k, err := bot.NewLinkKey(raw[8:], time.UnixMilli(int64(binary.BigEndian.Uint64(raw[:8]))))
-	if err != nil {
-		return "", err
-	}
-	openid, err := k.Open([]byte(sealed))
-	return string(openid), err
+	return linktest.Sender(func(key string) ([]byte, error) { return st.Get(context.Background(), key) }, id)
 }
 
 // TestLinkExpiresWithTheWindow: given the live state store, the sender of
@@ -213,24 +204,22 @@ func senderFromState(st bot.State, id int64) (string, error) {
 // repeat is filed anew and the answer is not pushed; 查询 still works.
 func TestLinkExpiresWithTheWindow(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
-		st := state.NewMemoryClock(10_000, c.Now)
-		r := newRig(t, db, st, c)
+		r := newMemoryRig(t, db)
 		b := r.bot()
 		authors := map[string]string{}
 		for i, openid := range []string{"oParentA", "oParentB", "oTeacherC"} {
 			reply := r.say(b, openid, fmt.Sprintf("建议：学校门口第%d个路灯坏了，晚上放学太黑", i+1))
 			authors[codeOf(t, reply)] = openid
-			c.advance(10 * time.Minute)
+			r.clock.advance(10 * time.Minute)
 		}
 		for code, want := range authors {
-			got, err := senderFromState(st, opinionID(t, db, code))
+			got, err := senderFromState(r.state, opinionID(t, db, code))
 			if err != nil || got != want {
 				t.Errorf("within the window: sender of %s = %q, %v; want %s", code, got, err, want)
 			}
 		}
 		// Six days on, the link still holds.
-		c.advance(6 * 24 * time.Hour)
+		r.clock.advance(6 * 24 * time.Hour)
 		var a string
 		for code, openid := range authors {
 			if openid == "oParentA" {
@@ -239,9 +228,9 @@ func TestLinkExpiresWithTheWindow(t *testing.T) {
 		}
 		has(t, "6 days: withdraw by another", r.say(b, "oParentB", "撤回 "+a), "没有在您最近提交的意见中找到")
 		// Past the window (7 days): nothing.
-		c.advance(25 * time.Hour)
+		r.clock.advance(25 * time.Hour)
 		for code := range authors {
-			if got, err := senderFromState(st, opinionID(t, db, code)); !errors.Is(err, bot.ErrNotFound) {
+			if got, err := senderFromState(r.state, opinionID(t, db, code)); !errors.Is(err, bot.ErrNotFound) {
 				t.Errorf("after the window: sender of %s = %q, %v; want nothing", code, got, err)
 			}
 		}
@@ -260,8 +249,7 @@ func TestLinkExpiresWithTheWindow(t *testing.T) {
 // the push of the answer, all through the link.
 func TestLinkWithinTheWindow(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
-		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		r := newMemoryRig(t, db)
 		b := r.bot()
 		first := codeOf(t, r.say(b, "oParentA", "建议：食堂的饭菜太咸了，希望少放点盐"))
 		has(t, "repeat", r.say(b, "oParentA", "建议：食堂的饭菜太咸了！希望少放点盐。"), "已经收到过", first)
@@ -276,7 +264,7 @@ func TestLinkWithinTheWindow(t *testing.T) {
 		has(t, "cap", r.say(b, "oParentA", "建议：操场的跑道坏了好几处，孩子容易摔倒"), "已收到")
 		has(t, "over the cap", r.say(b, "oParentA", "建议：图书馆周末能不能开放，孩子想借书"), "上限")
 		// The next day the cap starts again, and the text is new again.
-		c.advance(24 * time.Hour)
+		r.clock.advance(24 * time.Hour)
 		has(t, "next day", r.say(b, "oParentA", "建议：图书馆周末能不能开放，孩子想借书"), "已收到")
 		r.say(b, r.school.principal, "交办 "+first+" 总务处 2天")
 		has(t, "answer", r.say(b, r.school.principal, "答复 "+first+" 已要求食堂减盐"), "推送")
@@ -361,8 +349,7 @@ func TestDraftAcrossInstances(t *testing.T) {
 // code when more than one answer waits.
 func TestRatingBindsToTheAnswer(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
-		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		r := newMemoryRig(t, db)
 		b := r.bot()
 		p := r.school.principal
 		answer := func(code, text string) {
@@ -373,7 +360,7 @@ func TestRatingBindsToTheAnswer(t *testing.T) {
 		old := codeOf(t, r.say(b, "oRater", "建议：学校的会议太多了，老师们没时间备课"))
 		answer(old, "会减少会议")
 		has(t, "rating", r.say(b, "oRater", "满意"), "谢谢", old)
-		c.advance(3 * 24 * time.Hour)
+		r.clock.advance(3 * 24 * time.Hour)
 		meetings := codeOf(t, r.say(b, "oRater", "建议：每周的例会能不能改成半小时"))
 		answer(meetings, "例会改为半小时")
 		// The old one is rated: this rating is about the new answer.
@@ -405,7 +392,7 @@ func TestRatingBindsToTheAnswer(t *testing.T) {
 		// Past the window the pushed answers are forgotten.
 		w := codeOf(t, r.say(b, "oRater", "建议：图书馆周末能不能开放"))
 		answer(w, "周六开放")
-		c.advance(8 * 24 * time.Hour)
+		r.clock.advance(8 * 24 * time.Hour)
 		has(t, "after the window", r.say(b, "oRater", "满意"), "没有找到等待评价的答复")
 	})
 }
@@ -415,8 +402,7 @@ func TestRatingBindsToTheAnswer(t *testing.T) {
 // opinion and the processed record, and that is all.
 func TestOpinionCost(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
-		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		r := newMemoryRig(t, db)
 		b := r.bot()
 		codeOf(t, r.say(b, "oWarm", "建议：学校门口的路灯坏了，晚上放学太黑")) // warms the school catalog
 		before := db.Statements()
@@ -439,8 +425,7 @@ func TestOpinionCost(t *testing.T) {
 // recorded in the database, which then deduplicates.
 func TestReplyWithoutSideEffectsCommitsNothing(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
-		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		r := newMemoryRig(t, db)
 		b := r.bot()
 		r.say(b, "oWarm", "帮助") // warms the staff index
 		processed := func() int {
@@ -452,7 +437,7 @@ func TestReplyWithoutSideEffectsCommitsNothing(t *testing.T) {
 		}
 		rows := processed()
 		before := db.Statements()
-		in := bot.Inbound{OpenID: "oHelp", Account: "gh_test", MsgID: 77, Created: c.Now(), Kind: bot.KindText, Text: "帮助"}
+		in := bot.Inbound{OpenID: "oHelp", Account: "gh_test", MsgID: 77, Created: r.clock.Now(), Kind: bot.KindText, Text: "帮助"}
 		first, err := b.Process(context.Background(), in)
 		if err != nil {
 			t.Fatal(err)
@@ -477,7 +462,7 @@ func TestReplyWithoutSideEffectsCommitsNothing(t *testing.T) {
 			t.Fatal(err)
 		}
 		t.Cleanup(func() { down.Close() })
-		rd := newRig(t, db, down, c)
+		rd := newRig(t, db, down, r.clock)
 		bd := rd.bot()
 		in.MsgID = 78
 		out, err := bd.Process(context.Background(), in)
@@ -499,8 +484,7 @@ func TestReplyWithoutSideEffectsCommitsNothing(t *testing.T) {
 // multi-row INSERT each.
 func TestConcurrentOpinionCost(t *testing.T) {
 	storagetest.Backends(t, func(t *testing.T, db *storage.DB) {
-		c := &clock{t: time.Date(2026, 12, 1, 9, 30, 0, 0, time.UTC)}
-		r := newRig(t, db, state.NewMemoryClock(10_000, c.Now), c)
+		r := newMemoryRig(t, db)
 		b := r.bot()
 		codeOf(t, r.say(b, "oWarm", "建议：学校门口的路灯坏了，晚上放学太黑")) // warms the school catalog
 		before, batches := db.Statements(), db.BatchStats()

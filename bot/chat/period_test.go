@@ -79,10 +79,7 @@ func TestSemesters(t *testing.T) {
 		t.Errorf("SemesterNamed(2026秋) = %+v, %v", sem, err)
 	}
 
-	custom, err := ParseSettings([]byte(`{"semesters":[{"name":"2026-秋","start":"2026-08-31","end":"2027-01-22"}]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	custom := mustParseSettings(t, []byte(`{"semesters":[{"name":"2026-秋","start":"2026-08-31","end":"2027-01-22"}]}`))
 	if sem, ok := custom.SemesterOf(time.Date(2026, 8, 31, 8, 0, 0, 0, loc), loc); !ok || sem.Name != "2026-秋" {
 		t.Errorf("configured semester not used: %+v %v", sem, ok)
 	}

@@ -12,6 +12,17 @@ import (
 	"minqing/bot/parse"
 )
 
+// mustParseSettings parses a school's settings document (nil: the
+// defaults) or fails the test.
+func mustParseSettings(tb testing.TB, doc []byte) Settings {
+	tb.Helper()
+	s, err := ParseSettings(doc)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	return s
+}
+
 func day(s string) time.Time {
 	d, err := time.Parse(time.DateOnly, s)
 	if err != nil {
@@ -21,10 +32,7 @@ func day(s string) time.Time {
 }
 
 func TestAddSchoolDays(t *testing.T) {
-	set, err := ParseSettings([]byte(`{"holidays": ["2026-10-01/2026-10-07", "2026-12-31"], "workdays": ["2026-10-10"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mustParseSettings(t, []byte(`{"holidays": ["2026-10-01/2026-10-07", "2026-12-31"], "workdays": ["2026-10-10"]}`))
 	tests := []struct {
 		from string
 		n    int
@@ -51,10 +59,7 @@ func TestParseSettings(t *testing.T) {
 	if err != nil || s.Supervisor != SupervisorDiscipline || s.LinkDays != 7 || s.MinGroup != 3 || len(s.Routes) != 0 {
 		t.Fatalf("defaults = %+v, %v", s, err)
 	}
-	s, err = ParseSettings([]byte(`{"routes": {"logistics": "后勤处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = mustParseSettings(t, []byte(`{"routes": {"logistics": "后勤处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}}`))
 	if s.Routes[parse.CatLogistics] != "后勤处" || s.Routes[parse.CatTeaching] != "" || s.Supervisor != SupervisorBureau || s.DailyOpinionCap != 2 || len(s.Lexicon[parse.CatSafety]) != 1 {
 		t.Errorf("merged settings = %+v", s)
 	}
@@ -108,14 +113,8 @@ func TestTransitions(t *testing.T) {
 // same as the JSON ones, and the template reads back as the settings it
 // was made from.
 func TestSettingsChinese(t *testing.T) {
-	zh, err := ParseSettings([]byte(`{"说明": "…", "交办部门": {"后勤保障": "后勤处", "师德": "政教处"}, "监督": "教育局", "每日意见上限": 2, "关键词": {"安全": ["溺水"]}, "节假日": ["2026-10-01/2026-10-07"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
-	en, err := ParseSettings([]byte(`{"routes": {"logistics": "后勤处", "ethics": "政教处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}, "holidays": ["2026-10-01/2026-10-07"]}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	zh := mustParseSettings(t, []byte(`{"说明": "…", "交办部门": {"后勤保障": "后勤处", "师德": "政教处"}, "监督": "教育局", "每日意见上限": 2, "关键词": {"安全": ["溺水"]}, "节假日": ["2026-10-01/2026-10-07"]}`))
+	en := mustParseSettings(t, []byte(`{"routes": {"logistics": "后勤处", "ethics": "政教处"}, "supervisor": "bureau", "daily_opinion_cap": 2, "lexicon": {"safety": ["溺水"]}, "holidays": ["2026-10-01/2026-10-07"]}`))
 	if diff := cmp.Diff(en, zh); diff != "" {
 		t.Errorf("Chinese keys mismatch (-want +got):\n%s", diff)
 	}

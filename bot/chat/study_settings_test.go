@@ -12,10 +12,7 @@ import (
 )
 
 func TestStudySettings(t *testing.T) {
-	s, err := ParseSettings(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	s := mustParseSettings(t, nil)
 	party := StudyTarget{WeeklyHours: 5, SemesterNoteChars: 20000, SemesterEssays: 1}
 	for _, tc := range []struct {
 		roles []bot.Role
@@ -31,10 +28,7 @@ func TestStudySettings(t *testing.T) {
 			t.Errorf("default target of %v mismatch (-want +got):\n%s", tc.roles, d)
 		}
 	}
-	s, err = ParseSettings([]byte(`{"study":{"targets":{"teacher":{"weekly_hours":2}},"reminder_day":"Friday","reminder_time":"08:30","reminder_template_id":" t1 "}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	s = mustParseSettings(t, []byte(`{"study":{"targets":{"teacher":{"weekly_hours":2}},"reminder_day":"Friday","reminder_time":"08:30","reminder_template_id":" t1 "}}`))
 	if got := s.Study.TargetOf(bot.Person{Roles: []bot.Role{bot.RoleTeacher}}); got.WeeklyHours != 2 {
 		t.Errorf("teacher target = %+v", got)
 	}

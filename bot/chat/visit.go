@@ -531,12 +531,7 @@ func (b *Bot) pushToRecorder(ctx context.Context, opinionID, recorderID int64, t
 			b.log.Warn("push_failed", "what", "visit_answer", "err", err)
 		}
 	}
-	now := b.now().UTC()
-	if err := b.store.Update(ctx, func(tx bot.Tx) error {
-		return tx.AddOpinionEvent(ctx, bot.OpinionEvent{OpinionID: opinionID, Kind: kind, Note: note, At: now})
-	}); err != nil {
-		b.log.Error("event_failed", "kind", kind, "err", err)
-	}
+	b.recordPush(ctx, opinionID, kind, note)
 }
 
 // visitPeriod is a period as stored days, with its label.

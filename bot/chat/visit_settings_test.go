@@ -11,10 +11,7 @@ import (
 )
 
 func TestVisitSettings(t *testing.T) {
-	def, err := ParseSettings(nil)
-	if err != nil {
-		t.Fatal(err)
-	}
+	def := mustParseSettings(t, nil)
 	want := VisitSettings{TeacherWeekly: 1, ClassTeacherCoverage: "on", LeaderWeeklyObservations: 1, LeaderWeeklyTalks: 1,
 		MiddleSemesterObservations: 40, MiddleMonthlyObservations: 10, PushEvaluation: "off"}
 	if diff := cmp.Diff(want, def.Visits); diff != "" {
@@ -23,10 +20,7 @@ func TestVisitSettings(t *testing.T) {
 	if def.Visits.Push() || !def.Visits.Coverage() {
 		t.Errorf("defaults: push %v, coverage %v", def.Visits.Push(), def.Visits.Coverage())
 	}
-	set, err := ParseSettings([]byte(`{"visits": {"teacher_weekly": 2, "middle_semester_observations": 30, "push_evaluation": "on", "class_teacher_coverage": "off"}}`))
-	if err != nil {
-		t.Fatal(err)
-	}
+	set := mustParseSettings(t, []byte(`{"visits": {"teacher_weekly": 2, "middle_semester_observations": 30, "push_evaluation": "on", "class_teacher_coverage": "off"}}`))
 	want.TeacherWeekly, want.MiddleSemesterObservations, want.PushEvaluation, want.ClassTeacherCoverage = 2, 30, "on", "off"
 	if diff := cmp.Diff(want, set.Visits); diff != "" {
 		t.Errorf("overrides mismatch (-want +got):\n%s", diff)

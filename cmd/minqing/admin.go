@@ -98,6 +98,21 @@ func (a *adminEnv) findSchool(ctx context.Context, e *env, name string) (bot.Org
 	return s, false
 }
 
+// schoolWithCounts is findSchool with how much the school holds, for the
+// confirmation of merging or removing it.
+func (a *adminEnv) schoolWithCounts(ctx context.Context, e *env, name string) (bot.OrgUnit, admin.SchoolCounts, bool) {
+	s, ok := a.findSchool(ctx, e, name)
+	if !ok {
+		return s, admin.SchoolCounts{}, false
+	}
+	c, err := a.admin.Counts(ctx, s.ID)
+	if err != nil {
+		fail(e, err)
+		return s, c, false
+	}
+	return s, c, true
+}
+
 // noSuchSchool says that there is no school of that name, and which there
 // are.
 func (a *adminEnv) noSuchSchool(ctx context.Context, e *env, name string) {
@@ -333,17 +348,13 @@ func cmdSchools(ctx context.Context, e *env, args []string) int {
 			}
 			fmt.Fprintf(e.stdout, textSchoolRenamed, s.Name, strings.TrimSpace(pos[1]), s.Code)
 		case "merge":
-			from, ok := a.findSchool(ctx, e, pos[0])
+			from, c, ok := a.schoolWithCounts(ctx, e, pos[0])
 			if !ok {
 				return 1
 			}
 			into, ok := a.findSchool(ctx, e, pos[1])
 			if !ok {
 				return 1
-			}
-			c, err := a.admin.Counts(ctx, from.ID)
-			if err != nil {
-				return fail(e, err)
 			}
 			if !confirm(e, *yes, fmt.Sprintf(textConfirmMerge, from.Name, from.Code, c.Staff, c.Bound, c.Students, c.Opinions, into.Name, into.Code)) {
 				return 1
@@ -353,13 +364,9 @@ func cmdSchools(ctx context.Context, e *env, args []string) int {
 			}
 			fmt.Fprintf(e.stdout, textSchoolMerged, from.Name, into.Name)
 		case "remove":
-			s, ok := a.findSchool(ctx, e, pos[0])
+			s, c, ok := a.schoolWithCounts(ctx, e, pos[0])
 			if !ok {
 				return 1
-			}
-			c, err := a.admin.Counts(ctx, s.ID)
-			if err != nil {
-				return fail(e, err)
 			}
 			if !confirm(e, *yes, fmt.Sprintf(textConfirmRemove, s.Name, s.Code, c.Staff, c.Bound, c.Students, c.Opinions)) {
 				return 1

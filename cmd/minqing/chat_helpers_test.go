@@ -134,8 +134,42 @@ func (s *service) bindCodes(t *testing.T, school string, extra ...string) map[st
 // world is a running service with a school imported.
 type world struct {
 	*service
-	db   *storage.DB
-	fake *fakewechat.Server
+	backend backend
+	db      *storage.DB
+	fake    *fakewechat.Server
+	school  string            // the school imported
+	codes   map[string]string // its bind codes by name, once issued (bound)
+}
+
+const testSchool = "岳阳市第七中学"
+
+// newWorld starts the service on a backend with the vector's account in
+// safe mode and imports the messy staff file of bot/roster/testdata.
+func newWorld(t *testing.T, b backend) *world {
+	t.Helper()
+	w := startWorld(t, b, testSchool)
+	out := w.admin(t, "import", "staff", testdata("staff_messy.xlsx"), "--school", testSchool, "--new")
+	expect(t, "import", out, "新增 16 人", "未导入 3 行")
+	return w
+}
+
+// startWorld starts the service on a backend with the vector's account in
+// safe mode, for a school the caller imports.
+func startWorld(t *testing.T, b backend, school string) *world {
+	t.Helper()
+	env, openDB := b.env(t)
+	fake, env := withAccount(t, env)
+	s := startService(t, env)
+	return &world{service: s, backend: b, db: openDB(t), fake: fake, school: school}
+}
+
+// onEachBackend runs test on a new world (newWorld) of every backend, each
+// as a subtest named after its backend.
+func onEachBackend(t *testing.T, test func(t *testing.T, w *world)) {
+	t.Helper()
+	for _, b := range backends {
+		t.Run(b.name, func(t *testing.T) { test(t, newWorld(t, b)) })
+	}
 }
 
 // testdata is the repository's bot/roster/testdata.

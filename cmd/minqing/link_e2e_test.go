@@ -2,7 +2,6 @@ package main
 
 import (
 	"context"
-	"encoding/binary"
 	"fmt"
 	"io"
 	"os"
@@ -17,6 +16,7 @@ import (
 
 	"minqing/bot"
 	"minqing/handlers/wechat"
+	"minqing/internal/linktest"
 	"minqing/storage"
 	"minqing/storage/storagetest"
 )
@@ -75,9 +75,9 @@ func copyDir(t *testing.T, from, to string) {
 // secret, with an empty state store: a copy of the data directory on the
 // embedded default; the same database (what a dump restores) and a new
 // Redis prefix on MySQL + Redis.
-func (w *world) restore(t *testing.T, b backend) {
+func (w *world) restore(t *testing.T) {
 	t.Helper()
-	if b.name == "embedded" {
+	if w.backend.name == "embedded" {
 		if code := w.Stop(); code != 0 {
 			t.Fatalf("service stopped with %d", code)
 		}
@@ -96,77 +96,73 @@ func (w *world) restore(t *testing.T, b backend) {
 // instance with an empty state store does none of the three. 查询 with the
 // code works everywhere.
 func TestBackupHoldsNoLink(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			w := newWorld(t, b)
-			codes := w.bindCodes(t, testSchool)
-			principal := w.bound(t, codes, "范小平", "oLinkPrincipal")
-			teacher := w.bound(t, codes, "王丽", "oLinkTeacher")
-			w.fake.SetWindow(48 * time.Hour)
-			w.fake.Touch("oLinkTeacher", time.Now())
+	onEachBackend(t, func(t *testing.T, w *world) {
+		principal := w.bound(t, "范小平", "oLinkPrincipal")
+		teacher := w.bound(t, "王丽", "oLinkTeacher")
+		w.fake.SetWindow(48 * time.Hour)
+		w.fake.Touch("oLinkTeacher", time.Now())
 
-			texts := []string{
-				"建议：学校领导少开几次会，每周三个会太多了，没时间备课",
-				"建议：教务处排课太不合理了，一天连着五节课根本顾不过来",
-				"建议：学校的打印机多配几台吧，每次排队要很久",
-				"建议：办公室的空调坏了一个月了，希望尽快修好",
-			}
-			var mine []string
-			for _, text := range texts {
-				mine = append(mine, codeIn(t, teacher.say(text)))
-			}
-			answer := func(code, text string) string {
-				t.Helper()
-				principal.say("交办 " + code + " 总务处 2天")
-				return principal.say("答复 " + code + " " + text)
-			}
+		texts := []string{
+			"建议：学校领导少开几次会，每周三个会太多了，没时间备课",
+			"建议：教务处排课太不合理了，一天连着五节课根本顾不过来",
+			"建议：学校的打印机多配几台吧，每次排队要很久",
+			"建议：办公室的空调坏了一个月了，希望尽快修好",
+		}
+		var mine []string
+		for _, text := range texts {
+			mine = append(mine, codeIn(t, teacher.say(text)))
+		}
+		answer := func(code, text string) string {
+			t.Helper()
+			principal.say("交办 " + code + " 总务处 2天")
+			return principal.say("答复 " + code + " " + text)
+		}
 
-			// The live system, within the window.
-			live := func(what string, withdraw, repeat, answered int) {
-				t.Helper()
-				expect(t, what+": withdraw", teacher.say("撤回 "+mine[withdraw]), "已撤回")
-				expect(t, what+": repeat", teacher.say(texts[repeat]), "已经收到过", mine[repeat])
-				expect(t, what+": answer", answer(mine[answered], "已安排"+what), "已答复", "推送")
-				w.waitPushed(t, "oLinkTeacher", "已安排"+what)
-			}
-			live("live", 0, 1, 2)
-			if b.name != "embedded" {
-				// MySQL + Redis lose nothing across a restart.
-				w.restart(t, nil)
-				teacher, principal = w.as(t, "oLinkTeacher"), w.as(t, "oLinkPrincipal")
-				expect(t, "restarted: repeat", teacher.say(texts[2]), "已经收到过", mine[2])
-				expect(t, "restarted: withdraw", teacher.say("撤回 "+mine[3]), "已撤回")
-				mine = append(mine, codeIn(t, teacher.say("建议：食堂的饭菜太咸了，希望少放点盐")))
-				texts = append(texts, "建议：食堂的饭菜太咸了，希望少放点盐")
-			} else {
-				mine = append(mine, mine[3])
-				texts = append(texts, texts[3])
-			}
-			last := len(mine) - 1
-
-			// The backup, restored onto a fresh instance.
-			w.restore(t, b)
+		// The live system, within the window.
+		live := func(what string, withdraw, repeat, answered int) {
+			t.Helper()
+			expect(t, what+": withdraw", teacher.say("撤回 "+mine[withdraw]), "已撤回")
+			expect(t, what+": repeat", teacher.say(texts[repeat]), "已经收到过", mine[repeat])
+			expect(t, what+": answer", answer(mine[answered], "已安排"+what), "已答复", "推送")
+			w.waitPushed(t, "oLinkTeacher", "已安排"+what)
+		}
+		live("live", 0, 1, 2)
+		if w.backend.name != "embedded" {
+			// MySQL + Redis lose nothing across a restart.
+			w.restart(t, nil)
 			teacher, principal = w.as(t, "oLinkTeacher"), w.as(t, "oLinkPrincipal")
-			before := storagetest.CountRows(t, w.db, "opinions")
-			expect(t, "restored: withdraw", teacher.say("撤回 "+mine[last]), "没有在您最近提交的意见中找到")
-			if status, _ := opinionStatus(t, w.db, mine[last]); status != "received" {
-				t.Errorf("restored: the withdrawal was honoured: %s", status)
-			}
-			r := teacher.say(texts[last])
-			expect(t, "restored: repeat", r, "已收到")
-			if codeIn(t, r) == mine[last] || storagetest.CountRows(t, w.db, "opinions") != before+1 {
-				t.Errorf("restored: the repeat was merged into the author's opinion:\n%s", r)
-			}
-			sent := len(w.fake.SentTo("oLinkTeacher", 0))
-			expect(t, "restored: answer", answer(mine[last], "已安排备份"), "无法推送")
-			time.Sleep(300 * time.Millisecond)
-			if got := w.fake.SentTo("oLinkTeacher", 0); len(got) != sent {
-				t.Errorf("restored: the answer was pushed to the author: %+v", got[sent:])
-			}
-			// The code still works.
-			expect(t, "restored: query", teacher.say("查询 "+mine[last]), "已安排备份")
-		})
-	}
+			expect(t, "restarted: repeat", teacher.say(texts[2]), "已经收到过", mine[2])
+			expect(t, "restarted: withdraw", teacher.say("撤回 "+mine[3]), "已撤回")
+			mine = append(mine, codeIn(t, teacher.say("建议：食堂的饭菜太咸了，希望少放点盐")))
+			texts = append(texts, "建议：食堂的饭菜太咸了，希望少放点盐")
+		} else {
+			mine = append(mine, mine[3])
+			texts = append(texts, texts[3])
+		}
+		last := len(mine) - 1
+
+		// The backup, restored onto a fresh instance.
+		w.restore(t)
+		teacher, principal = w.as(t, "oLinkTeacher"), w.as(t, "oLinkPrincipal")
+		before := storagetest.CountRows(t, w.db, "opinions")
+		expect(t, "restored: withdraw", teacher.say("撤回 "+mine[last]), "没有在您最近提交的意见中找到")
+		if status, _ := opinionStatus(t, w.db, mine[last]); status != "received" {
+			t.Errorf("restored: the withdrawal was honoured: %s", status)
+		}
+		r := teacher.say(texts[last])
+		expect(t, "restored: repeat", r, "已收到")
+		if codeIn(t, r) == mine[last] || storagetest.CountRows(t, w.db, "opinions") != before+1 {
+			t.Errorf("restored: the repeat was merged into the author's opinion:\n%s", r)
+		}
+		sent := len(w.fake.SentTo("oLinkTeacher", 0))
+		expect(t, "restored: answer", answer(mine[last], "已安排备份"), "无法推送")
+		time.Sleep(300 * time.Millisecond)
+		if got := w.fake.SentTo("oLinkTeacher", 0); len(got) != sent {
+			t.Errorf("restored: the answer was pushed to the author: %+v", got[sent:])
+		}
+		// The code still works.
+		expect(t, "restored: query", teacher.say("查询 "+mine[last]), "已安排备份")
+	})
 }
 
 // TestAdministratorFindsNoLink plays the school's IT administrator: with
@@ -177,150 +173,146 @@ func TestBackupHoldsNoLink(t *testing.T) {
 // the live Redis as well, it does find each sender, while the window
 // lasts (the expiry itself is tested with a fake clock in package chat).
 func TestAdministratorFindsNoLink(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			w := newWorld(t, b)
-			codes := w.bindCodes(t, testSchool)
-			principal := w.bound(t, codes, "范小平", "oStaffPrincipal")
-			teacher := w.bound(t, codes, "王丽", "oStaffTeacher")
-			w.fake.SetWindow(48 * time.Hour)
-			parents := []string{"oParentOne", "oParentTwo", "oParentThree"}
-			authors := map[string]string{} // code → openid
-			file := func(p *person, openid, text string) string {
-				t.Helper()
-				c := codeIn(t, p.say(text))
-				authors[c] = openid
-				return c
-			}
-			var answered []string
-			for i, openid := range parents {
-				w.fake.Touch(openid, time.Now())
-				p := w.as(t, openid)
-				p.event("subscribe", "")
-				answered = append(answered, file(p, openid, fmt.Sprintf("建议：学校门口的第%d个路灯坏了，晚自习放学太黑了", i+1)))
-				p.voice("食堂的饭菜能不能少放点辣椒孩子们吃不惯。")
-				p.say("查询 " + answered[i])
-			}
-			// A teacher writes too: anonymous as well. She corrects the
-			// category and withdraws another.
-			w.fake.Touch("oStaffTeacher", time.Now())
-			answered = append(answered, file(teacher, "oStaffTeacher", "建议学校的打印机多配几台，每次排队要很久"))
-			file(teacher, "oStaffTeacher", "建议：学校领导开会太多，老师们没时间备课")
-			teacher.say("改为 领导班子")
-			withdrawn := file(teacher, "oStaffTeacher", "建议：希望教务处把期末考试安排提前公布")
-			expect(t, "withdraw", teacher.say("撤回 "+withdrawn), "已撤回")
-			for _, c := range answered {
-				principal.say("交办 " + c + " 总务处 2天")
-				principal.say("答复 " + c + " 已安排维修")
-			}
-			for _, openid := range append(parents, "oStaffTeacher") {
-				w.waitPushed(t, openid, "已安排维修")
-				w.as(t, openid).say("不满意，还是很黑")
-			}
-			// A draft in progress.
-			p := w.as(t, parents[0])
-			p.event("CLICK", "OPINION")
-			p.say("图书馆周末能不能开放")
+	onEachBackend(t, func(t *testing.T, w *world) {
+		principal := w.bound(t, "范小平", "oStaffPrincipal")
+		teacher := w.bound(t, "王丽", "oStaffTeacher")
+		w.fake.SetWindow(48 * time.Hour)
+		parents := []string{"oParentOne", "oParentTwo", "oParentThree"}
+		authors := map[string]string{} // code → openid
+		file := func(p *person, openid, text string) string {
+			t.Helper()
+			c := codeIn(t, p.say(text))
+			authors[c] = openid
+			return c
+		}
+		var answered []string
+		for i, openid := range parents {
+			w.fake.Touch(openid, time.Now())
+			p := w.as(t, openid)
+			p.event("subscribe", "")
+			answered = append(answered, file(p, openid, fmt.Sprintf("建议：学校门口的第%d个路灯坏了，晚自习放学太黑了", i+1)))
+			p.voice("食堂的饭菜能不能少放点辣椒孩子们吃不惯。")
+			p.say("查询 " + answered[i])
+		}
+		// A teacher writes too: anonymous as well. She corrects the
+		// category and withdraws another.
+		w.fake.Touch("oStaffTeacher", time.Now())
+		answered = append(answered, file(teacher, "oStaffTeacher", "建议学校的打印机多配几台，每次排队要很久"))
+		file(teacher, "oStaffTeacher", "建议：学校领导开会太多，老师们没时间备课")
+		teacher.say("改为 领导班子")
+		withdrawn := file(teacher, "oStaffTeacher", "建议：希望教务处把期末考试安排提前公布")
+		expect(t, "withdraw", teacher.say("撤回 "+withdrawn), "已撤回")
+		for _, c := range answered {
+			principal.say("交办 " + c + " 总务处 2天")
+			principal.say("答复 " + c + " 已安排维修")
+		}
+		for _, openid := range append(parents, "oStaffTeacher") {
+			w.waitPushed(t, openid, "已安排维修")
+			w.as(t, openid).say("不满意，还是很黑")
+		}
+		// A draft in progress.
+		p := w.as(t, parents[0])
+		p.event("CLICK", "OPINION")
+		p.say("图书馆周末能不能开放")
 
-			secret := w.Env["MINQING_SECRET"]
-			if secret == "" {
-				raw, err := os.ReadFile(filepath.Join(w.Env["MINQING_DATA_DIR"], "secret"))
-				if err != nil {
-					t.Fatal(err)
-				}
-				secret = strings.TrimSpace(string(raw))
-			}
-			keys, err := bot.NewKeys(secret)
+		secret := w.Env["MINQING_SECRET"]
+		if secret == "" {
+			raw, err := os.ReadFile(filepath.Join(w.Env["MINQING_DATA_DIR"], "secret"))
 			if err != nil {
 				t.Fatal(err)
 			}
-			everyone := append(append([]string{}, parents...), "oStaffPrincipal", "oStaffTeacher")
-			// Every keyed hash under the secret the code offers.
-			derived := map[string]string{}
-			for _, openid := range everyone {
-				derived[keys.Sender(openid)] = "sender hash of " + openid
+			secret = strings.TrimSpace(string(raw))
+		}
+		keys, err := bot.NewKeys(secret)
+		if err != nil {
+			t.Fatal(err)
+		}
+		everyone := append(append([]string{}, parents...), "oStaffPrincipal", "oStaffTeacher")
+		// Every keyed hash under the secret the code offers.
+		derived := map[string]string{}
+		for _, openid := range everyone {
+			derived[keys.Sender(openid)] = "sender hash of " + openid
+		}
+		sentLog.mu.Lock()
+		for _, m := range sentLog.msgs {
+			in := bot.Inbound{OpenID: m.FromUserName, MsgID: m.MsgId, Created: time.Unix(m.CreateTime, 0).UTC(), Kind: bot.KindText}
+			if m.MsgType == "event" {
+				in.Kind, in.Event = bot.KindEvent, bot.Event(m.Event)
 			}
-			sentLog.mu.Lock()
-			for _, m := range sentLog.msgs {
-				in := bot.Inbound{OpenID: m.FromUserName, MsgID: m.MsgId, Created: time.Unix(m.CreateTime, 0).UTC(), Kind: bot.KindText}
-				if m.MsgType == "event" {
-					in.Kind, in.Event = bot.KindEvent, bot.Event(m.Event)
-				}
-				derived[keys.Dedup(in)] = "dedup key of a message of " + m.FromUserName
-			}
-			sentLog.mu.Unlock()
+			derived[keys.Dedup(in)] = "dedup key of a message of " + m.FromUserName
+		}
+		sentLog.mu.Unlock()
 
-			for table, cells := range dumpCells(t, w.db) {
-				for _, cell := range cells {
+		for table, cells := range dumpCells(t, w.db) {
+			for _, cell := range cells {
+				for _, openid := range everyone {
+					if strings.Contains(cell, openid) && !(table == "wechat_bindings" && strings.HasPrefix(openid, "oStaff")) {
+						t.Errorf("table %s holds %s", table, openid)
+					}
+				}
+				for h, what := range derived {
+					if strings.Contains(cell, h) {
+						t.Errorf("table %s holds the %s", table, what)
+					}
+				}
+				if opened, err := keys.Open([]byte(cell)); err == nil {
 					for _, openid := range everyone {
-						if strings.Contains(cell, openid) && !(table == "wechat_bindings" && strings.HasPrefix(openid, "oStaff")) {
-							t.Errorf("table %s holds %s", table, openid)
-						}
-					}
-					for h, what := range derived {
-						if strings.Contains(cell, h) {
-							t.Errorf("table %s holds the %s", table, what)
-						}
-					}
-					if opened, err := keys.Open([]byte(cell)); err == nil {
-						for _, openid := range everyone {
-							if strings.Contains(string(opened), openid) {
-								t.Errorf("table %s holds %s sealed under the secret", table, openid)
-							}
+						if strings.Contains(string(opened), openid) {
+							t.Errorf("table %s holds %s sealed under the secret", table, openid)
 						}
 					}
 				}
 			}
-			checkTimesAndIDs(t, w.db)
-			// The data directory's files, raw (the SQLite file, its WAL).
-			if b.name == "embedded" {
-				files, err := os.ReadDir(w.Env["MINQING_DATA_DIR"])
+		}
+		checkTimesAndIDs(t, w.db)
+		// The data directory's files, raw (the SQLite file, its WAL).
+		if w.backend.name == "embedded" {
+			files, err := os.ReadDir(w.Env["MINQING_DATA_DIR"])
+			if err != nil {
+				t.Fatal(err)
+			}
+			for _, f := range files {
+				raw, err := os.ReadFile(filepath.Join(w.Env["MINQING_DATA_DIR"], f.Name()))
 				if err != nil {
 					t.Fatal(err)
 				}
-				for _, f := range files {
-					raw, err := os.ReadFile(filepath.Join(w.Env["MINQING_DATA_DIR"], f.Name()))
-					if err != nil {
-						t.Fatal(err)
+				for _, openid := range parents {
+					if strings.Contains(string(raw), openid) {
+						t.Errorf("file %s holds %s", f.Name(), openid)
 					}
-					for _, openid := range parents {
-						if strings.Contains(string(raw), openid) {
-							t.Errorf("file %s holds %s", f.Name(), openid)
-						}
-					}
-					for h, what := range derived {
-						if strings.Contains(string(raw), h) {
-							t.Errorf("file %s holds the %s", f.Name(), what)
-						}
+				}
+				for h, what := range derived {
+					if strings.Contains(string(raw), h) {
+						t.Errorf("file %s holds the %s", f.Name(), what)
 					}
 				}
 			}
+		}
 
-			// The logs: no openid, no text, no query string.
-			logs := w.Logs.String()
-			for _, secret := range append(everyone, "路灯", "辣椒", "范小平", "王丽", "openid=", "signature=") {
-				if strings.Contains(logs, secret) {
-					t.Errorf("the log contains %q", secret)
-				}
+		// The logs: no openid, no text, no query string.
+		logs := w.Logs.String()
+		for _, secret := range append(everyone, "路灯", "辣椒", "范小平", "王丽", "openid=", "signature=") {
+			if strings.Contains(logs, secret) {
+				t.Errorf("the log contains %q", secret)
 			}
+		}
 
-			// With the live state store, the link is there, for a while.
-			if b.name == "embedded" {
-				return // in process: nobody but the running server holds it
+		// With the live state store, the link is there, for a while.
+		if w.backend.name == "embedded" {
+			return // in process: nobody but the running server holds it
+		}
+		rdb := redisOf(t, w.Env)
+		for code, want := range authors {
+			var id int64
+			if err := w.db.SQL().Get(&id, `SELECT id FROM opinions WHERE code = ?`, code); err != nil {
+				t.Fatal(err)
 			}
-			rdb := redisOf(t, w.Env)
-			for code, want := range authors {
-				var id int64
-				if err := w.db.SQL().Get(&id, `SELECT id FROM opinions WHERE code = ?`, code); err != nil {
-					t.Fatal(err)
-				}
-				got, err := senderInRedis(rdb, w.Env["MINQING_REDIS_PREFIX"], id)
-				if err != nil || got != want {
-					t.Errorf("live state: sender of %s = %q, %v; want %s", code, got, err, want)
-				}
+			got, err := senderInRedis(rdb, w.Env["MINQING_REDIS_PREFIX"], id)
+			if err != nil || got != want {
+				t.Errorf("live state: sender of %s = %q, %v; want %s", code, got, err, want)
 			}
-		})
-	}
+		}
+	})
 }
 
 // dumpCells returns every cell of every table as text, by table.
@@ -448,22 +440,7 @@ func redisOf(t *testing.T, env map[string]string) *redis.Client {
 // senderInRedis opens the link of an opinion the way the service does:
 // the record names the key of the hour, which lives beside it.
 func senderInRedis(rdb *redis.Client, prefix string, opinionID int64) (string, error) {
-	ctx := context.Background()
-	rec, err := rdb.Get(ctx, fmt.Sprintf("%sv:link:%d", prefix, opinionID)).Bytes()
-	if err != nil {
-		return "", err
-	}
-	name, sealed, _ := strings.Cut(string(rec), "\n")
-	raw, err := rdb.Get(ctx, prefix+"v:"+name).Bytes()
-	if err != nil {
-		return "", err
-	}
-	k, err := bot.NewLinkKey(raw[8:], time.UnixMilli(int64(binary.BigEndian.Uint64(raw[:8]))))
-	if err != nil {
-		return "", err
-	}
-	openid, err := k.Open([]byte(sealed))
-	return string(openid), err
+	return linktest.Sender(func(key string) ([]byte, error) { return rdb.Get(context.Background(), prefix+"v:"+key).Bytes() }, opinionID)
 }
 
 // TestLinkRecordsExpireWithinTheWindow: every Redis key the service
@@ -472,8 +449,7 @@ func senderInRedis(rdb *redis.Client, prefix string, opinionID int64) (string, e
 // claims) within the link window.
 func TestLinkRecordsExpireWithinTheWindow(t *testing.T) {
 	w := newWorld(t, backends[1])
-	codes := w.bindCodes(t, testSchool)
-	principal := w.bound(t, codes, "范小平", "oTTLPrincipal")
+	principal := w.bound(t, "范小平", "oTTLPrincipal")
 	p := w.as(t, "oTTLParent")
 	w.fake.SetWindow(48 * time.Hour)
 	w.fake.Touch("oTTLParent", time.Now())
@@ -638,40 +614,36 @@ func TestOpinionsWithRedisDown(t *testing.T) {
 // it follows, its words are kept for the leaders, and with two answers
 // waiting the bot asks which.
 func TestRatingFollowsTheAnswer(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			w := newWorld(t, b)
-			codes := w.bindCodes(t, testSchool)
-			principal := w.bound(t, codes, "范小平", "oRatePrincipal")
-			w.fake.SetWindow(48 * time.Hour)
-			w.fake.Touch("oRater", time.Now())
-			p := w.as(t, "oRater")
-			answer := func(code, text string) {
-				t.Helper()
-				principal.say("交办 " + code + " 总务处 2天")
-				expect(t, "answer", principal.say("答复 "+code+" "+text), "推送")
-				w.waitPushed(t, "oRater", text)
-			}
-			older := codeIn(t, p.say("建议：学校的会太多了，老师们没时间备课"))
-			meetings := codeIn(t, p.say("建议：每周的例会能不能改成半小时"))
-			answer(meetings, "例会改为半小时")
-			expect(t, "rating", p.say("不满意，会议还是很多"), meetings)
-			var row struct {
-				Rating  string `db:"rating"`
-				Comment string `db:"rating_comment"`
-			}
-			if err := w.db.SQL().Get(&row, `SELECT rating, rating_comment FROM opinions WHERE code = ?`, meetings); err != nil {
-				t.Fatal(err)
-			}
-			if row.Rating != "unsatisfied" || row.Comment != "会议还是很多" {
-				t.Errorf("rating = %+v; want unsatisfied with the comment", row)
-			}
-			expect(t, "detail", principal.say("详情 "+meetings), "不满意", "会议还是很多")
-			other := codeIn(t, p.say("建议：校门口的路灯坏了，晚上放学太黑"))
-			answer(older, "会议减半")
-			answer(other, "路灯已修")
-			expect(t, "which", p.say("满意"), older, other)
-			expect(t, "with the code", p.say("满意 "+other), "谢谢", other)
-		})
-	}
+	onEachBackend(t, func(t *testing.T, w *world) {
+		principal := w.bound(t, "范小平", "oRatePrincipal")
+		w.fake.SetWindow(48 * time.Hour)
+		w.fake.Touch("oRater", time.Now())
+		p := w.as(t, "oRater")
+		answer := func(code, text string) {
+			t.Helper()
+			principal.say("交办 " + code + " 总务处 2天")
+			expect(t, "answer", principal.say("答复 "+code+" "+text), "推送")
+			w.waitPushed(t, "oRater", text)
+		}
+		older := codeIn(t, p.say("建议：学校的会太多了，老师们没时间备课"))
+		meetings := codeIn(t, p.say("建议：每周的例会能不能改成半小时"))
+		answer(meetings, "例会改为半小时")
+		expect(t, "rating", p.say("不满意，会议还是很多"), meetings)
+		var row struct {
+			Rating  string `db:"rating"`
+			Comment string `db:"rating_comment"`
+		}
+		if err := w.db.SQL().Get(&row, `SELECT rating, rating_comment FROM opinions WHERE code = ?`, meetings); err != nil {
+			t.Fatal(err)
+		}
+		if row.Rating != "unsatisfied" || row.Comment != "会议还是很多" {
+			t.Errorf("rating = %+v; want unsatisfied with the comment", row)
+		}
+		expect(t, "detail", principal.say("详情 "+meetings), "不满意", "会议还是很多")
+		other := codeIn(t, p.say("建议：校门口的路灯坏了，晚上放学太黑"))
+		answer(older, "会议减半")
+		answer(other, "路灯已修")
+		expect(t, "which", p.say("满意"), older, other)
+		expect(t, "with the code", p.say("满意 "+other), "谢谢", other)
+	})
 }

@@ -41,99 +41,95 @@ func schoolCount(t *testing.T, w *world, name string) int {
 // created twice is merged, renamed, removed, with confirmation and an
 // audit trail; staff are removed or deactivated; errors are in Chinese.
 func TestNewcomerImportAndSchools(t *testing.T) {
-	for _, b := range backends {
-		t.Run(b.name, func(t *testing.T) {
-			w := newWorld(t, b)
+	onEachBackend(t, func(t *testing.T, w *world) {
+		// A typo in the school's name: nothing is created.
+		code, _, errOut := w.runAdmin("", "import", "staff", testdata("staff_messy.csv"), "--school", "岳阳市第七中校")
+		if code != 2 {
+			t.Errorf("import into a mistyped school = %d, want 2", code)
+		}
+		expect(t, "typo", errOut, "没有找到学校“岳阳市第七中校”", "相近的学校", testSchool, "--new")
+		if n := schoolCount(t, w, "岳阳市第七中校"); n != 0 {
+			t.Errorf("the typo made a school")
+		}
+		_, _, errOut = w.runAdmin("", "import", "students", testdata("students.xlsx"), "--school", "CFWX")
+		expect(t, "students into a code typo", errOut, "没有找到学校“CFWX”")
 
-			// A typo in the school's name: nothing is created.
-			code, _, errOut := w.runAdmin("", "import", "staff", testdata("staff_messy.csv"), "--school", "岳阳市第七中校")
-			if code != 2 {
-				t.Errorf("import into a mistyped school = %d, want 2", code)
-			}
-			expect(t, "typo", errOut, "没有找到学校“岳阳市第七中校”", "相近的学校", testSchool, "--new")
-			if n := schoolCount(t, w, "岳阳市第七中校"); n != 0 {
-				t.Errorf("the typo made a school")
-			}
-			_, _, errOut = w.runAdmin("", "import", "students", testdata("students.xlsx"), "--school", "CFWX")
-			expect(t, "students into a code typo", errOut, "没有找到学校“CFWX”")
+		// The usual header variants, and a suggestion for a near miss.
+		csv := writeFile(t, "lx.csv", "姓名,所在处室,政治身份,职物,任教学科,工号\n罗明,总务处,中共党员,总务处主任,,1001\n罗亮,教务处,群众,教师,语文,1002\n李四,教务处,群众,教师,数学,1003\n")
+		out := w.admin(t, "import", "staff", csv, "--school", "临湘市实验学校", "--new")
+		expect(t, "variants", out, "已新建学校：临湘市实验学校", "新增 3 人", "“职物”（是不是“职务”？")
+		expectNot(t, "variants", out, "所在处室", "政治身份")
+		var depts int
+		if err := w.db.SQL().Get(&depts, `SELECT COUNT(*) FROM org_units u JOIN org_units s ON s.id = u.school_id WHERE s.name = '临湘市实验学校' AND u.kind = 'department' AND u.name IN ('总务处', '教务处')`); err != nil || depts != 2 {
+			t.Errorf("departments from 所在处室 = %d, %v; want 2", depts, err)
+		}
+		if strings.Contains(out, "是不是“任教班级”") {
+			t.Errorf("任教学科 suggested as 任教班级:\n%s", out)
+		}
 
-			// The usual header variants, and a suggestion for a near miss.
-			csv := writeFile(t, "lx.csv", "姓名,所在处室,政治身份,职物,任教学科,工号\n罗明,总务处,中共党员,总务处主任,,1001\n罗亮,教务处,群众,教师,语文,1002\n李四,教务处,群众,教师,数学,1003\n")
-			out := w.admin(t, "import", "staff", csv, "--school", "临湘市实验学校", "--new")
-			expect(t, "variants", out, "已新建学校：临湘市实验学校", "新增 3 人", "“职物”（是不是“职务”？")
-			expectNot(t, "variants", out, "所在处室", "政治身份")
-			var depts int
-			if err := w.db.SQL().Get(&depts, `SELECT COUNT(*) FROM org_units u JOIN org_units s ON s.id = u.school_id WHERE s.name = '临湘市实验学校' AND u.kind = 'department' AND u.name IN ('总务处', '教务处')`); err != nil || depts != 2 {
-				t.Errorf("departments from 所在处室 = %d, %v; want 2", depts, err)
-			}
-			if strings.Contains(out, "是不是“任教班级”") {
-				t.Errorf("任教学科 suggested as 任教班级:\n%s", out)
-			}
+		// The school created twice by a typo, merged into the right one.
+		// 罗亮 is in both lists (the same person); this 李四 has another
+		// staff number (a namesake).
+		typo := writeFile(t, "typo.csv", "姓名,处室,职务,工号\n王五,总务处,教师,\n李四,教务处,教师,2003\n罗亮,教务处,教师,\n")
+		w.admin(t, "import", "staff", typo, "--school", "临湘市实验中学", "--new")
+		code, out, errOut = w.runAdmin("否\n", "schools", "merge", "临湘市实验中学", "临湘市实验学校")
+		if code != 1 || !strings.Contains(errOut, "没有确认") || schoolCount(t, w, "临湘市实验中学") != 1 {
+			t.Errorf("merge not confirmed = %d %s%s", code, out, errOut)
+		}
+		expect(t, "merge asks", out, "教职工 3 人", "并入“临湘市实验学校”")
+		code, out, errOut = w.runAdmin("是\n", "schools", "merge", "临湘市实验中学", "临湘市实验学校")
+		if code != 0 {
+			t.Fatalf("merge = %d %s%s", code, out, errOut)
+		}
+		if schoolCount(t, w, "临湘市实验中学") != 0 {
+			t.Errorf("the typo school is still there")
+		}
+		var staff, units int
+		w.db.SQL().Get(&staff, `SELECT COUNT(*) FROM people p JOIN org_units s ON s.id = p.school_id WHERE s.name = '临湘市实验学校'`)
+		w.db.SQL().Get(&units, `SELECT COUNT(*) FROM org_units u JOIN org_units s ON s.id = u.school_id WHERE s.name = '临湘市实验学校' AND u.name = '总务处'`)
+		if staff != 5 || units != 1 {
+			t.Errorf("after the merge: %d staff (want 5), %d 总务处 (want 1)", staff, units)
+		}
 
-			// The school created twice by a typo, merged into the right one.
-			// 罗亮 is in both lists (the same person); this 李四 has another
-			// staff number (a namesake).
-			typo := writeFile(t, "typo.csv", "姓名,处室,职务,工号\n王五,总务处,教师,\n李四,教务处,教师,2003\n罗亮,教务处,教师,\n")
-			w.admin(t, "import", "staff", typo, "--school", "临湘市实验中学", "--new")
-			code, out, errOut = w.runAdmin("否\n", "schools", "merge", "临湘市实验中学", "临湘市实验学校")
-			if code != 1 || !strings.Contains(errOut, "没有确认") || schoolCount(t, w, "临湘市实验中学") != 1 {
-				t.Errorf("merge not confirmed = %d %s%s", code, out, errOut)
-			}
-			expect(t, "merge asks", out, "教职工 3 人", "并入“临湘市实验学校”")
-			code, out, errOut = w.runAdmin("是\n", "schools", "merge", "临湘市实验中学", "临湘市实验学校")
-			if code != 0 {
-				t.Fatalf("merge = %d %s%s", code, out, errOut)
-			}
-			if schoolCount(t, w, "临湘市实验中学") != 0 {
-				t.Errorf("the typo school is still there")
-			}
-			var staff, units int
-			w.db.SQL().Get(&staff, `SELECT COUNT(*) FROM people p JOIN org_units s ON s.id = p.school_id WHERE s.name = '临湘市实验学校'`)
-			w.db.SQL().Get(&units, `SELECT COUNT(*) FROM org_units u JOIN org_units s ON s.id = u.school_id WHERE s.name = '临湘市实验学校' AND u.name = '总务处'`)
-			if staff != 5 || units != 1 {
-				t.Errorf("after the merge: %d staff (want 5), %d 总务处 (want 1)", staff, units)
-			}
+		// Staff: a namesake needs the staff number; remove, deactivate.
+		out = w.admin(t, "staff", "remove", "--school", "临湘市实验学校", "王五", "--yes")
+		expect(t, "staff remove", out, "已删除王五")
+		_, _, errOut = w.runAdmin("", "staff", "remove", "--school", "临湘市实验学校", "李四", "--yes")
+		expect(t, "namesakes", errOut, "有2位教职工叫“李四”", "工号 1003", "请改用工号")
+		out = w.admin(t, "staff", "deactivate", "--school", "临湘市实验学校", "1003", "--yes")
+		expect(t, "deactivate", out, "已停用李四")
+		_, _, errOut = w.runAdmin("", "rebind", "--school", "临湘市实验学校", "罗")
+		expect(t, "unknown person", errOut, "名单中没有“罗”", "罗明")
+		expectNot(t, "unknown person", errOut, "not found", "staff member")
+		// Someone who never bound: no "已解除".
+		out = w.admin(t, "rebind", "--school", "临湘市实验学校", "罗明")
+		expect(t, "rebind unbound", out, "目前没有绑定微信", "新的绑定码")
+		expectNot(t, "rebind unbound", out, "已解除")
 
-			// Staff: a namesake needs the staff number; remove, deactivate.
-			out = w.admin(t, "staff", "remove", "--school", "临湘市实验学校", "王五", "--yes")
-			expect(t, "staff remove", out, "已删除王五")
-			_, _, errOut = w.runAdmin("", "staff", "remove", "--school", "临湘市实验学校", "李四", "--yes")
-			expect(t, "namesakes", errOut, "有2位教职工叫“李四”", "工号 1003", "请改用工号")
-			out = w.admin(t, "staff", "deactivate", "--school", "临湘市实验学校", "1003", "--yes")
-			expect(t, "deactivate", out, "已停用李四")
-			_, _, errOut = w.runAdmin("", "rebind", "--school", "临湘市实验学校", "罗")
-			expect(t, "unknown person", errOut, "名单中没有“罗”", "罗明")
-			expectNot(t, "unknown person", errOut, "not found", "staff member")
-			// Someone who never bound: no "已解除".
-			out = w.admin(t, "rebind", "--school", "临湘市实验学校", "罗明")
-			expect(t, "rebind unbound", out, "目前没有绑定微信", "新的绑定码")
-			expectNot(t, "rebind unbound", out, "已解除")
+		// Rename, with confirmation from stdin; remove with --yes.
+		code, out, _ = w.runAdmin("是\n", "schools", "rename", "临湘市实验学校", "临湘市实验学校（本部）")
+		if code != 0 || !strings.Contains(out, "改名为“临湘市实验学校（本部）”") {
+			t.Errorf("rename = %d %s", code, out)
+		}
+		code, _, errOut = w.runAdmin("", "schools", "remove", "临湘市实验学校（本部）")
+		if code != 1 || schoolCount(t, w, "临湘市实验学校（本部）") != 1 {
+			t.Errorf("remove without confirmation = %d %s", code, errOut)
+		}
+		out = w.admin(t, "schools", "remove", "临湘市实验学校（本部）", "--yes")
+		expect(t, "remove", out, "已删除学校“临湘市实验学校（本部）”")
+		if schoolCount(t, w, "临湘市实验学校（本部）") != 0 {
+			t.Errorf("the school is still there")
+		}
 
-			// Rename, with confirmation from stdin; remove with --yes.
-			code, out, _ = w.runAdmin("是\n", "schools", "rename", "临湘市实验学校", "临湘市实验学校（本部）")
-			if code != 0 || !strings.Contains(out, "改名为“临湘市实验学校（本部）”") {
-				t.Errorf("rename = %d %s", code, out)
-			}
-			code, _, errOut = w.runAdmin("", "schools", "remove", "临湘市实验学校（本部）")
-			if code != 1 || schoolCount(t, w, "临湘市实验学校（本部）") != 1 {
-				t.Errorf("remove without confirmation = %d %s", code, errOut)
-			}
-			out = w.admin(t, "schools", "remove", "临湘市实验学校（本部）", "--yes")
-			expect(t, "remove", out, "已删除学校“临湘市实验学校（本部）”")
-			if schoolCount(t, w, "临湘市实验学校（本部）") != 0 {
-				t.Errorf("the school is still there")
-			}
+		// Every change is in the audit trail.
+		out = w.admin(t, "audit")
+		expect(t, "audit", out, "schools merge", "临湘市实验中学", "其中 1 人两边都有", "staff remove", "王五", "staff deactivate", "schools rename", "schools remove")
 
-			// Every change is in the audit trail.
-			out = w.admin(t, "audit")
-			expect(t, "audit", out, "schools merge", "临湘市实验中学", "其中 1 人两边都有", "staff remove", "王五", "staff deactivate", "schools rename", "schools remove")
-
-			// Errors in Chinese: a missing file.
-			_, _, errOut = w.runAdmin("", "import", "staff", "/no/such/名单.xlsx", "--school", testSchool)
-			expect(t, "missing file", errOut, "找不到文件 /no/such/名单.xlsx")
-			expectNot(t, "missing file", errOut, "no such file")
-		})
-	}
+		// Errors in Chinese: a missing file.
+		_, _, errOut = w.runAdmin("", "import", "staff", "/no/such/名单.xlsx", "--school", testSchool)
+		expect(t, "missing file", errOut, "找不到文件 /no/such/名单.xlsx")
+		expectNot(t, "missing file", errOut, "no such file")
+	})
 }
 
 // TestNewcomerSettings: the Chinese template round-trips, Chinese keys are
@@ -163,8 +159,7 @@ func TestNewcomerSettings(t *testing.T) {
 	expectNot(t, "unknown category", errOut, "invalid", "unknown category")
 
 	// 交办 without a unit goes to the default route the school has.
-	codes := w.bindCodes(t, testSchool)
-	leader := w.bound(t, codes, "范小平", "oSetLeader")
+	leader := w.bound(t, "范小平", "oSetLeader")
 	parent := w.as(t, "oSetParent")
 	c := codeIn(t, parent.say("建议：学校办公室开具证明的流程太慢，希望简化"))
 	r := leader.say("交办 " + c)

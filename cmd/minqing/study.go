@@ -3,6 +3,7 @@ package main
 import (
 	"context"
 	"errors"
+	"flag"
 	"fmt"
 	"strconv"
 	"strings"
@@ -43,15 +44,19 @@ var (
 	textEssayHead      = []string{"姓名", "部门", "标题", "字数", "提交时间", "雷同提示", "正文"}
 )
 
-// schoolLocation is parseLocation's zone; when MINQING_TIMEZONE names none
-// it says so and ok is false.
-func schoolLocation(e *env) (loc *time.Location, ok bool) {
+// parseArgsAndZone is parseArgs for a command about the schools' days:
+// it also returns parseLocation's zone, and when MINQING_TIMEZONE names
+// none it says so and ok is false.
+func parseArgsAndZone(e *env, fs *flag.FlagSet, args []string, usage string, valid func(pos []string) bool) (pos []string, loc *time.Location, ok bool) {
+	if pos, ok = parseArgs(e, fs, args, usage, valid); !ok {
+		return nil, nil, false
+	}
 	loc, err := parseLocation(e)
 	if err != nil {
 		fmt.Fprintln(e.stderr, "minqing:", err)
-		return nil, false
+		return nil, nil, false
 	}
-	return loc, true
+	return pos, loc, true
 }
 
 // cmdExportStudy is `minqing export study` (args after "study").
@@ -60,13 +65,9 @@ func cmdExportStudy(ctx context.Context, e *env, args []string) int {
 	school := schoolFlag(fs)
 	semester := fs.String("semester", "", "学期，例如 2026-秋（默认本学期）")
 	out := fs.String("o", "", "输出文件 .xlsx")
-	_, ok := parseArgs(e, fs, args, textExportStudyUsage, func(pos []string) bool {
+	_, loc, ok := parseArgsAndZone(e, fs, args, textExportStudyUsage, func(pos []string) bool {
 		return *school != "" && *out != ""
 	})
-	if !ok {
-		return 2
-	}
-	loc, ok := schoolLocation(e)
 	if !ok {
 		return 2
 	}
@@ -155,13 +156,9 @@ func cmdExcuse(ctx context.Context, e *env, args []string) int {
 	school := schoolFlag(fs)
 	from := fs.String("from", "", "第一天 YYYY-MM-DD")
 	to := fs.String("to", "", "最后一天 YYYY-MM-DD（默认同第一天）")
-	pos, ok := parseArgs(e, fs, args, textExcuseUsage, func(pos []string) bool {
+	pos, loc, ok := parseArgsAndZone(e, fs, args, textExcuseUsage, func(pos []string) bool {
 		return *school != "" && *from != "" && len(pos) == 1
 	})
-	if !ok {
-		return 2
-	}
-	loc, ok := schoolLocation(e)
 	if !ok {
 		return 2
 	}

@@ -18,11 +18,9 @@ const visitSchool = "大地基乡中心小学"
 // central primary school with a branch school (者力完小): leaders, a class
 // teacher, teachers sharing a surname, and students, two of them sharing
 // a name.
-func newVisitWorld(t *testing.T, b backend) (*world, map[string]string) {
+func newVisitWorld(t *testing.T, b backend) *world {
 	t.Helper()
-	env, openDB := b.env(t)
-	fake, env := withAccount(t, env)
-	s := startService(t, env)
+	w := startWorld(t, b, visitSchool)
 	dir := t.TempDir()
 	staff := filepath.Join(dir, "staff.xlsx")
 	if err := sheet.Write(staff, []string{"姓名", "职务", "手机号码", "任教班级", "校区", "工号", "部门"}, [][]string{
@@ -47,12 +45,11 @@ func newVisitWorld(t *testing.T, b backend) (*world, map[string]string) {
 	}); err != nil {
 		t.Fatal(err)
 	}
-	expect(t, "import staff", s.admin(t, "import", "staff", staff, "--school", visitSchool, "--new"), "新增 7 人")
-	expect(t, "import students", s.admin(t, "import", "students", students, "--school", visitSchool), "新增 6 人")
-	w := &world{service: s, db: openDB(t), fake: fake}
+	expect(t, "import staff", w.admin(t, "import", "staff", staff, "--school", visitSchool, "--new"), "新增 7 人")
+	expect(t, "import students", w.admin(t, "import", "students", students, "--school", visitSchool), "新增 6 人")
 	w.putVisitSettings(t, "")
-	fake.SetWindow(48 * time.Hour)
-	return w, w.bindCodes(t, visitSchool)
+	w.fake.SetWindow(48 * time.Hour)
+	return w
 }
 
 // testSemester is the semester the visit tests configure: from 60 days ago
@@ -81,16 +78,16 @@ func (w *world) putVisitSettings(t *testing.T, visits string) {
 func TestVisitsChat(t *testing.T) {
 	for _, b := range backends {
 		t.Run(b.name, func(t *testing.T) {
-			w, codes := newVisitWorld(t, b)
-			principal := w.bound(t, codes, "张有成", "oPrincipal")
-			branch := w.bound(t, codes, "段金华", "oBranch")
-			middle := w.bound(t, codes, "徐少开", "oMiddle")
-			classTeacher := w.bound(t, codes, "王丽", "oWangLi")
-			teacher := w.bound(t, codes, "李娜", "oLiNa")
+			w := newVisitWorld(t, b)
+			principal := w.bound(t, "张有成", "oPrincipal")
+			branch := w.bound(t, "段金华", "oBranch")
+			middle := w.bound(t, "徐少开", "oMiddle")
+			classTeacher := w.bound(t, "王丽", "oWangLi")
+			teacher := w.bound(t, "李娜", "oLiNa")
 			for _, o := range []string{"oPrincipal", "oBranch", "oMiddle", "oWangLi", "oLiNa", "oLiMing"} {
 				w.fake.Touch(o, time.Now())
 			}
-			w.bound(t, codes, "李明", "oLiMing")
+			w.bound(t, "李明", "oLiMing")
 
 			// One message, the class in another form than the roster's.
 			r := classTeacher.say("家访 三年级二班 王浩 上门 家长反映作业太多，孩子睡得晚，需要跟进")
@@ -217,14 +214,14 @@ func TestVisitsChat(t *testing.T) {
 // TestObservationPushSetting: with push_evaluation on, the observed teacher
 // gets the evaluation.
 func TestObservationPushSetting(t *testing.T) {
-	w, codes := newVisitWorld(t, backends[0])
+	w := newVisitWorld(t, backends[0])
 	w.putVisitSettings(t, `{"push_evaluation": "on", "teacher_weekly": 2}`)
-	principal := w.bound(t, codes, "张有成", "oPrincipal")
-	w.bound(t, codes, "李明", "oLiMing")
+	principal := w.bound(t, "张有成", "oPrincipal")
+	w.bound(t, "李明", "oLiMing")
 	w.fake.Touch("oLiMing", time.Now())
 	expect(t, "observation", principal.say("听课 三(2)班 语文 李老师 板书清楚"), "已记录听课", "李明")
 	w.waitPushed(t, "oLiMing", "板书清楚")
-	teacher := w.bound(t, codes, "王丽", "oWangLi")
+	teacher := w.bound(t, "王丽", "oWangLi")
 	expect(t, "weekly target from settings", teacher.say("家访 三(2)班 王浩 上门"), "目标每周 2 次")
 	// A pupil written with the wrong class: the bot offers the one the
 	// roster knows, or keeps the record as written.

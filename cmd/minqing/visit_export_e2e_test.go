@@ -52,10 +52,10 @@ func libreOfficeCSV(t *testing.T, path string) map[string]string {
 
 // TestExportVisitsAndObservations: the two exports, opened by LibreOffice.
 func TestExportVisitsAndObservations(t *testing.T) {
-	w, codes := newVisitWorld(t, backends[0])
-	principal := w.bound(t, codes, "张有成", "oPrincipal")
-	branch := w.bound(t, codes, "段金华", "oBranch")
-	teacher := w.bound(t, codes, "王丽", "oWangLi")
+	w := newVisitWorld(t, backends[0])
+	principal := w.bound(t, "张有成", "oPrincipal")
+	branch := w.bound(t, "段金华", "oBranch")
+	teacher := w.bound(t, "王丽", "oWangLi")
 	expect(t, "visit", teacher.say("家访 三(2)班 王浩 上门 家长反映作业太多，需要跟进"), "已记录家访")
 	code := codeIn(t, teacher.say("转台帐"))
 	expect(t, "visit 2", teacher.say("家访 三(2)班 赵无名 电话"), "没有找到这位学生")

@@ -17,32 +17,11 @@ import (
 	"github.com/google/go-cmp/cmp"
 	"github.com/google/go-cmp/cmp/cmpopts"
 	"github.com/silenceper/wechat/v2/officialaccount/message"
+
+	"minqing/internal/goldentest"
 )
 
 var update = flag.Bool("update", false, "rewrite testdata/*.golden")
-
-// checkGolden compares got with testdata/name.golden, or rewrites the file
-// with -update.
-func checkGolden(t *testing.T, name string, got []byte) {
-	t.Helper()
-	path := filepath.Join("testdata", name+".golden")
-	if *update {
-		if err := os.MkdirAll("testdata", 0o755); err != nil {
-			t.Fatal(err)
-		}
-		if err := os.WriteFile(path, got, 0o644); err != nil {
-			t.Fatal(err)
-		}
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("%v (run go test -update to create it)", err)
-	}
-	if diff := cmp.Diff(string(want), string(got)); diff != "" {
-		t.Errorf("%s mismatch (-want +got):\n%s", path, diff)
-	}
-}
 
 // MustParseMessage parses b or fails the test.
 func MustParseMessage(tb testing.TB, b []byte) Message {
@@ -171,7 +150,7 @@ func TestGolden(t *testing.T) {
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
-			checkGolden(t, tt.name, tt.got)
+			goldentest.Check(t, tt.name+".golden", tt.got, *update)
 			// Every golden file is well-formed XML for encoding/xml too.
 			var v struct {
 				XMLName xml.Name `xml:"xml"`
